@@ -1,0 +1,40 @@
+# 规划文本编制流水线。`make help` 列出全部目标。
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system draft test bench clean
+
+help: ## 列出全部目标
+	@echo "用法：make <目标>"
+	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "需要 Python 3.11（当前：$(PYTHON)）"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv; } || \
+	  { echo "缺少 python3-venv：请运行 sudo apt-get install python3-venv"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+setup: $(STAMP) system ## 准备运行环境：虚拟环境、Python 依赖、LibreOffice 与字体（root 时经 apt 安装）
+
+system: ## 检查并安装 LibreOffice、字体等系统组件（root 时经 apt 安装，否则提示安装命令）
+	@scripts/install-system.sh
+
+draft: setup ## 生成初稿：build/draft/<规划名称>（初稿）.docx
+	$(BIN)/plan build --version draft
+
+test: $(STAMP) system ## 运行全部测试
+	$(BIN)/pytest -q
+
+bench: $(STAMP) ## 性能基准：约 150 页的规划，与 pandoc 同场对比
+	$(BIN)/python tests/bench/bench_build.py
+
+clean: ## 删除生成的文件（build/）
+	rm -rf build

@@ -1,0 +1,1 @@
+"""Document-assembly pipeline for Chinese government plan texts."""

@@ -1,0 +1,45 @@
+"""Write stage: a numbered Document and a layout profile → .docx bytes."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..layout import Layout
+from ..model import Document
+from .body import write_body
+from .package import CT, WML, Part, core_properties, package_bytes
+from .settings import build_font_table, build_settings
+from .styles import build_styles
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Word requires a theme part even though every font here is named explicitly.
+THEME = (Path(__file__).parent / "theme.xml").read_bytes()
+
+
+def write_docx(document: Document, layout: Layout, when: dt.datetime,
+               toc_pages: dict[str, int] | None = None, keywords: str = "") -> bytes:
+    """toc_pages maps heading bookmarks to page numbers measured in a rendering, when known."""
+    body = write_body(document, layout, toc_pages)
+    parts = [
+        Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering),
+             f"{REL}/styles", "rIdStyles"),
+        Part("word/settings.xml", f"{WML}.settings+xml",
+             build_settings(body.footnotes is not None, update_fields=not toc_pages),
+             f"{REL}/settings", "rIdSettings"),
+        Part("word/fontTable.xml", f"{WML}.fontTable+xml",
+             build_font_table(layout, document.meta.numbering), f"{REL}/fontTable", "rIdFonts"),
+        Part("word/theme/theme1.xml", f"{CT}.theme+xml", THEME, f"{REL}/theme", "rIdTheme"),
+    ]
+    for index, (name, xml) in enumerate(body.footers.items()):
+        rel_id = "rIdFooterOdd" if index == 0 else "rIdFooterEven"
+        parts.append(Part(name, f"{WML}.footer+xml", xml, f"{REL}/footer", rel_id))
+    if body.footnotes is not None:
+        parts.append(Part("word/footnotes.xml", f"{WML}.footnotes+xml", body.footnotes,
+                          f"{REL}/footnotes", "rIdFootnotes"))
+    for media in body.media:
+        parts.append(Part(media.name, media.content_type, media.data, f"{REL}/image",
+                          media.rel_id))
+    meta = document.meta
+    core = core_properties(meta.title, document.version.label, meta.organization or meta.title,
+                           keywords, when)
+    return package_bytes(body.document, parts, core, when)

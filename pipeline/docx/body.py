@@ -1,0 +1,391 @@
+"""document.xml, footnotes.xml and footers from a numbered Document and the layout profile."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from PIL import Image as PILImage
+
+from ..chinese import cn_date, format_number
+from ..errors import PlanError
+from ..layout import EMU_PER_MM, Layout, half_points, twips
+from ..model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
+                     ListBlock, Note, PageBreak, Paragraph, Span, Table, plain_text)
+from .ooxml import (NS, bookmark, doc_grid, el, field as field_runs, fonts, indent, page_break,
+                    paragraph, props, qn, run, table_borders, tostring, val)
+
+MEDIA_TYPES = {"PNG": ("png", "image/png"), "JPEG": ("jpeg", "image/jpeg")}
+
+
+@dataclass
+class Media:
+    name: str  # word/media/imageN.ext
+    content_type: str
+    data: bytes
+    rel_id: str
+
+
+@dataclass
+class BodyParts:
+    document: bytes
+    footnotes: bytes | None
+    footers: dict[str, bytes]  # part name → xml, odd first
+    media: list[Media] = field(default_factory=list)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class BodyWriter:
+    def __init__(self, document: Document, layout: Layout, toc_pages: dict[str, int] | None):
+        self.doc = document
+        self.layout = layout
+        self.toc_pages = toc_pages or {}
+        self.next_bookmark = 0
+        self.next_drawing = 0
+        self.media: list[Media] = []
+        self.media_by_path: dict[Path, Media] = {}
+
+    # ---- inlines ---------------------------------------------------------
+    def runs(self, inlines: list[Inline], highlight: str | None = None) -> list[etree._Element]:
+        out = []
+        emphasis = self.layout["body"]["emphasis_font"]
+        for item in inlines:
+            if isinstance(item, Span):
+                rpr = props("w:rPr", fonts(emphasis) if item.italic else None,
+                            el("w:b") if item.bold else None, el("w:bCs") if item.bold else None,
+                            val("w:highlight", highlight) if highlight else None)
+                out.append(run(item.text, rpr if len(rpr) else None))
+            elif isinstance(item, FootnoteRef):
+                out.append(el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
+                              el("w:footnoteReference", {"w:id": item.number})))
+            elif isinstance(item, LineBreak):
+                out.append(el("w:r", None, el("w:br")))
+        return out
+
+    # ---- blocks ----------------------------------------------------------
+    def blocks(self, blocks: list[Block], context: str = "body") -> list[etree._Element]:
+        out: list[etree._Element] = []
+        for block in blocks:
+            out.extend(self.block(block, context))
+        return out
+
+    def block(self, block: Block, context: str) -> list[etree._Element]:
+        text_style = "BoxText" if context == "box" else None
+        highlight = self.layout["note"]["highlight"] if context == "note" else None
+        if context == "note":
+            text_style = "DrafterNote"
+        if isinstance(block, Heading):
+            if context != "body":
+                return [paragraph(text_style, *self.runs([Span(block.text, bold=True)],
+                                                         highlight))]
+            return [self.heading(block)]
+        if isinstance(block, Paragraph):
+            return [paragraph(text_style, *self.runs(block.inlines, highlight))]
+        if isinstance(block, ListBlock):
+            return self.list_block(block, context, 0)
+        if isinstance(block, Table):
+            return self.table(block)
+        if isinstance(block, Box):
+            return self.box(block)
+        if isinstance(block, Note):
+            return self.note(block)
+        if isinstance(block, Image):
+            return self.image(block)
+        if isinstance(block, PageBreak):
+            return [paragraph(None, page_break())]
+        raise TypeError(block)
+
+    def heading(self, block: Heading) -> etree._Element:
+        self.next_bookmark += 1
+        start, end = bookmark(self.next_bookmark, block.bookmark)
+        return paragraph(f"Heading{block.level}", start, run(block.number),
+                         *self.runs(block.inlines), end)
+
+    def list_block(self, block: ListBlock, context: str, depth: int) -> list[etree._Element]:
+        spec = self.layout["list"]
+        out = []
+        for offset, item in enumerate(block.items):
+            marker = format_number(spec["ordered"], block.start + offset) if block.ordered \
+                else spec["bullet"]
+            first = True
+            for child in item.blocks:
+                if isinstance(child, ListBlock):
+                    out.extend(self.list_block(child, context, depth + 1))
+                    continue
+                rendered = self.block(child, context)
+                if first and rendered and isinstance(child, Paragraph):
+                    ppr_index = 1 if rendered[0].find(qn("w:pPr")) is not None else 0
+                    rendered[0].insert(ppr_index, run(marker))
+                    if depth:
+                        ppr = rendered[0].find(qn("w:pPr"))
+                        if ppr is None:
+                            ppr = el("w:pPr")
+                            rendered[0].insert(0, ppr)
+                        chars = self.layout["body"]["first_line_chars"] * (depth + 1)
+                        ppr.append(el("w:ind", {"w:firstLineChars": chars * 100}))
+                first = False
+                out.extend(rendered)
+        return out
+
+    def note(self, block: Note) -> list[etree._Element]:
+        spec = self.layout["note"]
+        body = self.blocks(block.blocks, "note")
+        label = run(spec["label"], props("w:rPr", el("w:b"), el("w:bCs"),
+                                         val("w:highlight", spec["highlight"])))
+        if body and body[0].tag == qn("w:p"):
+            ppr = body[0].find(qn("w:pPr"))
+            body[0].insert(1 if ppr is not None else 0, label)
+        else:
+            body.insert(0, paragraph("DrafterNote", label))
+        return body
+
+    def table(self, block: Table) -> list[etree._Element]:
+        out = []
+        if block.caption:
+            out.append(paragraph("TableCaption", run(f"表{block.number}　{block.caption}")))
+        ncols = max(len(block.header), *(len(r) for r in block.rows)) if block.rows \
+            else len(block.header)
+        widths = self.column_widths(block, ncols)
+        tbl = el("w:tbl", None, props(
+            "w:tblPr", val("w:tblStyle", "PlanTable"),
+            el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}), val("w:jc", "center"),
+            table_borders(round(self.layout["table"]["border_pt"] * 8)),
+            el("w:tblLayout", {"w:type": "fixed"}),
+            el("w:tblLook", {"w:val": "04A0", "w:firstRow": 1, "w:lastRow": 0,
+                             "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": 1,
+                             "w:noVBand": 1})))
+        tbl.append(el("w:tblGrid", None, *(el("w:gridCol", {"w:w": w}) for w in widths)))
+        tbl.append(self.row(block.header, widths, block.aligns, header=True))
+        for cells in block.rows:
+            tbl.append(self.row(cells, widths, block.aligns, header=False))
+        out.append(tbl)
+        return out
+
+    def column_widths(self, block: Table, ncols: int) -> list[int]:
+        weights = [4] * ncols
+        for cells in [block.header, *block.rows]:
+            for i, cell in enumerate(cells):
+                weights[i] = max(weights[i], min(display_width(plain_text(cell)), 36))
+        total = self.layout.type_width_twips
+        widths = [total * w // sum(weights) for w in weights]
+        widths[-1] += total - sum(widths)
+        return widths
+
+    def row(self, cells: list[list[Inline]], widths: list[int], aligns: list[str], header: bool
+            ) -> etree._Element:
+        tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit"),
+                                 *( [el("w:tblHeader")] if header else [])))
+        for i, width in enumerate(widths):
+            inlines = cells[i] if i < len(cells) else []
+            text = plain_text(inlines)
+            how = aligns[i] if i < len(aligns) and aligns[i] else (
+                "center" if header or display_width(text) <= 24 else "both")
+            p = paragraph("TableHeader" if header else "TableText", *self.runs(inlines),
+                          ppr_extra=[val("w:jc", how)])
+            tr.append(el("w:tc", None, props("w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
+                                             val("w:vAlign", "center")), p))
+        return tr
+
+    def box(self, block: Box) -> list[etree._Element]:
+        spec = self.layout["box"]
+        width = self.layout.type_width_twips
+        border = round(spec["border_pt"] * 8)
+        title = paragraph("BoxTitle", run(f"{spec['label']}{block.number}　{block.title}"))
+        content = self.blocks(block.blocks, "box") or [paragraph("BoxText")]
+        if content[-1].tag != qn("w:p"):
+            content.append(paragraph("BoxText"))
+        def cell(*body: etree._Element, shade: str | None = None) -> etree._Element:
+            tcpr = props("w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
+                         el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade})
+                         if shade else None)
+            return el("w:tc", None, tcpr, *body)
+        tbl = el("w:tbl", None, props(
+            "w:tblPr", val("w:tblStyle", "BoxTable"), el("w:tblW", {"w:w": width, "w:type": "dxa"}),
+            val("w:jc", "center"), table_borders(border), el("w:tblLayout", {"w:type": "fixed"})),
+            el("w:tblGrid", None, el("w:gridCol", {"w:w": width})),
+            el("w:tr", None, el("w:trPr", None, el("w:cantSplit")),
+               cell(title, shade=spec["shading"])),
+            el("w:tr", None, cell(*content)))
+        # An empty paragraph keeps two neighbouring tables from merging into one in Word.
+        return [tbl, paragraph(None)]
+
+    def image(self, block: Image) -> list[etree._Element]:
+        media = self.media_by_path.get(block.path) or self.add_media(block)
+        with PILImage.open(block.path) as img:
+            px_w, px_h = img.size
+            dpi = img.info.get("dpi", (96, 96))[0] or 96
+        cx = round(px_w / dpi * 25.4 * EMU_PER_MM)
+        cy = round(px_h / dpi * 25.4 * EMU_PER_MM)
+        max_w = self.layout["page"]["type_width_mm"] * EMU_PER_MM
+        max_h = self.layout["figure"]["max_height_mm"] * EMU_PER_MM
+        scale = min(1.0, max_w / cx, max_h / cy)
+        cx, cy = round(cx * scale), round(cy * scale)
+        self.next_drawing += 1
+        n = self.next_drawing
+        pic = el("pic:pic", None,
+                 el("pic:nvPicPr", None, el("pic:cNvPr", {"id": n, "name": block.path.name}),
+                    el("pic:cNvPicPr")),
+                 el("pic:blipFill", None, el("a:blip", {"r:embed": media.rel_id}),
+                    el("a:stretch", None, el("a:fillRect"))),
+                 el("pic:spPr", None,
+                    el("a:xfrm", None, el("a:off", {"x": 0, "y": 0}),
+                       el("a:ext", {"cx": cx, "cy": cy})),
+                    el("a:prstGeom", {"prst": "rect"}, el("a:avLst"))))
+        inline = el("wp:inline", {"distT": 0, "distB": 0, "distL": 0, "distR": 0},
+                    el("wp:extent", {"cx": cx, "cy": cy}),
+                    el("wp:docPr", {"id": n, "name": f"图{block.number}"}),
+                    el("wp:cNvGraphicFramePr", None, el("a:graphicFrameLocks",
+                                                        {"noChangeAspect": 1})),
+                    el("a:graphic", None, el("a:graphicData", {"uri": NS["pic"]}, pic)))
+        drawing = el("w:r", None, el("w:drawing", None, inline))
+        caption = f"图{block.number}　{block.caption}" if block.caption else f"图{block.number}"
+        return [paragraph("Figure", drawing), paragraph("FigureCaption", run(caption))]
+
+    def add_media(self, block: Image) -> Media:
+        with PILImage.open(block.path) as img:
+            kind = img.format
+        if kind not in MEDIA_TYPES:
+            raise PlanError(f"图片格式 {kind} 不受支持，请转换为 PNG 或 JPEG：{block.path.name}",
+                            block.source.file, block.source.line, code="E501")
+        ext, content_type = MEDIA_TYPES[kind]
+        index = len(self.media) + 1
+        media = Media(f"word/media/image{index}.{ext}", content_type, block.path.read_bytes(),
+                      f"rIdImage{index}")
+        self.media.append(media)
+        self.media_by_path[block.path] = media
+        return media
+
+    # ---- front matter pages ----------------------------------------------
+    def cover(self) -> list[etree._Element]:
+        meta, version = self.doc.meta, self.doc.version
+        out = [paragraph("Title", run(meta.title))]
+        if meta.period:
+            out.append(paragraph("CoverSubtitle", run(f"（{meta.period}）")))
+        out.append(paragraph("CoverSubtitle", run(f"（{version.label}）")))
+        lines = [meta.organization, cn_date(version.date) if version.date else ""]
+        lines = [line for line in lines if line]
+        if lines:
+            space = twips(self.layout["cover"]["footer_space_before_mm"])
+            first = paragraph("CoverFooter", run(lines[0]),
+                              ppr_extra=[el("w:spacing", {"w:before": space})])
+            out.append(first)
+            out.extend(paragraph("CoverFooter", run(line)) for line in lines[1:])
+        out.append(paragraph(None, page_break()))
+        return out
+
+    def toc(self) -> list[etree._Element]:
+        spec = self.layout["toc"]
+        levels = spec["levels"]
+        out = [paragraph("TOCHeading", run(spec["title"]))]
+        entries = [b for b in self.doc.blocks if isinstance(b, Heading) and b.level <= levels]
+        instruction = f'TOC \\o "1-{levels}" \\h \\z \\u'
+        paragraphs = []
+        for block in entries:
+            page = str(self.toc_pages.get(block.bookmark, ""))
+            link = el("w:hyperlink", {"w:anchor": block.bookmark, "w:history": 1},
+                      run(f"{block.number}{block.text}"), el("w:r", None, el("w:tab")),
+                      *field_runs(f"PAGEREF {block.bookmark} \\h", [run(page)] if page else []))
+            paragraphs.append(paragraph(f"TOC{block.level}", link))
+        if not paragraphs:
+            paragraphs = [paragraph("TOC1")]
+        begin, instr, separate, *_, end = field_runs(instruction, [])
+        first = paragraphs[0]
+        ppr_at = 1 if first.find(qn("w:pPr")) is not None else 0
+        for offset, part in enumerate((begin, instr, separate)):
+            first.insert(ppr_at + offset, part)
+        paragraphs.append(paragraph(None, end))
+        return out + paragraphs
+
+    def footer(self, odd: bool) -> bytes:
+        spec = self.layout["page_number"]
+        chars = spec["indent_chars"] * half_points(spec["size_pt"]) * 10
+        side = {"w:right": chars} if odd else {"w:left": chars}
+        ind = el("w:ind", {**side, "w:firstLine": 0, "w:firstLineChars": 0})
+        dash = spec["dash"]
+        p = paragraph("Footer", run(f"{dash} "), *field_runs("PAGE", [run("1")]), run(f" {dash}"),
+                      ppr_extra=[ind, val("w:jc", "right" if odd else "left")])
+        root = etree.Element(qn("w:ftr"), nsmap={"w": NS["w"], "r": NS["r"]})
+        root.append(p)
+        return tostring(root)
+
+    # ---- sections --------------------------------------------------------
+    def section(self, body: bool) -> etree._Element:
+        page = self.layout["page"]
+        number = self.layout["page_number"]
+        top, left = twips(page["top_mm"]), twips(page["left_mm"])
+        right = twips(page["width_mm"] - page["left_mm"] - page["type_width_mm"])
+        bottom_mm = page["height_mm"] - page["top_mm"] - page["type_height_mm"]
+        line_mm = number["size_pt"] * 25.4 / 72
+        footer = twips(bottom_mm - number["below_type_area_mm"] - line_mm)
+        children = []
+        if body:
+            children += [el("w:footerReference", {"w:type": "default", "r:id": "rIdFooterOdd"}),
+                         el("w:footerReference", {"w:type": "even", "r:id": "rIdFooterEven"})]
+        children += [
+            el("w:pgSz", {"w:w": twips(page["width_mm"]), "w:h": twips(page["height_mm"])}),
+            el("w:pgMar", {"w:top": top, "w:right": right, "w:bottom": twips(bottom_mm),
+                           "w:left": left, "w:header": 851, "w:footer": footer, "w:gutter": 0}),
+        ]
+        if body:
+            children.append(el("w:pgNumType", {"w:start": 1}))
+        children.append(doc_grid(self.layout["grid"]["line_pitch_twips"]))
+        return props("w:sectPr", *children)
+
+    def document(self) -> bytes:
+        root = etree.Element(qn("w:document"), nsmap={k: NS[k] for k in ("w", "r", "wp", "a",
+                                                                           "pic")})
+        body = el("w:body")
+        root.append(body)
+        for node in self.cover() + self.toc():
+            body.append(node)
+        # The front matter section ends on the TOC's last paragraph: no footer, no page number.
+        last = body[-1]
+        ppr = last.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = el("w:pPr")
+            last.insert(0, ppr)
+        ppr.append(self.section(body=False))
+        for node in self.blocks(self.doc.blocks):
+            body.append(node)
+        body.append(self.section(body=True))
+        return tostring(root)
+
+    def footnotes(self) -> bytes | None:
+        if not self.doc.footnotes:
+            return None
+        root = etree.Element(qn("w:footnotes"), nsmap={"w": NS["w"], "r": NS["r"]})
+        root.append(el("w:footnote", {"w:type": "separator", "w:id": -1},
+                       paragraph(None, el("w:r", None, el("w:separator")),
+                                 ppr_extra=[el("w:spacing", {"w:after": 0, "w:line": 240,
+                                                             "w:lineRule": "auto"})])))
+        root.append(el("w:footnote", {"w:type": "continuationSeparator", "w:id": 0},
+                       paragraph(None, el("w:r", None, el("w:continuationSeparator")),
+                                 ppr_extra=[el("w:spacing", {"w:after": 0, "w:line": 240,
+                                                             "w:lineRule": "auto"})])))
+        for number, blocks in sorted(self.doc.footnotes.items()):
+            paras = []
+            for block in blocks:
+                inlines = block.inlines if isinstance(block, Paragraph) else \
+                    [Span(plain_text(getattr(block, "inlines", [])))]
+                paras.append(paragraph("FootnoteText", *self.runs(inlines)))
+            if not paras:
+                paras = [paragraph("FootnoteText")]
+            mark = el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
+                      el("w:footnoteRef"))
+            ppr = paras[0].find(qn("w:pPr"))
+            paras[0].insert(1 if ppr is not None else 0, mark)
+            root.append(el("w:footnote", {"w:id": number}, *paras))
+        return tostring(root)
+
+
+def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None
+               ) -> BodyParts:
+    writer = BodyWriter(document, layout, toc_pages)
+    xml = writer.document()
+    return BodyParts(xml, writer.footnotes(),
+                     {"word/footer1.xml": writer.footer(odd=True),
+                      "word/footer2.xml": writer.footer(odd=False)}, writer.media)

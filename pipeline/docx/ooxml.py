@@ -1,0 +1,155 @@
+"""One small builder per OOXML construct, with children kept in the order the schema fixes."""
+from __future__ import annotations
+
+from lxml import etree
+
+NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+}
+
+# Sequences from the WordprocessingML schema (ECMA-376 Part 1, §17). Word "repairs" files whose
+# property children are out of order, so builders sort by these lists.
+SEQUENCE = {
+    "w:pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+              "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+              "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+              "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+              "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+              "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"],
+    "w:rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+              "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish",
+              "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight",
+              "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+              "eastAsianLayout", "specVanish", "oMath"],
+    "w:sectPr": ["headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz",
+                 "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt",
+                 "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid",
+                 "printerSettings", "sectPrChange"],
+    "w:tblPr": ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+                "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription"],
+    "w:tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
+               "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark"],
+    "w:tblBorders": ["top", "left", "start", "bottom", "right", "end", "insideH", "insideV"],
+    "w:pBdr": ["top", "left", "bottom", "right", "between", "bar"],
+}
+
+
+def qn(tag: str) -> str:
+    prefix, name = tag.split(":")
+    return f"{{{NS[prefix]}}}{name}"
+
+
+def el(tag: str, attrs: dict[str, str | int] | None = None, *children: etree._Element
+       ) -> etree._Element:
+    node = etree.Element(qn(tag), nsmap=None)
+    for key, value in (attrs or {}).items():
+        node.set(qn(key) if ":" in key else key, str(value))  # DrawingML attributes are bare
+    for child in children:
+        node.append(child)
+    return node
+
+
+def props(tag: str, *children: etree._Element | None) -> etree._Element:
+    """A property element (w:pPr, w:rPr, …) with its children in schema order."""
+    order = SEQUENCE[tag]
+    present = [c for c in children if c is not None]
+    present.sort(key=lambda c: order.index(etree.QName(c).localname))
+    return el(tag, None, *present)
+
+
+def val(tag: str, value: str | int) -> etree._Element:
+    return el(tag, {"w:val": value})
+
+
+def fonts(name: str) -> etree._Element:
+    """All four slots: CJK punctuation (“” 《》 ——) must render in the Chinese face too."""
+    return el("w:rFonts", {"w:ascii": name, "w:hAnsi": name, "w:eastAsia": name, "w:cs": name})
+
+
+def size(half_points: int) -> list[etree._Element]:
+    return [val("w:sz", half_points), val("w:szCs", half_points)]
+
+
+def lang() -> etree._Element:
+    return el("w:lang", {"w:val": "en-US", "w:eastAsia": "zh-CN", "w:bidi": "ar-SA"})
+
+
+def spacing(**attrs: int | str) -> etree._Element:
+    names = {"before": "w:before", "after": "w:after", "line": "w:line", "rule": "w:lineRule",
+             "before_lines": "w:beforeLines", "after_lines": "w:afterLines"}
+    return el("w:spacing", {names[k]: v for k, v in attrs.items()})
+
+
+def indent(**attrs: int) -> etree._Element:
+    names = {"left": "w:left", "right": "w:right", "first": "w:firstLine",
+             "first_chars": "w:firstLineChars", "left_chars": "w:leftChars",
+             "hanging": "w:hanging"}
+    return el("w:ind", {names[k]: v for k, v in attrs.items()})
+
+
+def run(text: str, rpr: etree._Element | None = None) -> etree._Element:
+    r = el("w:r")
+    if rpr is not None:
+        r.append(rpr)
+    t = el("w:t")
+    t.text = text
+    if text != text.strip():
+        t.set(qn("xml:space"), "preserve")
+    r.append(t)
+    return r
+
+
+def paragraph(style: str | None, *content: etree._Element, ppr_extra: list | None = None
+              ) -> etree._Element:
+    p = el("w:p")
+    extra = [c for c in (ppr_extra or []) if c is not None]
+    if style or extra:
+        p.append(props("w:pPr", val("w:pStyle", style) if style else None, *extra))
+    for c in content:
+        p.append(c)
+    return p
+
+
+def field(instruction: str, result: list[etree._Element]) -> list[etree._Element]:
+    """A complex field (fldChar begin / instrText / separate / result / end) as runs."""
+    instr = el("w:instrText")
+    instr.text = f" {instruction} "
+    instr.set(qn("xml:space"), "preserve")
+    return [el("w:r", None, el("w:fldChar", {"w:fldCharType": "begin"})),
+            el("w:r", None, instr),
+            el("w:r", None, el("w:fldChar", {"w:fldCharType": "separate"})),
+            *result,
+            el("w:r", None, el("w:fldChar", {"w:fldCharType": "end"}))]
+
+
+def bookmark(id_: int, name: str) -> tuple[etree._Element, etree._Element]:
+    return (el("w:bookmarkStart", {"w:id": id_, "w:name": name}),
+            el("w:bookmarkEnd", {"w:id": id_}))
+
+
+def page_break() -> etree._Element:
+    return el("w:r", None, el("w:br", {"w:type": "page"}))
+
+
+def border(tag: str, eighths: int, style: str = "single") -> etree._Element:
+    return el(tag, {"w:val": style, "w:sz": eighths, "w:space": 0, "w:color": "000000"})
+
+
+def table_borders(eighths: int) -> etree._Element:
+    return props("w:tblBorders", *(border(f"w:{side}", eighths) for side in
+                                   ("top", "left", "bottom", "right", "insideH", "insideV")))
+
+
+def doc_grid(line_pitch: int) -> etree._Element:
+    # type="lines" with character spacing in Normal: LibreOffice renders linesAndChars as 14/line.
+    return el("w:docGrid", {"w:type": "lines", "w:linePitch": line_pitch})
+
+
+def tostring(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

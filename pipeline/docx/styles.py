@@ -1,0 +1,181 @@
+"""styles.xml from the layout profile: every style the body refers to is defined here."""
+from __future__ import annotations
+
+from lxml import etree
+
+from ..layout import Layout, half_points, twips
+from .ooxml import (NS, border, el, fonts, indent, lang, props, qn, size, spacing, table_borders,
+                    tostring, val)
+
+OFF = "0"
+
+
+def style(kind: str, style_id: str, name: str, *, based_on: str | None = "Normal",
+          next_: str | None = None, ppr: list | None = None, rpr: list | None = None,
+          extra: list | None = None, default: bool = False, ui_priority: int | None = None
+          ) -> etree._Element:
+    attrs = {"w:type": kind, "w:styleId": style_id}
+    if default:
+        attrs["w:default"] = "1"
+    node = el("w:style", attrs, val("w:name", name))
+    if based_on and style_id != based_on:
+        node.append(val("w:basedOn", based_on))
+    if next_:
+        node.append(val("w:next", next_))
+    if ui_priority is not None:
+        node.append(val("w:uiPriority", ui_priority))
+    node.append(el("w:qFormat"))
+    if ppr:
+        node.append(props("w:pPr", *ppr))
+    if rpr:
+        node.append(props("w:rPr", *rpr))
+    for item in extra or []:
+        node.append(item)
+    return node
+
+
+def run_props(font: str | None, size_pt: float | None, bold: bool = False) -> list:
+    out: list = []
+    if font:
+        out.append(fonts(font))
+    if bold:
+        out += [el("w:b"), el("w:bCs")]
+    if size_pt:
+        out += size(half_points(size_pt))
+    return out
+
+
+def off_grid(line_pt: float | None = None) -> list:
+    """Small text cannot sit on the 28.95 pt body grid: take it off and give it its own leading."""
+    rows = [val("w:snapToGrid", OFF)]
+    if line_pt:
+        rows.append(spacing(before=0, after=0, line=round(line_pt * 20), rule="exact"))
+    else:
+        rows.append(spacing(before=0, after=0, line=240, rule="auto"))
+    return rows
+
+
+def centered() -> list:
+    return [indent(first_chars=0, first=0), align("center")]
+
+
+def align(value: str) -> etree._Element:
+    return val("w:jc", {"left": "left", "center": "center", "right": "right"}.get(value, "both"))
+
+
+def build_styles(layout: Layout, numbering: str) -> bytes:
+    body = layout["body"]
+    grid = layout["grid"]
+    char_twips = half_points(body["size_pt"]) * 10  # one character of body text, in twips
+    root = etree.Element(qn("w:styles"), nsmap={"w": NS["w"]})
+
+    root.append(el("w:docDefaults", None,
+                   el("w:rPrDefault", None, props("w:rPr", fonts(body["font"]),
+                                                  *size(half_points(body["size_pt"])), lang())),
+                   el("w:pPrDefault", None, props("w:pPr", spacing(before=0, after=0, line=240,
+                                                                   rule="auto")))))
+
+    first = body["first_line_chars"]
+    root.append(style("paragraph", "Normal", "Normal", based_on=None, default=True, ppr=[
+        spacing(before=0, after=0, line=240, rule="auto"),
+        indent(first_chars=first * 100, first=first * char_twips), align("both")],
+        rpr=[fonts(body["font"]), el("w:spacing", {"w:val": round(grid["char_spacing_pt"] * 20)}),
+             *size(half_points(body["size_pt"]))]))
+    root.append(style("character", "DefaultParagraphFont", "Default Paragraph Font",
+                      based_on=None, default=True, ui_priority=1))
+    root.append(style("table", "TableNormal", "Normal Table", based_on=None, default=True,
+                      extra=[el("w:tblPr", None, el("w:tblInd", {"w:w": 0, "w:type": "dxa"}),
+                                el("w:tblCellMar", None,
+                                   el("w:top", {"w:w": 0, "w:type": "dxa"}),
+                                   el("w:left", {"w:w": 108, "w:type": "dxa"}),
+                                   el("w:bottom", {"w:w": 0, "w:type": "dxa"}),
+                                   el("w:right", {"w:w": 108, "w:type": "dxa"})))]))
+
+    pitch = grid["line_pitch_twips"]
+    for level, spec in enumerate(layout.scheme(numbering), start=1):
+        ppr = [el("w:keepNext"), el("w:keepLines"),
+               spacing(before=round(spec.get("space_before_lines", 0) * pitch),
+                       after=round(spec.get("space_after_lines", 0) * pitch), line=240, rule="auto"),
+               align(spec.get("align", "both")), val("w:outlineLvl", level - 1)]
+        chars = spec.get("indent_chars", 0)
+        ppr.append(indent(first_chars=chars * 100, first=chars * char_twips) if chars
+                   else indent(first_chars=0, first=0))
+        root.append(style("paragraph", f"Heading{level}", f"heading {level}", next_="Normal",
+                          ppr=ppr, rpr=run_props(spec["font"], spec["size_pt"],
+                                                 spec.get("bold", False))))
+
+    cover = layout["cover"]
+    title = layout["title"]
+    root.append(style("paragraph", "Title", "Title", ppr=[
+        val("w:snapToGrid", OFF),
+        spacing(before=twips(cover["title_space_before_mm"]), after=0,
+                line=round(cover["title_size_pt"] * 1.5 * 20), rule="exact"), *centered()],
+        rpr=run_props(title["font"], cover["title_size_pt"])))
+    root.append(style("paragraph", "CoverSubtitle", "Cover Subtitle", ppr=[*centered()],
+                      rpr=run_props(cover["subtitle_font"], cover["subtitle_size_pt"])))
+    root.append(style("paragraph", "CoverFooter", "Cover Footer", ppr=[*centered()],
+                      rpr=run_props(cover["footer_font"], cover["footer_size_pt"])))
+
+    toc = layout["toc"]
+    root.append(style("paragraph", "TOCHeading", "TOC Heading", ppr=[
+        spacing(before=0, after=pitch, line=240, rule="auto"), *centered()],
+        rpr=run_props(toc["title_font"], toc["title_size_pt"])))
+    for level in range(1, toc["levels"] + 1):
+        tab = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:leader": "dot",
+                                              "w:pos": layout.type_width_twips}))
+        root.append(style("paragraph", f"TOC{level}", f"toc {level}", next_="Normal", ppr=[
+            tab, indent(left=(level - 1) * 2 * char_twips, first=0, first_chars=0),
+            align("left")], rpr=run_props(toc["entry_fonts"][level - 1],
+                                          toc["entry_sizes_pt"][level - 1])))
+
+    table = layout["table"]
+    root.append(style("paragraph", "TableText", "Table Text", ppr=[
+        *off_grid(), indent(first_chars=0, first=0), align("center")],
+                      rpr=run_props(table["font"], table["size_pt"])))
+    root.append(style("paragraph", "TableHeader", "Table Header", based_on="TableText",
+                      ppr=[el("w:keepNext")], rpr=run_props(table["header_font"], None)))
+    root.append(style("paragraph", "TableCaption", "Table Caption", ppr=[
+        el("w:keepNext"), spacing(before=round(pitch / 2), after=0, line=240, rule="auto"),
+        *centered()], rpr=run_props(table["caption_font"], table["caption_size_pt"])))
+    root.append(style("paragraph", "TableNote", "Table Note", ppr=[
+        *off_grid(), indent(first_chars=0, first=0), align("both")],
+        rpr=run_props(table["font"], table["note_size_pt"])))
+    figure = layout["figure"]
+    root.append(style("paragraph", "Figure", "Figure", ppr=[el("w:keepNext"), *off_grid(),
+                                                            *centered()]))
+    root.append(style("paragraph", "FigureCaption", "Figure Caption", ppr=[*centered()],
+                      rpr=run_props(figure["caption_font"], figure["caption_size_pt"])))
+
+    box = layout["box"]
+    root.append(style("paragraph", "BoxTitle", "Box Title", ppr=[el("w:keepNext"),
+                                                                 *off_grid(box["line_pt"]),
+                                                                 *centered()],
+                      rpr=run_props(box["title_font"], box["title_size_pt"])))
+    box_char = half_points(box["size_pt"]) * 10
+    root.append(style("paragraph", "BoxText", "Box Text", ppr=[
+        *off_grid(box["line_pt"]), indent(first_chars=200, first=2 * box_char), align("both")],
+        rpr=run_props(box["font"], box["size_pt"])))
+
+    root.append(style("paragraph", "DrafterNote", "Drafter Note", ppr=[
+        props("w:pBdr", *(border(f"w:{s}", 4, "dashed") for s in
+                          ("top", "left", "bottom", "right"))),
+        el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "FFF2CC"})]))
+
+    note = layout["footnote"]
+    root.append(style("paragraph", "FootnoteText", "footnote text", ppr=[
+        *off_grid(), indent(first_chars=0, first=0), align("both")],
+        rpr=run_props(note["font"], note["size_pt"])))
+    root.append(style("character", "FootnoteReference", "footnote reference",
+                      based_on="DefaultParagraphFont", rpr=[val("w:vertAlign", "superscript")]))
+
+    number = layout["page_number"]
+    root.append(style("paragraph", "Footer", "footer", ppr=[
+        *off_grid(number["size_pt"]), indent(first_chars=0, first=0)],
+        rpr=run_props(number["font"], number["size_pt"])))
+
+    for style_id, name, eighths in (("PlanTable", "Plan Table", table["border_pt"] * 8),
+                                    ("BoxTable", "Box Table", box["border_pt"] * 8)):
+        root.append(style("table", style_id, name, based_on="TableNormal", extra=[
+            el("w:tblPr", None, el("w:jc", {"w:val": "center"}),
+               table_borders(round(eighths)))]))
+    return tostring(root)

@@ -1,0 +1,167 @@
+"""Load stage: plan.yaml and chapter files → Plan, with every value traced to its file and line."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from .errors import PlanError, display_path
+from .model import Chapter, Plan, PlanMeta, VersionSpec
+from .yamlfile import Field, check_fields, parse_yaml
+
+DEFAULT_VERSIONS = {
+    "draft": ("初稿", ""),
+    "review": ("征求意见稿", ""),
+    "final": ("报批稿", ""),
+}
+NUMBERING_SCHEMES = ("plan", "gongwen")
+STATUSES = ("未开始", "起草中", "待审", "定稿")
+
+PLAN_SCHEMA = {
+    "title": Field(str, "规划名称"),
+    "organization": Field(str, "编制单位"),
+    "period": Field(str, "规划期限"),
+    "versions": Field(dict, "版本"),
+    "chapters": Field(list, "章节顺序"),
+    "numbering": Field(str, "编号方案", NUMBERING_SCHEMES),
+    "layout": Field(str, "版式方案"),
+}
+VERSION_SCHEMA = {
+    "label": Field(str, "版本标注"),
+    "date": Field((str, dt.date), "成稿日期"),
+}
+CHAPTER_SCHEMA = {
+    "id": Field(str, "章节标识"),
+    "title": Field(str, "章节标题"),
+    "owner": Field(str, "责任科室/单位"),
+    "status": Field(str, "编写状态", STATUSES),
+    "versions": Field(list, "适用版本"),
+}
+YEAR_MONTH = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?$")
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read UTF-8 text; a decoding error names the line of the first bad byte."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"无法读取文件：{exc.strerror or exc}", shown, code="E001") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise PlanError("文件不是 UTF-8 编码，请在编辑器中另存为 UTF-8", shown, line,
+                        code="E002") from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def load_plan(root: Path) -> Plan:
+    root = root.resolve()
+    plan_file = root / "plan.yaml"
+    if not plan_file.is_file():
+        raise PlanError(f"找不到 plan.yaml：{root} 不是规划目录（用 --plan 指定规划目录）",
+                        "plan.yaml", code="E003")
+    meta = load_meta(read_text(plan_file, "plan.yaml"))
+    chapters = [load_chapter(p, root, meta) for p in chapter_paths(root, meta)]
+    check_unique_ids(chapters)
+    return Plan(root, meta, chapters)
+
+
+def load_meta(text: str) -> PlanMeta:
+    data, lines = parse_yaml(text, "plan.yaml")
+    data = check_fields(data, PLAN_SCHEMA, "plan.yaml", lines, 1, "plan.yaml ")
+    if not data.get("title", "").strip():
+        raise PlanError("plan.yaml 必须写明规划名称（title）", "plan.yaml", lines.get("title", 1),
+                        code="E106")
+    versions = {k: VersionSpec(k, label, date) for k, (label, date) in DEFAULT_VERSIONS.items()}
+    for key, spec in (data.get("versions") or {}).items():
+        at = lines.get("versions", 1)
+        spec = check_fields(spec, VERSION_SCHEMA, "plan.yaml", {}, at, f"版本“{key}”")
+        date = spec.get("date", versions[key].date if key in versions else "")
+        if isinstance(date, dt.date):
+            date = date.isoformat()
+        if date and not YEAR_MONTH.match(date):
+            raise PlanError(f"版本“{key}”的日期应写成 2020-09 或 2020-09-30，实际为“{date}”",
+                            "plan.yaml", at, code="E107")
+        label = spec.get("label", versions[key].label if key in versions else key)
+        versions[str(key)] = VersionSpec(str(key), label, date)
+    chapter_files = data.get("chapters")
+    if chapter_files is not None and not all(isinstance(c, str) for c in chapter_files):
+        raise PlanError("chapters 应为章节文件名的列表", "plan.yaml", lines["chapters"], code="E104")
+    return PlanMeta(
+        title=data["title"].strip(),
+        organization=data.get("organization", "").strip(),
+        period=data.get("period", "2021—2025年").strip(),
+        versions=versions,
+        chapter_files=chapter_files,
+        numbering=data.get("numbering", "plan"),
+        layout=data.get("layout", "gbt9704"),
+    )
+
+
+def chapter_paths(root: Path, meta: PlanMeta) -> list[Path]:
+    folder = root / "chapters"
+    if meta.chapter_files is None:
+        paths = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    else:
+        paths = []
+        for name in meta.chapter_files:
+            path = inside(root, folder / name, "plan.yaml", None)
+            if not path.is_file():
+                raise PlanError(f"plan.yaml 列出的章节文件不存在：chapters/{name}", "plan.yaml",
+                                code="E004")
+            paths.append(path)
+    if not paths:
+        raise PlanError("chapters/ 中没有章节文件（*.md）", "plan.yaml", code="E005")
+    return paths
+
+
+def inside(root: Path, path: Path, file: str, line: int | None) -> Path:
+    """Resolve a path and refuse anything outside the plan folder."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise PlanError(f"路径超出规划目录：{path}", file, line, code="E006")
+    return resolved
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Return (yaml text, body, line number of the body's first line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return None, text, 1
+
+
+def load_chapter(path: Path, root: Path, meta: PlanMeta) -> Chapter:
+    shown = display_path(path, root)
+    text = read_text(path, shown)
+    yaml_text, body, body_line = split_front_matter(text)
+    data: dict = {}
+    lines: dict[str, int] = {}
+    if yaml_text is not None:
+        data, lines = parse_yaml(yaml_text, shown, first_line=2)
+        data = check_fields(data, CHAPTER_SCHEMA, shown, lines, 1, "章节属性")
+    versions = data.get("versions", list(meta.versions))
+    for v in versions:
+        if v not in meta.versions:
+            raise PlanError(f"章节属性 versions 中的“{v}”不是 plan.yaml 定义的版本"
+                            f"（{'、'.join(meta.versions)}）", shown, lines.get("versions"),
+                            code="E105")
+    chapter = Chapter(
+        path=path, display=shown, id=data.get("id", path.stem), title=data.get("title", ""),
+        owner=data.get("owner", ""), status=data.get("status", "起草中"), versions=versions,
+        body=body, body_line=body_line, id_line=lines.get("id", 1),
+    )
+    return chapter
+
+
+def check_unique_ids(chapters: list[Chapter]) -> None:
+    seen: dict[str, Chapter] = {}
+    for ch in chapters:
+        if ch.id in seen:
+            raise PlanError(f"章节标识 id“{ch.id}”与 {seen[ch.id].display} 重复",
+                            ch.display, ch.id_line, code="E108")
+        seen[ch.id] = ch

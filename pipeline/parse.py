@@ -1,0 +1,256 @@
+"""Parse stage: chapter Markdown → document blocks, through markdown-it-py and its plugins."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_cjk_friendly import cjk_friendly
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import PlanError
+from .load import inside
+from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
+                    ListBlock, ListItem, Note, PageBreak, Paragraph, Source, Span, Table,
+                    plain_text)
+
+BOX = "专栏"
+NOTE = "编者注"
+CAPTION_PREFIXES = ("表：", "表:")
+# Numbering a drafter typed by hand; the pipeline generates it, so typed numbering would double up.
+TYPED_NUMBER = re.compile(
+    r"^\s*(第[一二三四五六七八九十百零〇\d]+[章节篇部分]|[一二三四五六七八九十]+[、.．]"
+    r"|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*\S|[（(]\d+[）)])")
+SOFT_SPACE = re.compile(r"[A-Za-z0-9,.;:!?)]$")
+ASCII_START = re.compile(r"^[A-Za-z0-9(]")
+CJK_INDENT = re.compile(r"^[\u3000 \t]+")
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    md.use(cjk_friendly)  # **加粗。**后接汉字: CommonMark's flanking rules alone reject it
+    md.use(footnote_plugin)
+    md.use(container_plugin, name=BOX)
+    md.use(container_plugin, name=NOTE)
+    return md
+
+
+def parse_chapter(chapter: Chapter, levels: int) -> Chapter:
+    """Fill chapter.blocks and chapter.footnotes from chapter.body."""
+    reader = _Reader(chapter)
+    root = SyntaxTreeNode(markdown().parse(chapter.body))
+    blocks = reader.blocks(root.children)
+    if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
+        blocks.insert(0, Heading(1, [Span(chapter.title)], Source(chapter.display, 2)))
+    if not chapter.title and blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
+        chapter.title = blocks[0].text
+    check_headings(blocks, levels, chapter.display)
+    chapter.blocks = blocks
+    chapter.footnotes = reader.footnotes
+    return chapter
+
+
+def check_headings(blocks: list[Block], levels: int, file: str) -> None:
+    previous = 0
+    for block in blocks:
+        if not isinstance(block, Heading):
+            continue
+        at = block.source.line
+        if block.level > levels:
+            raise PlanError(f"标题层级过深：编号方案只有 {levels} 级，此处为第 {block.level} 级"
+                            f"（{'#' * block.level}）", file, at, code="E201")
+        if block.level > previous + 1:
+            raise PlanError(f"标题层级跳跃：从第 {previous} 级直接到第 {block.level} 级"
+                            f"（{'#' * block.level}），中间缺少一级标题", file, at, code="E202")
+        if TYPED_NUMBER.match(block.text):
+            raise PlanError(f"标题“{block.text}”自带编号；编号由流水线自动生成，请删去手写的编号",
+                            file, at, code="E203")
+        if not block.text.strip():
+            raise PlanError("标题为空", file, at, code="E204")
+        previous = block.level
+
+
+class _Reader:
+    def __init__(self, chapter: Chapter):
+        self.chapter = chapter
+        self.file = chapter.display
+        self.footnotes: dict[str, list[Block]] = {}
+
+    def source(self, node: SyntaxTreeNode) -> Source:
+        start = node.map[0] if node.map else 0
+        return Source(self.file, self.chapter.body_line + start)
+
+    def error(self, message: str, node: SyntaxTreeNode, code: str) -> PlanError:
+        return PlanError(message, self.file, self.source(node).line, code=code)
+
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
+        out: list[Block] = []
+        for node in nodes:
+            if node.type == "blockquote":  # quoting has no meaning in a plan: keep the text
+                out.extend(self.blocks(node.children))
+                continue
+            block = self.block(node)
+            if block is None:
+                continue
+            if isinstance(block, Table) and out and _is_caption(out[-1]):
+                block.caption = _caption_text(out.pop())
+            out.append(block)
+        return out
+
+    def block(self, node: SyntaxTreeNode) -> Block | None:
+        kind = node.type
+        src = self.source(node)
+        if kind == "heading":
+            return Heading(int(node.tag[1]), self.inlines(node.children[0]), src)
+        if kind == "paragraph":
+            return self.paragraph(node)
+        if kind in ("bullet_list", "ordered_list"):
+            start = int(node.attrs.get("start", 1)) if kind == "ordered_list" else 1
+            items = [ListItem(self.blocks(item.children), self.source(item))
+                     for item in node.children]
+            return ListBlock(items, kind == "ordered_list", start, src)
+        if kind == "table":
+            return self.table(node)
+        if kind == f"container_{BOX}":
+            title = node.info.strip().removeprefix(BOX).strip()
+            if not title:
+                raise self.error("专栏缺少标题：应写作“::: 专栏 标题”", node, "E211")
+            return Box(title, self.blocks(node.children), src)
+        if kind == f"container_{NOTE}":
+            return Note(self.blocks(node.children), src)
+        if kind == "hr":
+            return PageBreak(src)
+        if kind in ("code_block", "fence"):
+            # Drafters who indent paragraphs with four spaces get a code block; keep it as text.
+            text = " ".join(line.strip() for line in node.content.splitlines() if line.strip())
+            return Paragraph([Span(text)], src) if text else None
+        if kind == "footnote_block":
+            for footnote in node.children:
+                label = f"{self.chapter.id}:{footnote.meta['label']}"
+                self.footnotes[label] = self.blocks(footnote.children)
+            return None
+        raise self.error(f"不支持的 Markdown 结构：{kind}", node, "E210")
+
+    def paragraph(self, node: SyntaxTreeNode) -> Block | None:
+        inline = node.children[0]
+        images = [c for c in inline.children if c.type == "image"]
+        if images:
+            others = [c for c in inline.children
+                      if c.type != "image" and not (c.type in ("text", "softbreak")
+                                                    and not c.content.strip())]
+            if others or len(images) > 1:
+                raise self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
+            return self.image(images[0], node)
+        inlines = self.inlines(inline)
+        text = plain_text(inlines)
+        if text.startswith(":::"):
+            name = text[3:].strip().split()[0] if text[3:].strip() else ""
+            raise self.error(f"未知的容器“{name}”或缺少结束行“:::”：可用的容器为“{BOX} 标题”和"
+                             f"“{NOTE}”", node, "E213")
+        if "[^" in text:
+            raise self.error("脚注引用没有对应的脚注内容（应在文末写“[^标签]: 内容”）", node, "E214")
+        if inlines and isinstance(inlines[0], Span):
+            inlines[0].text = CJK_INDENT.sub("", inlines[0].text)
+        return Paragraph(inlines, self.source(node)) if text.strip() or len(inlines) > 1 else None
+
+    def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image:
+        src = self.source(para)
+        target = node.attrs.get("src", "")
+        if re.match(r"^[a-z][a-z0-9+.-]*:", str(target), re.I):
+            raise self.error(f"图片只能引用规划目录内的文件，不能引用网址：{target}", para, "E215")
+        root = self.chapter.path.parent.parent
+        path = inside(root, self.chapter.path.parent / str(target), self.file, src.line)
+        if not path.is_file():
+            raise self.error(f"找不到图片文件：{target}", para, "E216")
+        caption = "".join(c.content for c in node.children if c.type == "text")
+        return Image(path, caption.strip(), src)
+
+    def table(self, node: SyntaxTreeNode) -> Table:
+        head, *body = node.children
+        header_row = head.children[0]
+        aligns = [_align(cell) for cell in header_row.children]
+        header = [self.inlines(cell.children[0]) if cell.children else []
+                  for cell in header_row.children]
+        rows = []
+        for section in body:
+            for tr in section.children:
+                rows.append([self.inlines(cell.children[0]) if cell.children else []
+                             for cell in tr.children])
+        return Table(header, rows, aligns, self.source(node))
+
+    def inlines(self, node: SyntaxTreeNode, bold: bool = False, italic: bool = False
+                ) -> list[Inline]:
+        out: list[Inline] = []
+        for child in node.children:
+            kind = child.type
+            if kind in ("text", "code_inline"):
+                if child.content:
+                    out.append(Span(child.content, bold, italic))
+            elif kind == "strong":
+                out.extend(self.inlines(child, True, italic))
+            elif kind == "em":
+                out.extend(self.inlines(child, bold, True))
+            elif kind == "softbreak":
+                # Chinese lines join without a space; Latin words keep one.
+                prev = out[-1].text if out and isinstance(out[-1], Span) else ""
+                nxt = _next_text(node.children, child)
+                if SOFT_SPACE.search(prev) and ASCII_START.match(nxt):
+                    out.append(Span(" ", bold, italic))
+            elif kind == "hardbreak":
+                out.append(LineBreak())
+            elif kind == "footnote_ref":
+                out.append(FootnoteRef(f"{self.chapter.id}:{child.meta['label']}"))
+            elif kind == "link":
+                out.extend(self.inlines(child, bold, italic))
+            elif kind == "image":
+                raise PlanError("图片应单独成段：![图题](路径) 前后空一行", self.file, None,
+                                code="E212")
+            elif kind in ("html_inline", "footnote_anchor"):
+                continue
+            else:
+                out.extend(self.inlines(child, bold, italic))
+        return _merge(out)
+
+
+def _next_text(siblings: list[SyntaxTreeNode], node: SyntaxTreeNode) -> str:
+    index = siblings.index(node)
+    for sib in siblings[index + 1:]:
+        if sib.type == "text":
+            return sib.content
+        if sib.children:
+            return _next_text(sib.children, sib.children[0]) if sib.children[0].type != "text" \
+                else sib.children[0].content
+    return ""
+
+
+def _merge(inlines: list[Inline]) -> list[Inline]:
+    """Join neighbouring spans of the same format: fewer Word runs, same text."""
+    out: list[Inline] = []
+    for item in inlines:
+        last = out[-1] if out else None
+        if (isinstance(item, Span) and isinstance(last, Span)
+                and (last.bold, last.italic) == (item.bold, item.italic)):
+            out[-1] = Span(last.text + item.text, item.bold, item.italic)
+        else:
+            out.append(item)
+    return out
+
+
+def _align(cell: SyntaxTreeNode) -> str:
+    style = str(cell.attrs.get("style", ""))
+    return style.removeprefix("text-align:") if style.startswith("text-align:") else ""
+
+
+def _is_caption(block: Block) -> bool:
+    return isinstance(block, Paragraph) and plain_text(block.inlines).startswith(CAPTION_PREFIXES)
+
+
+def _caption_text(block: Block) -> str:
+    text = plain_text(block.inlines)  # type: ignore[union-attr]
+    for prefix in CAPTION_PREFIXES:
+        text = text.removeprefix(prefix)
+    return text.strip()

@@ -1,0 +1,59 @@
+"""Safe YAML reading that keeps line numbers, and a small schema check with Chinese messages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import PlanError
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: type | tuple[type, ...]
+    label: str  # Chinese name of the field, for messages
+    choices: tuple[str, ...] | None = None
+
+
+KIND_NAMES = {str: "文本", int: "整数", list: "列表", dict: "映射", bool: "是/否"}
+
+
+def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
+    """Load YAML safely; return the data and the line of each top-level key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + mark.line if mark else first_line
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlanError(f"YAML 格式错误：{problem}", file, line, code="E101") from None
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            lines[str(key.value)] = first_line + key.start_mark.line
+    return data, lines
+
+
+def check_fields(data: Any, schema: dict[str, Field], file: str, lines: dict[str, int],
+                 line: int, what: str) -> dict[str, Any]:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PlanError(f"{what}应为“键: 值”形式的映射", file, line, code="E102")
+    for key, value in data.items():
+        at = lines.get(str(key), line)
+        spec = schema.get(str(key))
+        if spec is None:
+            known = "、".join(schema)
+            raise PlanError(f"{what}中有未知的键“{key}”（可用的键：{known}）", file, at, code="E103")
+        if not isinstance(value, spec.kind) or isinstance(value, bool) and spec.kind is not bool:
+            kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
+            want = "或".join(KIND_NAMES.get(k, k.__name__) for k in kinds)
+            raise PlanError(f"{what}中“{key}”（{spec.label}）应为{want}，实际为“{value}”",
+                            file, at, code="E104")
+        if spec.choices and value not in spec.choices:
+            raise PlanError(f"{what}中“{key}”（{spec.label}）只能是 {'、'.join(spec.choices)}，"
+                            f"实际为“{value}”", file, at, code="E105")
+    return data

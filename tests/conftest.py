@@ -1,0 +1,50 @@
+"""Shared fixtures: a copy of the sample plan, small crafted plans, docx helpers."""
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def copy_sample(dest: Path) -> Path:
+    """The repository's own plan, copied so tests never touch the real build/ folder."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "plan.yaml", dest / "plan.yaml")
+    for folder in ("chapters", "styles", "data"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, dest / folder)
+    return dest
+
+
+def make_plan(root: Path, chapters: dict[str, str], plan_yaml: str = "title: 测试规划\n") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "plan.yaml").write_text(plan_yaml, encoding="utf-8")
+    (root / "chapters").mkdir(exist_ok=True)
+    for name, text in chapters.items():
+        (root / "chapters" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def part(docx: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(docx) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def audit_errors(docx: Path) -> list[str]:
+    from openxml_audit import OpenXmlValidator
+    result = OpenXmlValidator().validate(str(docx))
+    return [str(error) for error in result.errors]
+
+
+@pytest.fixture(scope="session")
+def sample_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pipeline.build import build_docx
+    root = copy_sample(tmp_path_factory.mktemp("sample"))
+    return build_docx(root, "draft").docx
