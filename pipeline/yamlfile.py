@@ -28,7 +28,8 @@ def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[Any, dict[str
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PlanError(f"YAML 格式错误：{problem}", file, line, code="E101") from None
+        raise PlanError(f"YAML 格式错误，请检查冒号后的空格、括号与引号是否成对、缩进是否一致"
+                        f"（解析器提示：{problem}）", file, line, code="E101") from None
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, _ in node.value:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from PIL import Image as PILImage
 
 from ..chinese import cn_date, format_number
 from ..errors import PlanError
@@ -184,8 +183,9 @@ class BodyWriter:
             text = plain_text(inlines)
             how = aligns[i] if i < len(aligns) and aligns[i] else (
                 "center" if header or display_width(text) <= 24 else "both")
+            # Both table styles centre; only other alignments need direct formatting.
             p = paragraph("TableHeader" if header else "TableText", *self.runs(inlines),
-                          ppr_extra=[val("w:jc", how)])
+                          ppr_extra=[val("w:jc", how)] if how != "center" else None)
             tr.append(el("w:tc", None, props("w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
                                              val("w:vAlign", "center")), p))
         return tr
@@ -214,6 +214,7 @@ class BodyWriter:
         return [tbl, paragraph(None)]
 
     def image(self, block: Image) -> list[etree._Element]:
+        from PIL import Image as PILImage  # only plans with figures pay for the import
         media = self.media_by_path.get(block.path) or self.add_media(block)
         with PILImage.open(block.path) as img:
             px_w, px_h = img.size
@@ -246,6 +247,7 @@ class BodyWriter:
         return [paragraph("Figure", drawing), paragraph("FigureCaption", run(caption))]
 
     def add_media(self, block: Image) -> Media:
+        from PIL import Image as PILImage
         with PILImage.open(block.path) as img:
             kind = img.format
         if kind not in MEDIA_TYPES:

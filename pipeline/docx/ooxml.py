@@ -1,6 +1,8 @@
 """One small builder per OOXML construct, with children kept in the order the schema fixes."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lxml import etree
 
 NS = {
@@ -40,26 +42,31 @@ SEQUENCE = {
 }
 
 
+RANK = {tag: {name: i for i, name in enumerate(names)} for tag, names in SEQUENCE.items()}
+
+
+@lru_cache(maxsize=None)
 def qn(tag: str) -> str:
+    """'w:p' → Clark notation; bare names (DrawingML attributes) stay bare."""
+    if ":" not in tag:
+        return tag
     prefix, name = tag.split(":")
     return f"{{{NS[prefix]}}}{name}"
 
 
 def el(tag: str, attrs: dict[str, str | int] | None = None, *children: etree._Element
        ) -> etree._Element:
-    node = etree.Element(qn(tag), nsmap=None)
-    for key, value in (attrs or {}).items():
-        node.set(qn(key) if ":" in key else key, str(value))  # DrawingML attributes are bare
-    for child in children:
-        node.append(child)
+    node = etree.Element(qn(tag), {qn(k): str(v) for k, v in attrs.items()} if attrs else None)
+    if children:
+        node.extend(children)
     return node
 
 
 def props(tag: str, *children: etree._Element | None) -> etree._Element:
     """A property element (w:pPr, w:rPr, …) with its children in schema order."""
-    order = SEQUENCE[tag]
+    rank = RANK[tag]
     present = [c for c in children if c is not None]
-    present.sort(key=lambda c: order.index(etree.QName(c).localname))
+    present.sort(key=lambda c: rank[c.tag.rsplit("}", 1)[1]])
     return el(tag, None, *present)
 
 

@@ -1,0 +1,100 @@
+"""make bench: build a ~150-page plan and compare with pandoc on the same Markdown, same run.
+
+Prints medians of repeated whole-process runs (both tools pay their start-up), the ratio, and
+where our time goes by stage.
+"""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pypandoc
+
+from pipeline.build import read_plan, source_date
+from pipeline.docx import write_docx
+from pipeline.transform import resolve
+
+RUNS = 5
+SENTENCE = ("坚持精准治污、科学治污、依法治污，以改善生态环境质量为核心，统筹推进大气、水、土壤污染"
+            "防治，强化多污染物协同控制和区域协同治理，推动生态环境质量持续改善。")
+
+
+def generate(root: Path, chapters: int = 12, sections: int = 5, items: int = 4) -> str:
+    """A plan of about 150 pages; returns the concatenated Markdown body given to pandoc."""
+    (root / "chapters").mkdir(parents=True)
+    (root / "plan.yaml").write_text("title: 基准测试规划\norganization: 测试单位\n",
+                                    encoding="utf-8")
+    bodies = []
+    for c in range(1, chapters + 1):
+        lines = [f"# 第{c}个任务领域", ""]
+        for s in range(1, sections + 1):
+            lines += [f"## 重点任务{c}-{s}", "", SENTENCE * 2, ""]
+            for i in range(1, items + 1):
+                lines += [f"### 具体措施{c}-{s}-{i}", "", f"**措施要点{i}。**" + SENTENCE * 3, "",
+                          SENTENCE * 2, ""]
+            lines += ["表：重点工程清单", "", "| 序号 | 项目名称 | 建设内容 | 建设地点 | 建设年限 |",
+                      "|---|---|---|---|---|"]
+            lines += [f"| {r} | 示例工程{r} | 建设污水管网和处理设施，实施提标改造 | 章贡区 | 2021—2025年 |"
+                      for r in range(1, 9)]
+            lines += [""]
+        body = "\n".join(lines) + "\n"
+        (root / "chapters" / f"{c:02d}.md").write_text(f"---\nid: c{c}\n---\n{body}",
+                                                       encoding="utf-8")
+        bodies.append(body)
+    return "\n".join(bodies)
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def stages(root: Path) -> dict[str, float]:
+    out = {}
+    start = time.perf_counter()
+    plan, layout = read_plan(root)
+    out["读取与解析"] = time.perf_counter() - start
+    start = time.perf_counter()
+    scheme = [s["number"] for s in layout.scheme(plan.meta.numbering)]
+    document = resolve(plan, "draft", scheme)
+    out["编号"] = time.perf_counter() - start
+    start = time.perf_counter()
+    write_docx(document, layout, source_date(root))
+    out["写 docx（含压缩）"] = time.perf_counter() - start
+    return out
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "plan"
+        markdown = generate(root)
+        md_file = Path(tmp) / "all.md"
+        md_file.write_text(markdown, encoding="utf-8")
+        plan_cmd = [str(Path(sys.executable).parent / "plan"), "--plan", str(root), "build"]
+        pandoc_cmd = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "docx",
+                      "-o", str(Path(tmp) / "pandoc.docx"), str(md_file)]
+        timed(plan_cmd), timed(pandoc_cmd)  # warm the page cache for both
+        ours, theirs = [], []
+        for _ in range(RUNS):  # interleaved, so machine load affects both alike
+            ours.append(timed(plan_cmd))
+            theirs.append(timed(pandoc_cmd))
+        docx_path = next((root / "build" / "draft").glob("*.docx"))
+        chars = sum(1 for c in markdown if "\u4e00" <= c <= "\u9fff")
+        ours_m, theirs_m = statistics.median(ours), statistics.median(theirs)
+        print(f"基准规划：{chars} 个汉字，约 {chars // 616} 面（22 行 × 28 字），"
+              f"docx {docx_path.stat().st_size // 1024} KB")
+        print(f"本流水线 plan build（整个进程，{RUNS} 次中位数）：{ours_m:.3f} s")
+        print(f"pandoc {pypandoc.get_pandoc_version()} 同一 Markdown → docx：{theirs_m:.3f} s")
+        print(f"比值 本流水线 / pandoc = {ours_m / theirs_m:.2f}")
+        print("本流水线各阶段（进程内一次）：")
+        for name, seconds in stages(root).items():
+            print(f"  {name:<12} {seconds:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
