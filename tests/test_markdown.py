@@ -124,3 +124,14 @@ def test_table_caption_and_alignment(tmp_path):
     table = docx.Document(out).tables[0]
     assert table.rows[1].cells[1].paragraphs[0].alignment == 2  # right, as the pipe row says
     assert audit_errors(out) == []
+
+
+def test_short_columns_keep_one_line_and_long_ones_share_the_rest(tmp_path):
+    long_text = "县级及以上城市集中式饮用水水源水质达到或优于Ⅲ类比例" * 2
+    out = build(tmp_path, {"01.md": "# 甲\n\n| 序号 | 指标 | 属性 |\n|--|--|--|\n"
+                                    f"| 1 | {long_text} | 约束性 |\n"})
+    grid = [int(g.get(Q + "w")) for g in part(out, "word/document.xml").iter(Q + "gridCol")]
+    assert sum(grid) == 8844  # the 156 mm type area
+    three_chars = 3 * 210 + 2 * 108
+    assert grid[2] >= three_chars and grid[0] >= 2 * 210 + 2 * 108
+    assert grid[1] > grid[0] + grid[2]

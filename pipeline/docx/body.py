@@ -15,6 +15,7 @@ from ..model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, 
 from .ooxml import (NS, bookmark, doc_grid, el, field as field_runs, fonts, indent, page_break,
                     paragraph, props, qn, run, table_borders, tostring, val)
 
+MIN_COLUMN_CHARS = 3  # a wrapping column still shows this many characters a line
 MEDIA_TYPES = {"PNG": ("png", "image/png"), "JPEG": ("jpeg", "image/jpeg")}
 
 
@@ -165,12 +166,28 @@ class BodyWriter:
         return out
 
     def column_widths(self, block: Table, ncols: int) -> list[int]:
-        weights = [4] * ncols
-        for cells in [block.header, *block.rows]:
-            for i, cell in enumerate(cells):
-                weights[i] = max(weights[i], min(display_width(plain_text(cell)), 36))
+        """Automatic table layout as browsers do it: short columns keep their natural width,
+        long ones get a minimum and share the rest in proportion to how much more they want."""
+        spec = self.layout["table"]
+        half = half_points(spec["size_pt"]) * 5  # twips per half-width unit
+        pad = 2 * twips(spec["cell_margin_mm"]) + half
+        natural = [pad + 4 * half] * ncols
+        for i, cell in enumerate(block.header[:ncols]):  # a header may wrap onto two lines
+            natural[i] = max(natural[i], pad + (display_width(plain_text(cell)) + 1) // 2 * half)
+        for cells in block.rows:
+            for i, cell in enumerate(cells[:ncols]):
+                natural[i] = max(natural[i], pad + display_width(plain_text(cell)) * half)
+        short = pad + spec["short_column_chars"] * 2 * half
+        least = [n if n <= short else pad + MIN_COLUMN_CHARS * 2 * half for n in natural]
         total = self.layout.type_width_twips
-        widths = [total * w // sum(weights) for w in weights]
+        if sum(natural) <= total:
+            widths = [n * total // sum(natural) for n in natural]
+        elif sum(least) >= total:
+            widths = [n * total // sum(least) for n in least]
+        else:  # CSS automatic layout: the room above the minimums goes where text wants it
+            room = total - sum(least)
+            excess = [n - m for n, m in zip(natural, least)]
+            widths = [m + room * e // sum(excess) for m, e in zip(least, excess)]
         widths[-1] += total - sum(widths)
         return widths
 
@@ -182,7 +199,7 @@ class BodyWriter:
             inlines = cells[i] if i < len(cells) else []
             text = plain_text(inlines)
             how = aligns[i] if i < len(aligns) and aligns[i] else (
-                "center" if header or display_width(text) <= 24 else "both")
+                "center" if header or display_width(text) <= 24 else "left")
             # Both table styles centre; only other alignments need direct formatting.
             p = paragraph("TableHeader" if header else "TableText", *self.runs(inlines),
                           ppr_extra=[val("w:jc", how)] if how != "center" else None)
