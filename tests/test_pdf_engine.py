@@ -28,6 +28,8 @@ pytestmark = pytest.mark.skipif(unavailable_reason() is not None,
 
 HEADINGS = ["第一章　总体要求", "第二章　主要任务"]
 BODY = "坚持以人民为中心的发展思想，统筹推进城市更新与产业发展。"
+TITLE = "示例城市更新规划"
+SONG = "宋体示例：页码"
 RARE = "堃"  # not in Fandol: must be reported as uncovered
 
 
@@ -74,6 +76,11 @@ def make_docx(path: Path, body_paragraphs: int = 3) -> Path:
     _east_asia(document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
                .find(qn("w:rPr")), "仿宋_GB2312")
 
+    title = document.add_paragraph().add_run(TITLE)
+    title.font.size = Pt(22)
+    _east_asia(title._r.get_or_add_rPr(), "方正小标宋简体")
+    footer_like = document.add_paragraph().add_run(SONG)
+    _east_asia(footer_like._r.get_or_add_rPr(), "宋体")
     document.add_paragraph("目　录")
     _toc_field(document.add_paragraph())
     for n, heading in enumerate(HEADINGS):
@@ -107,11 +114,11 @@ def test_convert_content_bookmarks_metadata_and_fonts(engine, sample, tmp_path):
     result = engine.convert(sample, pdf, title="示例城市更新规划", subject="征求意见稿")
 
     assert pdf.is_file() and result.pages == PdfReader(pdf).get_num_pages() == 3
-    text = _pdf_text(pdf).replace(" ", "")
-    assert BODY in text and RARE in text
+    text = _pdf_text(pdf).replace(" ", "").replace("\u3000", "")
+    assert TITLE in text and BODY in text and RARE in text
     for heading in HEADINGS:
         # Once in the updated TOC, once as the heading itself.
-        assert text.count(heading.replace("　", "")) + text.count(heading) >= 2, heading
+        assert text.count(heading.replace("\u3000", "")) == 2, heading
     assert "目录待更新" not in text
 
     reader = PdfReader(pdf)
@@ -124,12 +131,17 @@ def test_convert_content_bookmarks_metadata_and_fonts(engine, sample, tmp_path):
     assert any(f.name.startswith("FandolFang") for f in fonts), fonts
     assert not any(f.name.startswith("FandolFang-Bold") for f in fonts)
 
-    report = font_report(pdf, {"仿宋_GB2312": BODY + RARE, "黑体": "".join(HEADINGS)},
-                         fontconfig=FONTS_CONF)
+    report = font_report(pdf, {"仿宋_GB2312": BODY + RARE, "黑体": "".join(HEADINGS),
+                               "方正小标宋简体": TITLE, "宋体": SONG}, fontconfig=FONTS_CONF)
     by_name = {s.requested: s for s in report.substitutions}
+    # No open 小标宋: a heavy Noto Serif CJK SC (its collection's shared CFF is named ...jp).
+    xbs = by_name["方正小标宋简体"]
+    assert xbs.mapped.family == "Noto Serif CJK SC" and xbs.embedded_as
+    assert all(n.startswith("NotoSerifCJK") and "Bold" in n for n in xbs.embedded_as)
     assert by_name["仿宋_GB2312"].mapped.family == "FandolFang"
     assert by_name["仿宋_GB2312"].embedded_as == ("FandolFang-Regular",)
     assert by_name["黑体"].embedded_as == ("FandolHei-Bold",)  # Heading 1 is bold
+    assert by_name["宋体"].embedded_as == ("FandolSong-Regular",)  # not the Bold file
     assert [(m.char, m.requested, m.mapped_family) for m in report.missing] == \
         [(RARE, "仿宋_GB2312", "FandolFang")]
 

@@ -1,0 +1,159 @@
+"""LibreOffice side of the PDF engine: runs under Debian's /usr/bin/python3, the only interpreter
+where `import uno` works, so it is started by pipeline.pdf.engine as a child process and imports
+nothing from the project.
+
+    /usr/bin/python3 -I uno_worker.py --pipe NAME [--connect-timeout SECONDS]
+
+It connects to the soffice that the engine started with `--accept=pipe,name=NAME;urp;` and then
+answers JSON lines on stdin/stdout, one response line per request line:
+
+    {"cmd": "convert", "docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "title": "...", "subject": "..."}
+    -> {"ok": true, "pages": 12}
+    -> {"ok": false, "stage": "load", "error": "..."}
+    {"cmd": "quit"}  -> {"ok": true}, then LibreOffice is asked to terminate and the worker exits
+                        (so does end of input: the engine's process has gone).
+
+The engine decides where the PDF goes (it writes to a temporary name and renames after checking the
+result), owns the soffice process (it kills and restarts it on a timeout or a crash) and removes a
+stale `.~lock.NAME#` that a soffice it killed left beside a document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+
+WORD_FILTER = "MS Word 2007 XML"
+PDF_FILTER = "writer_pdf_Export"
+
+
+def _props(**values) -> tuple:
+    return tuple(PropertyValue(Name=name, Value=value) for name, value in values.items())
+
+
+def connect(pipe: str, timeout: float):
+    """Returns the Desktop of the soffice listening on `pipe`.
+
+    soffice needs a moment before it accepts, and on a brand-new profile it restarts once and
+    drops the first connection, so connecting is retried until the deadline.
+    """
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    url = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ctx = resolver.resolve(url)
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except NoConnectException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def update_indexes(doc) -> None:
+    # The first update can move headings to other pages (the TOC itself grows), so update twice.
+    indexes = doc.getDocumentIndexes()
+    for _ in range(2):
+        for i in range(indexes.getCount()):
+            indexes.getByIndex(i).update()
+
+
+def convert(desktop, request: dict) -> dict:
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(request["docx"]), "_blank", 0,
+        # The filter is named so that a damaged file is rejected instead of being guessed as text.
+        _props(Hidden=True, FilterName=WORD_FILTER, UpdateDocMode=0))
+    if doc is None:
+        return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
+    try:
+        doc.refresh()
+        update_indexes(doc)
+        info = doc.getDocumentProperties()
+        info.Title = request.get("title", "")
+        info.Subject = request.get("subject", "")
+        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", _props(
+            ExportBookmarks=True,
+            EmbedStandardFonts=True,
+            UseTaggedPDF=True,
+            ExportNotes=False,
+        ))
+        doc.storeToURL(uno.systemPathToFileUrl(request["pdf"]), (
+            PropertyValue(Name="FilterName", Value=PDF_FILTER),
+            PropertyValue(Name="Overwrite", Value=True),
+            PropertyValue(Name="FilterData", Value=filter_data),
+        ))
+        pages = doc.getCurrentController().getPropertyValue("PageCount")
+        return {"ok": True, "pages": int(pages)}
+    finally:
+        try:
+            doc.close(True)
+        except Exception:
+            doc.dispose()
+
+
+def handle(desktop, request: dict) -> dict:
+    if request.get("cmd") != "convert":
+        return {"ok": False, "stage": "request", "error": f"unknown cmd {request.get('cmd')!r}"}
+    try:
+        return convert(desktop, request)
+    except Exception as exc:  # any UNO error is an answer, not a reason for the worker to die
+        return {"ok": False, "stage": "convert",
+                "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}",
+                "traceback": traceback.format_exc(limit=3)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pipe", required=True)
+    parser.add_argument("--connect-timeout", type=float, default=60.0)
+    args = parser.parse_args()
+
+    # Responses go to the original stdout only; anything else a library prints goes to stderr so
+    # it cannot corrupt the JSON stream.
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def reply(message: dict) -> None:
+        out.write(json.dumps(message, ensure_ascii=False) + "\n")
+
+    try:
+        desktop = connect(args.pipe, args.connect_timeout)
+    except Exception as exc:
+        reply({"ok": False, "stage": "connect", "error": f"{type(exc).__name__}: {exc}"})
+        return 1
+    reply({"ok": True, "ready": True})
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except json.JSONDecodeError as exc:
+            reply({"ok": False, "stage": "request", "error": str(exc)})
+            continue
+        if request.get("cmd") == "quit":
+            reply({"ok": True})
+            break
+        reply(handle(desktop, request))
+    # Quit, or stdin closed because the engine's process is gone (even killed): either way do
+    # not leave soffice running, or it would hold the profile and swallow the next build's start.
+    try:
+        desktop.terminate()
+    except Exception:
+        pass  # soffice going away closes the bridge mid-call; that is the point
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
