@@ -5,16 +5,23 @@ import datetime as dt
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .docx import write_docx
+from .docx.fontuse import text_by_font
 from .errors import PlanError
-from .layout import Layout, load_layout
+from .layout import PACKAGE_STYLES, Layout, load_layout
 from .load import load_plan
 from .model import Document, Plan
 from .parse import parse_chapter
 from .transform import resolve
+
+if TYPE_CHECKING:  # the PDF side (pypdf, pdfplumber) loads only when a PDF is asked for
+    from .pdf import FontReport, PdfEngine
+    from .verify import Check
 
 
 @dataclass
@@ -22,7 +29,13 @@ class BuiltDocument:
     version: str
     label: str
     docx: Path
-    pages_hint: int  # characters / (22 × 28): a rough page count before any rendering
+    pdf: Path | None = None
+    pdf_skipped: str = ""  # why no PDF was made, in Chinese
+    pdf_pages: int = 0
+    pdf_seconds: float = 0.0
+    fonts: FontReport | None = None
+    checks: list[Check] = field(default_factory=list)
+    verify_report: Path | None = None
 
 
 def read_plan(root: Path) -> tuple[Plan, Layout]:
@@ -69,16 +82,59 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def build_docx(root: Path, version: str) -> BuiltDocument:
+    """The Word file alone: what tests and a machine without LibreOffice get."""
+    return next(build(root, [version], pdf=False))
+
+
+def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDocument]:
+    """Build each version in turn; one LibreOffice process serves every PDF of the run."""
     plan, layout = read_plan(root)
     scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
-    document = resolve(plan, version, scheme)
     when = source_date(plan.root)
-    if not document.version.date:
-        document.version = replace(document.version, date=when.strftime("%Y-%m"))
-    data = write_docx(document, layout, when)
-    path = output_path(plan, document, ".docx")
-    atomic_write(path, data)
-    chars = sum(len(ch.body) for ch in plan.chapters if version in ch.versions)
-    grid = layout["grid"]
-    return BuiltDocument(version, document.version.label, path,
-                         chars // (grid["lines"] * grid["chars"]) + 2)
+    engine: PdfEngine | None = None
+    try:
+        for version in versions:
+            document = resolve(plan, version, scheme)
+            if not document.version.date:
+                document.version = replace(document.version, date=when.strftime("%Y-%m"))
+            docx_path = output_path(plan, document, ".docx")
+            atomic_write(docx_path, write_docx(document, layout, when))
+            built = BuiltDocument(version, document.version.label, docx_path)
+            if pdf:
+                from .pdf import PdfEngine, unavailable_reason
+                built.pdf_skipped = unavailable_reason() or ""
+            if pdf and not built.pdf_skipped:
+                if engine is None:
+                    engine = PdfEngine(plan.root / "build" / ".libreoffice", fontconfig(plan.root))
+                render_pdf(engine, plan, layout, document, built, when)
+            yield built
+    finally:
+        if engine is not None:
+            engine.close()
+
+
+def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,
+               built: BuiltDocument, when: dt.datetime) -> None:
+    from .pdf import font_report
+    from .pdf.outline import toc_pages
+    from .verify import render_table, verify_pdf
+
+    pdf_path = output_path(plan, document, ".pdf")
+    result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
+                            subject=document.version.label)
+    built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
+    # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
+    atomic_write(built.docx, write_docx(document, layout, when,
+                                        toc_pages=toc_pages(pdf_path, document)))
+    built.fonts = font_report(pdf_path, text_by_font(document, layout),
+                              fontconfig=fontconfig(plan.root))
+    built.checks = verify_pdf(pdf_path, layout)
+    built.verify_report = pdf_path.with_suffix(".版式检查.txt")
+    atomic_write(built.verify_report, render_table(built.checks).encode("utf-8"))
+
+
+def fontconfig(plan_root: Path) -> Path | None:
+    for folder in (plan_root / "styles", PACKAGE_STYLES):
+        if (folder / "fonts.conf").is_file():
+            return folder / "fonts.conf"
+    return None

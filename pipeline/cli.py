@@ -1,18 +1,20 @@
 """The `plan` command: a thin click layer over the pipeline; the only place that prints."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from .build import build_docx
-from .errors import PlanError
+from .errors import PlanError, display_path
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 VERSIONS = ("draft", "review", "final")
+EXIT_BAD_INPUT = 2
+EXIT_PDF_UNAVAILABLE = 3
 
 
 @click.group(help="规划文本编制流水线：由 Markdown 章节生成公文格式的 Word 与 PDF。")
@@ -23,18 +25,78 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
     ctx.obj = plan_dir
 
 
-@main.command(help="生成指定版本的规划文本（输出到 build/<版本>/）。")
+@main.command(help="生成指定版本的规划文本：Word 与 PDF，输出到 build/<版本>/。")
 @click.option("--version", "version", type=click.Choice([*VERSIONS, "all"]), default="draft",
-              show_default=True, help="版本：draft 初稿、review 征求意见稿、final 报批稿。")
+              show_default=True, help="版本：draft 初稿、review 征求意见稿、final 报批稿、all 全部。")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all",
+              show_default=True, help="输出格式：docx 只生成 Word；pdf 或 all 同时生成 PDF。")
 @click.pass_obj
-def build(plan_dir: Path, version: str) -> None:
-    versions = VERSIONS if version == "all" else (version,)
-    for key in versions:
-        with fail_cleanly():
-            built = build_docx(plan_dir, key)
-        shown = built.docx.relative_to(plan_dir.resolve()) if built.docx.is_relative_to(
-            plan_dir.resolve()) else built.docx
-        out.print(f"[green]已生成[/green] {built.label}：{shown}")
+def build(plan_dir: Path, version: str, fmt: str) -> None:
+    from .build import build as build_versions
+
+    versions = list(VERSIONS) if version == "all" else [version]
+    root = plan_dir.resolve()
+    skipped = False
+    with fail_cleanly():
+        for built in build_versions(plan_dir, versions, pdf=fmt != "docx"):
+            out.print(f"[green]已生成[/green] {built.label} Word：{display_path(built.docx, root)}")
+            if built.pdf_skipped:
+                skipped = True
+                err.print(f"[yellow]未生成 PDF[/yellow]：{built.pdf_skipped}", soft_wrap=True)
+                continue
+            if built.pdf:
+                out.print(f"[green]已生成[/green] {built.label} PDF：{display_path(built.pdf, root)}"
+                          f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
+                report_fonts(built.fonts)
+                report_checks(built.checks, display_path(built.verify_report, root))
+    if skipped and fmt == "pdf":
+        sys.exit(EXIT_PDF_UNAVAILABLE)
+
+
+def report_fonts(fonts) -> None:
+    if fonts is None:
+        return
+    for sub in fonts.substitutions:
+        embedded = "、".join(sub.embedded_as) or "未嵌入"
+        out.print(f"  字体替换：{sub.requested} → {sub.mapped.family}（PDF 中为 {embedded}）")
+    for font in fonts.unexpected:
+        out.print(f"  [yellow]另用字体[/yellow]：{font.name}（LibreOffice 自行选用）")
+    for glyph in fonts.missing:
+        out.print(f"  [yellow]缺字[/yellow]：“{glyph.char}”（U+{glyph.codepoint:04X}）"
+                  f"{glyph.mapped_family} 中没有，出现 {glyph.count} 次，已由其他字体代替"
+                  f"（要求字体 {glyph.requested}）")
+
+
+def report_checks(checks, report: str) -> None:
+    failed = [c for c in checks if not c.ok]
+    if not failed:
+        out.print(f"  版式检查：{len(checks)} 项全部符合（{report}）")
+        return
+    out.print(f"  [red]版式检查：{len(failed)} 项不符合[/red]（{report}）")
+    for check in failed:
+        out.print(f"    {check.item}：要求 {check.requirement}，实测 {check.measured}")
+
+
+@main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。")
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式。")
+@click.pass_obj
+def verify(plan_dir: Path, pdf: Path, fmt: str) -> None:
+    from .layout import load_layout
+    from .load import load_meta, read_text
+    from .verify import render_table, to_json, verify_pdf
+
+    with fail_cleanly():
+        layout_name = "gbt9704"
+        if (plan_dir / "plan.yaml").is_file():
+            layout_name = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml")).layout
+        checks = verify_pdf(pdf, load_layout(layout_name, plan_dir.resolve()))
+    if fmt == "json":
+        out.print_json(json.dumps(to_json(checks), ensure_ascii=False))
+    else:
+        out.print(render_table(checks), markup=False)
+    sys.exit(0 if all(c.ok for c in checks) else 1)
 
 
 class fail_cleanly:
@@ -45,9 +107,9 @@ class fail_cleanly:
 
     def __exit__(self, kind, exc, tb) -> bool:
         if isinstance(exc, PlanError):
-            err.print(f"[red]错误[/red] {exc}", soft_wrap=True)
+            err.print(f"[red]错误[/red] {exc}", soft_wrap=True, markup=True)
             err.print("未生成新文件，原有输出保持不变。")
-            sys.exit(2)
+            sys.exit(EXIT_BAD_INPUT)
         return False
 
 

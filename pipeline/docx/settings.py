@@ -10,14 +10,14 @@ from .ooxml import NS, el, qn, tostring, val
 GB2312 = "86"
 
 
-def build_settings(has_footnotes: bool, update_fields: bool) -> bytes:
+def build_settings(has_footnotes: bool) -> bytes:
     root = etree.Element(qn("w:settings"), nsmap={"w": NS["w"]})
     root.append(el("w:zoom", {"w:percent": 100}))
     root.append(val("w:defaultTabStop", 420))
     root.append(el("w:evenAndOddHeaders"))  # §7.5: odd pages right, even pages left
-    root.append(val("w:characterSpacingControl", "compressPunctuation"))
-    if update_fields:
-        root.append(val("w:updateFields", "true"))
+    root.append(val("w:characterSpacingControl", "doNotCompress"))
+    # Word lays pages out a little differently from LibreOffice: let it refresh the 目录.
+    root.append(val("w:updateFields", "true"))
     if has_footnotes:
         root.append(el("w:footnotePr", None, el("w:footnote", {"w:id": -1}),
                        el("w:footnote", {"w:id": 0})))

@@ -76,8 +76,9 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
                                                                    rule="auto")))))
 
     first = body["first_line_chars"]
+    # Widow control would move single lines to the next page and leave pages a line short of 22.
     root.append(style("paragraph", "Normal", "Normal", based_on=None, default=True, ppr=[
-        spacing(before=0, after=0, line=240, rule="auto"),
+        val("w:widowControl", OFF), spacing(before=0, after=0, line=240, rule="auto"),
         indent(first_chars=first * 100, first=first * char_twips), align("both")],
         rpr=[fonts(body["font"]), el("w:spacing", {"w:val": round(grid["char_spacing_pt"] * 20)}),
              *size(half_points(body["size_pt"]))]))

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pypandoc
 
+from pipeline.build import fontconfig
+from pipeline.pdf import PdfEngine, find_soffice, unavailable_reason
+
 from pipeline.build import read_plan, source_date
 from pipeline.docx import write_docx
 from pipeline.transform import resolve
@@ -69,13 +72,51 @@ def stages(root: Path) -> dict[str, float]:
     return out
 
 
+def pdf_bench(root: Path, docx: Path, tmp: Path) -> None:
+    """Three documents through one warm LibreOffice against three cold --convert-to runs."""
+    reason = unavailable_reason()
+    if reason:
+        print(f"PDF 基准已跳过：{reason}")
+        return
+    copies = []
+    for n in range(3):
+        copy = tmp / f"doc{n}.docx"
+        copy.write_bytes(docx.read_bytes())
+        copies.append(copy)
+    conf = fontconfig(root)
+    start = time.perf_counter()
+    with PdfEngine(tmp / "profile-warm", conf) as engine:
+        started = time.perf_counter() - start
+        warm = []
+        for copy in copies:
+            warm.append(engine.convert(copy, copy.with_suffix(".pdf"), title="基准",
+                                       subject="初稿").seconds)
+    cold_profile = (tmp / "profile-cold").as_uri()
+    subprocess.run([str(find_soffice()), f"-env:UserInstallation={cold_profile}", "--headless",
+                    "--terminate_after_init"], capture_output=True, check=False)
+    env = {**__import__("os").environ, "FONTCONFIG_FILE": str(conf)} if conf else None
+    cold = []
+    for copy in copies:
+        begin = time.perf_counter()
+        subprocess.run([str(find_soffice()), f"-env:UserInstallation={cold_profile}",
+                        "--headless", "--convert-to", "pdf", "--outdir", str(tmp / "cold"),
+                        str(copy)], capture_output=True, check=True, env=env)
+        cold.append(time.perf_counter() - begin)
+    print(f"PDF：3 份文档经常驻 LibreOffice（含两次更新目录）：{sum(warm):.2f} s"
+          f"（另加一次启动 {started:.2f} s）")
+    print(f"PDF：3 次冷启动 soffice --convert-to pdf（不更新目录）：{sum(cold):.2f} s")
+    print(f"比值 冷启动 / 常驻 = {sum(cold) / sum(warm):.2f}；"
+          f"计入启动时间为 {sum(cold) / (sum(warm) + started):.2f}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "plan"
         markdown = generate(root)
         md_file = Path(tmp) / "all.md"
         md_file.write_text(markdown, encoding="utf-8")
-        plan_cmd = [str(Path(sys.executable).parent / "plan"), "--plan", str(root), "build"]
+        plan_cmd = [str(Path(sys.executable).parent / "plan"), "--plan", str(root), "build",
+                    "--format", "docx"]
         pandoc_cmd = [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "docx",
                       "-o", str(Path(tmp) / "pandoc.docx"), str(md_file)]
         timed(plan_cmd), timed(pandoc_cmd)  # warm the page cache for both
@@ -94,6 +135,7 @@ def main() -> None:
         print("本流水线各阶段（进程内一次）：")
         for name, seconds in stages(root).items():
             print(f"  {name:<12} {seconds:.3f} s")
+        pdf_bench(root, docx_path, Path(tmp))
 
 
 if __name__ == "__main__":
