@@ -10,8 +10,8 @@ from rich.console import Console
 
 from .errors import PlanError, display_path
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 VERSIONS = ("draft", "review", "final")
 EXIT_BAD_INPUT = 2
 EXIT_PDF_UNAVAILABLE = 3

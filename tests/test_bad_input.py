@@ -15,7 +15,7 @@ GOOD = "---\nid: one\nowner: 规划财务科\n---\n# 总体要求\n\n## 指导�
 
 
 def run_build(root: Path):
-    return CliRunner().invoke(main, ["--plan", str(root), "build"])
+    return CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
 
 
 @pytest.fixture

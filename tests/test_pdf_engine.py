@@ -115,7 +115,8 @@ def test_convert_content_bookmarks_metadata_and_fonts(engine, sample, tmp_path):
 
     assert pdf.is_file() and result.pages == PdfReader(pdf).get_num_pages() == 3
     text = _pdf_text(pdf).replace(" ", "").replace("\u3000", "")
-    assert TITLE in text and BODY in text and RARE in text
+    flat = text.replace("\n", "")  # line breaks depend on the layout, the words do not
+    assert TITLE in flat and BODY in flat and RARE in flat
     for heading in HEADINGS:
         # Once in the updated TOC, once as the heading itself.
         assert text.count(heading.replace("\u3000", "")) == 2, heading

@@ -55,6 +55,14 @@ def off_grid(line_pt: float | None = None) -> list:
     return rows
 
 
+def grid_spacing(before_lines: float, after_lines: float, pitch: int) -> etree._Element:
+    """Space around a heading that adds up to whole grid rows: 290 + 290 twips for half a row
+    each is one twip more than a 579-twip row, and LibreOffice then loses the page's 22nd line."""
+    before = round(before_lines * pitch)
+    after = round((before_lines + after_lines) * pitch) - before
+    return spacing(before=before, after=after, line=240, rule="auto")
+
+
 def centered() -> list:
     return [indent(first_chars=0, first=0), align("center")]
 
@@ -78,7 +86,7 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     first = body["first_line_chars"]
     # Widow control would move single lines to the next page and leave pages a line short of 22.
     root.append(style("paragraph", "Normal", "Normal", based_on=None, default=True, ppr=[
-        val("w:widowControl", OFF), spacing(before=0, after=0, line=240, rule="auto"),
+        val("w:widowControl", OFF), val("w:overflowPunct", OFF), spacing(before=0, after=0, line=240, rule="auto"),
         indent(first_chars=first * 100, first=first * char_twips), align("both")],
         rpr=[fonts(body["font"]), el("w:spacing", {"w:val": round(grid["char_spacing_pt"] * 20)}),
              *size(half_points(body["size_pt"]))]))
@@ -96,8 +104,8 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     pitch = grid["line_pitch_twips"]
     for level, spec in enumerate(layout.scheme(numbering), start=1):
         ppr = [el("w:keepNext"), el("w:keepLines"),
-               spacing(before=round(spec.get("space_before_lines", 0) * pitch),
-                       after=round(spec.get("space_after_lines", 0) * pitch), line=240, rule="auto"),
+               grid_spacing(spec.get("space_before_lines", 0), spec.get("space_after_lines", 0),
+                            pitch),
                align(spec.get("align", "both")), val("w:outlineLvl", level - 1)]
         chars = spec.get("indent_chars", 0)
         ppr.append(indent(first_chars=chars * 100, first=chars * char_twips) if chars
@@ -158,9 +166,8 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
         *off_grid(box["line_pt"]), indent(first_chars=200, first=2 * box_char), align("both")],
         rpr=run_props(box["font"], box["size_pt"])))
 
+    # Shading only: a paragraph border adds its width to the line and costs the page a grid row.
     root.append(style("paragraph", "DrafterNote", "Drafter Note", ppr=[
-        props("w:pBdr", *(border(f"w:{s}", 4, "dashed") for s in
-                          ("top", "left", "bottom", "right"))),
         el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "FFF2CC"})]))
 
     note = layout["footnote"]

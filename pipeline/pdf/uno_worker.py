@@ -60,6 +60,17 @@ def connect(pipe: str, timeout: float):
             time.sleep(0.2)
 
 
+def no_hanging_punctuation(doc) -> None:
+    """LibreOffice 7.4 on a line grid drops a line-end ，、； that it lets hang into the margin
+    (measured: 654 commas in the docx, 649 in the PDF), and it ignores w:overflowPunct. Turning
+    hanging off in every paragraph style keeps every character and 28 to a line."""
+    styles = doc.getStyleFamilies().getByName("ParagraphStyles")
+    for name in styles.getElementNames():
+        style = styles.getByName(name)
+        if style.ParaIsHangingPunctuation:
+            style.ParaIsHangingPunctuation = False
+
+
 def update_indexes(doc) -> None:
     # The first update can move headings to other pages (the TOC itself grows), so update twice.
     indexes = doc.getDocumentIndexes()
@@ -76,6 +87,7 @@ def convert(desktop, request: dict) -> dict:
     if doc is None:
         return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
     try:
+        no_hanging_punctuation(doc)
         doc.refresh()
         update_indexes(doc)
         info = doc.getDocumentProperties()
