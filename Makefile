@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft test bench clean
+.PHONY: help setup system draft verify test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -27,13 +27,16 @@ setup: $(STAMP) system ## 准备运行环境：虚拟环境、Python 依赖、Li
 system: ## 检查并安装 LibreOffice、字体等系统组件（root 时经 apt 安装，否则提示安装命令）
 	@scripts/install-system.sh
 
-draft: setup ## 生成初稿：build/draft/<规划名称>（初稿）.docx
+draft: setup ## 生成初稿：build/draft/ 下的 Word、PDF 与版式检查结果
 	$(BIN)/plan build --version draft
+
+verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
+	$(BIN)/plan verify build/draft/*.pdf
 
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q
 
-bench: $(STAMP) ## 性能基准：约 150 页的规划，与 pandoc 同场对比
+bench: $(STAMP) system ## 性能基准：约 150 页的规划与 pandoc 同场对比 docx；常驻与冷启动 LibreOffice 对比 PDF
 	$(BIN)/python tests/bench/bench_build.py
 
 clean: ## 删除生成的文件（build/）
