@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -15,8 +14,10 @@ from .docx.fontuse import text_by_font
 from .errors import PlanError
 from .layout import PACKAGE_STYLES, Layout, load_layout
 from .load import load_plan
-from .model import Document, Plan
+from .manifest import manifest_json
+from .model import Document, Plan, TodoMarker
 from .parse import parse_chapter
+from .revision import source_revision, stamp
 from .transform import resolve
 
 if TYPE_CHECKING:  # the PDF side (pypdf, pdfplumber) loads only when a PDF is asked for
@@ -36,6 +37,8 @@ class BuiltDocument:
     fonts: FontReport | None = None
     checks: list[Check] = field(default_factory=list)
     verify_report: Path | None = None
+    manifest: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # file:line: message, in Chinese
 
 
 def read_plan(root: Path) -> tuple[Plan, Layout]:
@@ -46,26 +49,13 @@ def read_plan(root: Path) -> tuple[Plan, Layout]:
                         "plan.yaml", code="E403")
     levels = len(layout.scheme(plan.meta.numbering))
     for chapter in plan.chapters:
-        parse_chapter(chapter, levels)
+        parse_chapter(chapter, levels, plan.meta.versions)
     return plan, layout
 
 
-def source_date(root: Path) -> dt.datetime:
-    """SOURCE_DATE_EPOCH, else the last commit's time: never the clock, so builds repeat."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        try:
-            epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, text=True,
-                                   capture_output=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            epoch = ""
-    return dt.datetime.fromtimestamp(int(epoch) if epoch.isdigit() else 946684800,
-                                     dt.timezone.utc)
-
-
 def output_path(plan: Plan, document: Document, suffix: str) -> Path:
-    return plan.root / "build" / document.version.key / \
-        f"{plan.meta.title}（{document.version.label}）{suffix}"
+    label = f"（{document.version.label}）" if document.version.label else ""
+    return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -90,16 +80,22 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
     """Build each version in turn; one LibreOffice process serves every PDF of the run."""
     plan, layout = read_plan(root)
     scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
-    when = source_date(plan.root)
+    revision = source_revision(plan.root)
+    when = stamp(revision.epoch)
     engine: PdfEngine | None = None
     try:
         for version in versions:
             document = resolve(plan, version, scheme)
+            document.revision = revision
             if not document.version.date:
                 document.version = replace(document.version, date=when.strftime("%Y-%m"))
+            warnings = todo_policy(document)
             docx_path = output_path(plan, document, ".docx")
-            atomic_write(docx_path, write_docx(document, layout, when))
-            built = BuiltDocument(version, document.version.label, docx_path)
+            written = write_docx(document, layout, when)
+            atomic_write(docx_path, written.data)
+            built = BuiltDocument(version, document.version.label, docx_path, warnings=warnings,
+                                  manifest=docx_path.parent / "manifest.json")
+            atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
             if pdf:
                 from .pdf import PdfEngine, unavailable_reason
                 built.pdf_skipped = unavailable_reason() or ""
@@ -111,6 +107,20 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
     finally:
         if engine is not None:
             engine.close()
+
+
+def todo_policy(document: Document) -> list[str]:
+    """TODO markers: shown in a draft, warnings in a review copy, refused in the final text."""
+    level = document.version.todo
+    lines = [todo_line(m) for m in document.todos]
+    if level == "error" and lines:
+        raise PlanError(f"{document.version.label or document.version.key}不能含有待办标记，"
+                        f"共 {len(lines)} 处，请先处理：\n" + "\n".join(lines), code="E801")
+    return lines if level == "warning" else []
+
+
+def todo_line(marker: TodoMarker) -> str:
+    return f"{marker.source.file}:{marker.source.line}: 待办标记“{marker.marker}”（…{marker.context}…）"
 
 
 def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,
@@ -125,7 +135,7 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
     atomic_write(built.docx, write_docx(document, layout, when,
-                                        toc_pages=toc_pages(pdf_path, document)))
+                                        toc_pages=toc_pages(pdf_path, document)).data)
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
     built.checks = verify_pdf(pdf_path, layout)

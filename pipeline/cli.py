@@ -39,7 +39,10 @@ def build(plan_dir: Path, version: str, fmt: str) -> None:
     skipped = False
     with fail_cleanly():
         for built in build_versions(plan_dir, versions, pdf=fmt != "docx"):
-            out.print(f"[green]已生成[/green] {built.label} Word：{display_path(built.docx, root)}")
+            out.print(f"[green]已生成[/green] {built.label or built.version} Word："
+                      f"{display_path(built.docx, root)}")
+            for warning in built.warnings:
+                err.print(f"[yellow]警告[/yellow] {warning}")
             if built.pdf_skipped:
                 skipped = True
                 err.print(f"[yellow]未生成 PDF[/yellow]：{built.pdf_skipped}", soft_wrap=True)
@@ -75,6 +78,38 @@ def report_checks(checks, report: str) -> None:
     out.print(f"  [red]版式检查：{len(failed)} 项不符合[/red]（{report}）")
     for check in failed:
         out.print(f"    {check.item}：要求 {check.requirement}，实测 {check.measured}")
+
+
+@main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式。")
+@click.pass_obj
+def status(plan_dir: Path, fmt: str) -> None:
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from .build import read_plan
+    from .status import chapter_status
+
+    with fail_cleanly():
+        plan, _ = read_plan(plan_dir)
+    rows = chapter_status(plan)
+    if fmt == "json":
+        out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    every = [spec.label or key for key, spec in plan.meta.versions.items()]
+    table = Table(title=f"{plan.meta.title} 编写进度", show_lines=False)
+    for name in ("章节文件", "标题", "责任科室/单位", "状态", "字数", "待办", "所在版本"):
+        table.add_column(name, justify="right" if name in ("字数", "待办") else "left",
+                         overflow="fold")
+    for r in rows:
+        shown = "全部" if r.versions == every else "、".join(r.versions)
+        table.add_row(Path(r.file).name, r.title, r.owner or "—", r.status, str(r.characters),
+                      str(r.todos) if r.todos else "", shown)
+    table.add_row("合计", f"{len(rows)} 章", "", "", str(sum(r.characters for r in rows)),
+                  str(sum(r.todos for r in rows)), "")
+    out.print(table)
 
 
 @main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。")

@@ -12,7 +12,7 @@ PACKAGE_STYLES = Path(__file__).resolve().parent.parent / "styles"
 TWIPS_PER_MM = 1440 / 25.4
 EMU_PER_MM = 36000
 REQUIRED = ("page", "grid", "body", "title", "numbering", "page_number", "cover", "toc", "table",
-            "figure", "box", "note", "footnote", "list")
+            "figure", "box", "note", "footnote", "list", "header", "line_numbers")
 
 
 @dataclass(frozen=True)

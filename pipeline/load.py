@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import PlanError, display_path
 from .model import Chapter, Plan, PlanMeta, VersionSpec
 from .yamlfile import Field, check_fields, parse_yaml
 
+# What each version shows by default (plan-domain.md); plan.yaml may change any of it.
 DEFAULT_VERSIONS = {
-    "draft": ("初稿", ""),
-    "review": ("征求意见稿", ""),
-    "final": ("报批稿", ""),
+    "draft": VersionSpec("draft", "初稿", "", notes=True, header=True, mark="内部讨论稿",
+                         revision=True, todo="info"),
+    "review": VersionSpec("review", "征求意见稿", "", header=True, line_numbers=True,
+                          todo="warning"),
+    "final": VersionSpec("final", "报批稿", ""),
 }
+TODO_LEVELS = ("info", "warning", "error")
 NUMBERING_SCHEMES = ("plan", "gongwen")
 STATUSES = ("未开始", "起草中", "待审", "定稿")
 
@@ -29,6 +34,13 @@ PLAN_SCHEMA = {
 VERSION_SCHEMA = {
     "label": Field(str, "版本标注"),
     "date": Field((str, dt.date), "成稿日期"),
+    "organization": Field(str, "封面编制单位"),
+    "notes": Field(bool, "显示编者注"),
+    "header": Field(bool, "页眉标注"),
+    "line_numbers": Field(bool, "行号"),
+    "mark": Field(str, "页眉标记"),
+    "revision": Field(bool, "页眉显示源文件版本"),
+    "todo": Field(str, "待办标记的处理", TODO_LEVELS),
 }
 CHAPTER_SCHEMA = {
     "id": Field(str, "章节标识"),
@@ -73,18 +85,17 @@ def load_meta(text: str) -> PlanMeta:
     if not data.get("title", "").strip():
         raise PlanError("plan.yaml 必须写明规划名称（title）", "plan.yaml", lines.get("title", 1),
                         code="E106")
-    versions = {k: VersionSpec(k, label, date) for k, (label, date) in DEFAULT_VERSIONS.items()}
+    versions = dict(DEFAULT_VERSIONS)
     for key, spec in (data.get("versions") or {}).items():
         at = lines.get("versions", 1)
         spec = check_fields(spec, VERSION_SCHEMA, "plan.yaml", {}, at, f"版本“{key}”")
-        date = spec.get("date", versions[key].date if key in versions else "")
-        if isinstance(date, dt.date):
-            date = date.isoformat()
-        if date and not YEAR_MONTH.match(date):
-            raise PlanError(f"版本“{key}”的日期应写成 2020-09 或 2020-09-30，实际为“{date}”",
+        if isinstance(spec.get("date"), dt.date):
+            spec["date"] = spec["date"].isoformat()
+        if spec.get("date") and not YEAR_MONTH.match(spec["date"]):
+            raise PlanError(f"版本“{key}”的日期应写成 2020-09 或 2020-09-30，实际为“{spec['date']}”",
                             "plan.yaml", at, code="E107")
-        label = spec.get("label", versions[key].label if key in versions else key)
-        versions[str(key)] = VersionSpec(str(key), label, date)
+        base = versions.get(str(key), VersionSpec(str(key), str(key), ""))
+        versions[str(key)] = replace(base, **spec)
     chapter_files = data.get("chapters")
     if chapter_files is not None and not all(isinstance(c, str) for c in chapter_files):
         raise PlanError("chapters 应为章节文件名的列表", "plan.yaml", lines["chapters"], code="E104")

@@ -81,6 +81,7 @@ class Table:
     source: Source
     caption: str = ""
     number: int = 0
+    caption_source: Source | None = None  # the 表：… line
 
 
 @dataclass
@@ -112,16 +113,40 @@ class PageBreak:
     source: Source
 
 
-Block = Heading | Paragraph | ListBlock | Table | Box | Note | Image | PageBreak
+@dataclass
+class VersionBlock:
+    """Text that belongs to some versions only (`::: 版本 review final`)."""
+    versions: list[str]
+    blocks: list["Block"]
+    source: Source
+
+
+Block = Heading | Paragraph | ListBlock | Table | Box | Note | Image | PageBreak | VersionBlock
 
 
 # ---- plan ----------------------------------------------------------------
 
 @dataclass
 class VersionSpec:
+    """What one version shows its readers; every field can be set in plan.yaml."""
     key: str  # draft | review | final
-    label: str  # 初稿
-    date: str  # YYYY-MM
+    label: str  # 初稿; "" prints no label (the published text)
+    date: str  # YYYY-MM; "" means the source date
+    organization: str = ""  # 编制单位 on the cover, when it differs from the plan's
+    notes: bool = False  # drafters' notes (编者注) shown
+    header: bool = False  # title and label in the page header
+    line_numbers: bool = False  # numbered lines, restarting on each page, for 第N页第M行
+    mark: str = ""  # a mark in the header, such as 内部讨论稿
+    revision: bool = False  # source commit and date in the header
+    todo: str = "error"  # what a TODO marker is in this version: info | warning | error
+
+
+@dataclass(frozen=True)
+class SourceRevision:
+    commit: str  # short hash, "" outside git
+    dirty: bool  # uncommitted changes in the plan folder
+    date: str  # YYYY-MM-DD of the source date
+    epoch: int = 0  # the source date in seconds, for file stamps
 
 
 @dataclass
@@ -158,6 +183,13 @@ class Plan:
     chapters: list[Chapter]
 
 
+@dataclass(frozen=True)
+class TodoMarker:
+    source: Source
+    marker: str
+    context: str  # the text around it, for the message
+
+
 @dataclass
 class Document:
     """A plan resolved for one version: numbered, footnotes numbered, ready to write."""
@@ -165,3 +197,5 @@ class Document:
     version: VersionSpec
     blocks: list[Block]
     footnotes: dict[int, list[Block]]
+    todos: list[TodoMarker] = field(default_factory=list)
+    revision: SourceRevision = SourceRevision("", False, "")

@@ -15,10 +15,11 @@ from .errors import PlanError
 from .load import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
                     ListBlock, ListItem, Note, PageBreak, Paragraph, Source, Span, Table,
-                    plain_text)
+                    VersionBlock, VersionSpec, plain_text)
 
 BOX = "专栏"
 NOTE = "编者注"
+ONLY = "版本"  # ::: 版本 review final   (keys or labels: ::: 版本 征求意见稿 报批稿)
 CAPTION_PREFIXES = ("表：", "表:")
 # Numbering a drafter typed by hand; the pipeline generates it, so typed numbering would double up.
 TYPED_NUMBER = re.compile(
@@ -36,12 +37,13 @@ def markdown() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(container_plugin, name=BOX)
     md.use(container_plugin, name=NOTE)
+    md.use(container_plugin, name=ONLY)
     return md
 
 
-def parse_chapter(chapter: Chapter, levels: int) -> Chapter:
+def parse_chapter(chapter: Chapter, levels: int, versions: dict[str, VersionSpec]) -> Chapter:
     """Fill chapter.blocks and chapter.footnotes from chapter.body."""
-    reader = _Reader(chapter)
+    reader = _Reader(chapter, versions)
     root = SyntaxTreeNode(markdown().parse(chapter.body))
     blocks = reader.blocks(root.children)
     if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
@@ -75,8 +77,10 @@ def check_headings(blocks: list[Block], levels: int, file: str) -> None:
 
 
 class _Reader:
-    def __init__(self, chapter: Chapter):
+    def __init__(self, chapter: Chapter, versions: dict[str, VersionSpec]):
         self.chapter = chapter
+        self.version_names = {name: spec.key for spec in versions.values()
+                              for name in (spec.key, spec.label) if name}
         self.file = chapter.display
         self.footnotes: dict[str, list[Block]] = {}
 
@@ -97,7 +101,8 @@ class _Reader:
             if block is None:
                 continue
             if isinstance(block, Table) and out and _is_caption(out[-1]):
-                block.caption = _caption_text(out.pop())
+                caption = out.pop()
+                block.caption, block.caption_source = _caption_text(caption), caption.source
             out.append(block)
         return out
 
@@ -122,6 +127,16 @@ class _Reader:
             return Box(title, self.blocks(node.children), src)
         if kind == f"container_{NOTE}":
             return Note(self.blocks(node.children), src)
+        if kind == f"container_{ONLY}":
+            names = node.info.strip().removeprefix(ONLY).replace("，", " ").replace(",", " ").split()
+            unknown = [n for n in names if n not in self.version_names]
+            if not names or unknown:
+                known = "、".join(self.version_names)
+                raise self.error(f"“::: {ONLY}”后应写版本名（{known}），"
+                                 f"{'未知的版本：' + '、'.join(unknown) if unknown else '缺少版本名'}",
+                                 node, "E217")
+            return VersionBlock([self.version_names[n] for n in names],
+                                self.blocks(node.children), src)
         if kind == "hr":
             return PageBreak(src)
         if kind in ("code_block", "fence"):
@@ -149,8 +164,8 @@ class _Reader:
         text = plain_text(inlines)
         if text.startswith(":::"):
             name = text[3:].strip().split()[0] if text[3:].strip() else ""
-            raise self.error(f"未知的容器“{name}”或缺少结束行“:::”：可用的容器为“{BOX} 标题”和"
-                             f"“{NOTE}”", node, "E213")
+            raise self.error(f"未知的容器“{name}”或缺少结束行“:::”：可用的容器为“{BOX} 标题”、"
+                             f"“{NOTE}”和“{ONLY} 版本名”", node, "E213")
         if "[^" in text:
             raise self.error("脚注引用没有对应的脚注内容（应在文末写“[^标签]: 内容”）", node, "E214")
         if inlines and isinstance(inlines[0], Span):

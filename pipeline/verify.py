@@ -54,6 +54,7 @@ DEFAULT_TOLERANCES_MM = {"page_mm": 1.0, "margin_mm": 1.0, "page_number_mm": 1.5
 # Heuristics of the reader, not layout numbers:
 SIZE_TOLERANCE_PT = 0.5       # a glyph of 15.5–16.5 pt counts as body size (16 pt)
 PITCH_TOLERANCE_MM = 0.3      # lines one pitch ± this apart are consecutive grid rows
+HEADER_CLEARANCE_MM = 8.0     # a running header ends at least this far above the type area
 PITCH_SAMPLE_MM = 0.1         # steps this close to the median estimate the pitch (a line in
                               # another font sits up to ~0.2 mm off: its em box differs)
 EDGE_CLUSTER_MM = 0.5         # lines starting within this of a page's leftmost line share its edge
@@ -152,8 +153,9 @@ class TocEntry:
 def verify_pdf(pdf: Path, layout: Layout) -> list[Check]:
     """Measures `pdf` against `layout`; one Check per requirement. Raises PlanError (E701) when
     the file is missing or is not a readable PDF."""
-    pages, fonts, outline = read_pdf(Path(pdf))
     geometry = expected_geometry(layout)
+    # Line numbers (review copies) sit in the left margin: they are not part of any text line.
+    pages, fonts, outline = read_pdf(Path(pdf), margin_left=geometry.left - geometry.margin_tol)
     structure = find_structure(pages, outline, geometry)
     return [
         check_paper(pages, geometry),
@@ -185,8 +187,10 @@ def render_table(checks: Iterable[Check]) -> str:
 
 # ---- reading the PDF (the only IO) ------------------------------------------------------------
 
-def read_pdf(pdf: Path) -> tuple[list[PageText], list[dict[str, Any]], list[OutlineEntry]]:
-    """Pages with their text lines, the font dictionaries, and the flattened bookmarks."""
+def read_pdf(pdf: Path, margin_left: float = 0.0
+             ) -> tuple[list[PageText], list[dict[str, Any]], list[OutlineEntry]]:
+    """Pages with their text lines, the font dictionaries, and the flattened bookmarks.
+    Glyphs ending left of `margin_left` (mm) are left out."""
     import pdfplumber
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -202,7 +206,8 @@ def read_pdf(pdf: Path) -> tuple[list[PageText], list[dict[str, Any]], list[Outl
         fonts = font_dictionaries(reader)
         outline = flatten_outline(reader)
         with pdfplumber.open(pdf) as document:
-            pages = [read_page(index, page) for index, page in enumerate(document.pages)]
+            pages = [read_page(index, page, margin_left)
+                     for index, page in enumerate(document.pages)]
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise PlanError(f"{shown} 已损坏，无法读取 PDF（{exc}）", shown, code="E701") from exc
     except Exception as exc:  # pdfminer raises its own zoo of parser errors on damaged files
@@ -214,8 +219,11 @@ def read_pdf(pdf: Path) -> tuple[list[PageText], list[dict[str, Any]], list[Outl
     return pages, fonts, outline
 
 
-def read_page(index: int, page) -> PageText:
+def read_page(index: int, page, margin_left: float = 0.0) -> PageText:
     lines = []
+    if margin_left > 0:
+        limit = margin_left / MM_PER_PT
+        page = page.filter(lambda obj: obj.get("object_type") != "char" or obj["x1"] > limit)
     for raw in page.extract_text_lines(return_chars=True, strip=True):
         line = text_line(raw["text"], raw["chars"])
         if line is not None:
@@ -328,7 +336,12 @@ def footer_lines(page: PageText, geometry: Geometry) -> list[TextLine]:
 
 
 def area_lines(page: PageText, geometry: Geometry) -> list[TextLine]:
-    return [line for line in page.lines if line.centre <= geometry.type_bottom]
+    """Lines inside the type area: not the page number below it, nor the running header of a
+    draft or review copy, which is smaller type well above the type area. Body-size text is
+    always kept, so a wrong top margin is measured rather than cut away."""
+    header_limit = geometry.top - HEADER_CLEARANCE_MM
+    return [line for line in page.lines if line.centre <= geometry.type_bottom
+            and (line.centre >= header_limit or is_body_size(line, geometry))]
 
 
 def is_toc_page(page: PageText, geometry: Geometry) -> bool:

@@ -28,7 +28,7 @@ def test_without_libreoffice_the_docx_is_built_and_the_pdf_skipped(tmp_path, no_
     assert result.exit_code == 0, result.output
     assert "未生成 PDF" in result.output and "install-system.sh" in result.output
     out = root / "build" / "draft"
-    assert [p.suffix for p in out.iterdir()] == [".docx"]
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".json"]  # and the manifest
 
 
 def test_asking_for_the_pdf_without_libreoffice_fails(tmp_path, no_libreoffice):
@@ -42,7 +42,7 @@ def test_docx_only_build_touches_no_pdf(tmp_path):
     root = make_plan(tmp_path / "p", {"01.md": CHAPTER})
     result = CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
     assert result.exit_code == 0
-    assert sorted(p.suffix for p in (root / "build" / "draft").iterdir()) == [".docx"]
+    assert sorted(p.suffix for p in (root / "build" / "draft").iterdir()) == [".docx", ".json"]
 
 
 def test_bad_input_keeps_the_last_good_pdf(tmp_path):

@@ -60,14 +60,16 @@ def convert_plain(docx: Path, outdir: Path, work: Path) -> Path:
 
 def write_with_layout(root: Path, data: dict, name: str) -> Path:
     """The plan's docx written with a changed copy of its layout profile."""
-    from pipeline.build import read_plan, source_date
+    from pipeline.build import read_plan
+    from pipeline.revision import source_revision, stamp
     from pipeline.docx import write_docx
     from pipeline.transform import resolve
     plan, layout = read_plan(root)
     scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
-    document = resolve(plan, "draft", scheme)
+    document = resolve(plan, "final", scheme)  # no header: the margin alone decides
     path = root / name
-    path.write_bytes(write_docx(document, Layout(layout.name, data), source_date(root)))
+    path.write_bytes(write_docx(document, Layout(layout.name, data),
+                                stamp(source_revision(root).epoch)).data)
     return path
 
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..layout import Layout
 from ..model import Document
-from .body import write_body
-from .package import CT, WML, Part, core_properties, package_bytes
+from .body import Anchor, write_body
+from .package import CT, WML, Part, core_properties, custom_properties, package_bytes
 from .settings import build_font_table, build_settings
 from .styles import build_styles
 
@@ -16,8 +17,14 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 THEME = (Path(__file__).parent / "theme.xml").read_bytes()
 
 
+@dataclass(frozen=True)
+class WrittenDocx:
+    data: bytes
+    anchors: list[Anchor]
+
+
 def write_docx(document: Document, layout: Layout, when: dt.datetime,
-               toc_pages: dict[str, int] | None = None, keywords: str = "") -> bytes:
+               toc_pages: dict[str, int] | None = None) -> WrittenDocx:
     """toc_pages maps heading bookmarks to page numbers measured in a rendering, when known."""
     body = write_body(document, layout, toc_pages)
     parts = [
@@ -30,6 +37,9 @@ def write_docx(document: Document, layout: Layout, when: dt.datetime,
              build_font_table(layout, document.meta.numbering), f"{REL}/fontTable", "rIdFonts"),
         Part("word/theme/theme1.xml", f"{CT}.theme+xml", THEME, f"{REL}/theme", "rIdTheme"),
     ]
+    for index, (name, xml) in enumerate(body.headers.items()):
+        rel_id = "rIdHeaderOdd" if index == 0 else "rIdHeaderEven"
+        parts.append(Part(name, f"{WML}.header+xml", xml, f"{REL}/header", rel_id))
     for index, (name, xml) in enumerate(body.footers.items()):
         rel_id = "rIdFooterOdd" if index == 0 else "rIdFooterEven"
         parts.append(Part(name, f"{WML}.footer+xml", xml, f"{REL}/footer", rel_id))
@@ -39,7 +49,12 @@ def write_docx(document: Document, layout: Layout, when: dt.datetime,
     for media in body.media:
         parts.append(Part(media.name, media.content_type, media.data, f"{REL}/image",
                           media.rel_id))
-    meta = document.meta
-    core = core_properties(meta.title, document.version.label, meta.organization or meta.title,
-                           keywords, when)
-    return package_bytes(body.document, parts, core, when)
+    meta, version, revision = document.meta, document.version, document.revision
+    core = core_properties(meta.title, version.label, meta.organization or meta.title, when)
+    # Named properties a tool can read back: which plan, version and sources made this file.
+    custom = custom_properties({"PlanTitle": meta.title, "PlanVersion": version.key,
+                                "PlanVersionLabel": version.label,
+                                "SourceCommit": revision.commit,
+                                "SourceDirty": "true" if revision.dirty else "false",
+                                "SourceDate": revision.date})
+    return WrittenDocx(package_bytes(body.document, parts, core, custom, when), body.anchors)

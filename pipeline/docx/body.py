@@ -11,7 +11,8 @@ from ..chinese import cn_date, format_number
 from ..errors import PlanError
 from ..layout import EMU_PER_MM, Layout, half_points, twips
 from ..model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
-                     ListBlock, Note, PageBreak, Paragraph, Span, Table, plain_text)
+                     ListBlock, Note, PageBreak, Paragraph, Source, Span, Table, plain_text)
+from ..transform import TODO
 from .ooxml import (NS, bookmark, doc_grid, el, field as field_runs, fonts, indent, page_break,
                     paragraph, props, qn, run, table_borders, tostring, val)
 
@@ -27,12 +28,23 @@ class Media:
     rel_id: str
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """A hidden bookmark on a paragraph and the source line it was written from."""
+    name: str
+    file: str
+    line: int
+    text: str
+
+
 @dataclass
 class BodyParts:
     document: bytes
     footnotes: bytes | None
     footers: dict[str, bytes]  # part name → xml, odd first
+    headers: dict[str, bytes]  # part name → xml, odd first; empty when the version has none
     media: list[Media] = field(default_factory=list)
+    anchors: list[Anchor] = field(default_factory=list)
 
 
 def display_width(text: str) -> int:
@@ -48,6 +60,25 @@ class BodyWriter:
         self.next_drawing = 0
         self.media: list[Media] = []
         self.media_by_path: dict[Path, Media] = {}
+        self.anchored: list[tuple[str, Source, etree._Element]] = []
+
+    def anchor(self, p: etree._Element, source: Source) -> etree._Element:
+        """Wrap a paragraph's content in a hidden `_Src` bookmark: Word, WPS and LibreOffice
+        keep it through editing, so a reviewer's comment can be traced to its source line."""
+        self.next_bookmark += 1
+        name = f"_Src{len(self.anchored) + 1:05d}"
+        start, end = bookmark(self.next_bookmark, name)
+        ppr = p.find(qn("w:pPr"))
+        p.insert(1 if ppr is not None else 0, start)
+        p.append(end)
+        self.anchored.append((name, source, p))
+        return p
+
+    def anchors(self) -> list[Anchor]:
+        # Text is read at the end: list markers and note labels are added after anchoring.
+        return [Anchor(name, source.file, source.line,
+                       "".join(t.text or "" for t in p.iter(qn("w:t"))))
+                for name, source, p in self.anchored]
 
     # ---- inlines ---------------------------------------------------------
     def runs(self, inlines: list[Inline], highlight: str | None = None) -> list[etree._Element]:
@@ -55,10 +86,13 @@ class BodyWriter:
         emphasis = self.layout["body"]["emphasis_font"]
         for item in inlines:
             if isinstance(item, Span):
-                rpr = props("w:rPr", fonts(emphasis) if item.italic else None,
-                            el("w:b") if item.bold else None, el("w:bCs") if item.bold else None,
-                            val("w:highlight", highlight) if highlight else None)
-                out.append(run(item.text, rpr if len(rpr) else None))
+                for text, is_todo in split_todos(item.text):
+                    mark = self.layout["note"]["highlight"] if is_todo else highlight
+                    rpr = props("w:rPr", fonts(emphasis) if item.italic else None,
+                                el("w:b") if item.bold else None,
+                                el("w:bCs") if item.bold else None,
+                                val("w:highlight", mark) if mark else None)
+                    out.append(run(text, rpr if len(rpr) else None))
             elif isinstance(item, FootnoteRef):
                 out.append(el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
                               el("w:footnoteReference", {"w:id": item.number})))
@@ -80,11 +114,12 @@ class BodyWriter:
             text_style = "DrafterNote"
         if isinstance(block, Heading):
             if context != "body":
-                return [paragraph(text_style, *self.runs([Span(block.text, bold=True)],
-                                                         highlight))]
-            return [self.heading(block)]
+                return [self.anchor(paragraph(text_style, *self.runs(
+                    [Span(block.text, bold=True)], highlight)), block.source)]
+            return [self.anchor(self.heading(block), block.source)]
         if isinstance(block, Paragraph):
-            return [paragraph(text_style, *self.runs(block.inlines, highlight))]
+            return [self.anchor(paragraph(text_style, *self.runs(block.inlines, highlight)),
+                                block.source)]
         if isinstance(block, ListBlock):
             return self.list_block(block, context, 0)
         if isinstance(block, Table):
@@ -146,7 +181,9 @@ class BodyWriter:
     def table(self, block: Table) -> list[etree._Element]:
         out = []
         if block.caption:
-            out.append(paragraph("TableCaption", run(f"表{block.number}　{block.caption}")))
+            out.append(self.anchor(paragraph("TableCaption",
+                                             run(f"表{block.number}　{block.caption}")),
+                                   block.caption_source or block.source))
         ncols = max(len(block.header), *(len(r) for r in block.rows)) if block.rows \
             else len(block.header)
         widths = self.column_widths(block, ncols)
@@ -159,9 +196,11 @@ class BodyWriter:
                              "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": 1,
                              "w:noVBand": 1})))
         tbl.append(el("w:tblGrid", None, *(el("w:gridCol", {"w:w": w}) for w in widths)))
-        tbl.append(self.row(block.header, widths, block.aligns, header=True))
-        for cells in block.rows:
-            tbl.append(self.row(cells, widths, block.aligns, header=False))
+        tbl.append(self.row(block.header, widths, block.aligns, True, block.source))
+        for index, cells in enumerate(block.rows):
+            # A pipe table's rows start two lines below its header (after the |---| line).
+            line = Source(block.source.file, block.source.line + 2 + index)
+            tbl.append(self.row(cells, widths, block.aligns, False, line))
         out.append(tbl)
         return out
 
@@ -191,8 +230,8 @@ class BodyWriter:
         widths[-1] += total - sum(widths)
         return widths
 
-    def row(self, cells: list[list[Inline]], widths: list[int], aligns: list[str], header: bool
-            ) -> etree._Element:
+    def row(self, cells: list[list[Inline]], widths: list[int], aligns: list[str], header: bool,
+            source: Source) -> etree._Element:
         tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit"),
                                  *( [el("w:tblHeader")] if header else [])))
         for i, width in enumerate(widths):
@@ -201,8 +240,10 @@ class BodyWriter:
             how = aligns[i] if i < len(aligns) and aligns[i] else (
                 "center" if header or display_width(text) <= 24 else "left")
             # Both table styles centre; only other alignments need direct formatting.
-            p = paragraph("TableHeader" if header else "TableText", *self.runs(inlines),
-                          ppr_extra=[val("w:jc", how)] if how != "center" else None)
+            p = self.anchor(paragraph("TableHeader" if header else "TableText",
+                                      *self.runs(inlines),
+                                      ppr_extra=[val("w:jc", how)] if how != "center" else None),
+                            source)
             tr.append(el("w:tc", None, props("w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
                                              val("w:vAlign", "center")), p))
         return tr
@@ -211,7 +252,9 @@ class BodyWriter:
         spec = self.layout["box"]
         width = self.layout.type_width_twips
         border = round(spec["border_pt"] * 8)
-        title = paragraph("BoxTitle", run(f"{spec['label']}{block.number}　{block.title}"))
+        title = self.anchor(paragraph("BoxTitle",
+                                      run(f"{spec['label']}{block.number}　{block.title}")),
+                            block.source)
         content = self.blocks(block.blocks, "box") or [paragraph("BoxText")]
         if content[-1].tag != qn("w:p"):
             content.append(paragraph("BoxText"))
@@ -261,7 +304,8 @@ class BodyWriter:
                     el("a:graphic", None, el("a:graphicData", {"uri": NS["pic"]}, pic)))
         drawing = el("w:r", None, el("w:drawing", None, inline))
         caption = f"图{block.number}　{block.caption}" if block.caption else f"图{block.number}"
-        return [paragraph("Figure", drawing), paragraph("FigureCaption", run(caption))]
+        return [paragraph("Figure", drawing),
+                self.anchor(paragraph("FigureCaption", run(caption)), block.source)]
 
     def add_media(self, block: Image) -> Media:
         from PIL import Image as PILImage
@@ -284,8 +328,10 @@ class BodyWriter:
         out = [paragraph("Title", run(meta.title))]
         if meta.period:
             out.append(paragraph("CoverSubtitle", run(f"（{meta.period}）")))
-        out.append(paragraph("CoverSubtitle", run(f"（{version.label}）")))
-        lines = [meta.organization, cn_date(version.date) if version.date else ""]
+        if version.label:
+            out.append(paragraph("CoverSubtitle", run(f"（{version.label}）")))
+        lines = [version.organization or meta.organization,
+                 cn_date(version.date) if version.date else ""]
         lines = [line for line in lines if line]
         if lines:
             space = twips(self.layout["cover"]["footer_space_before_mm"])
@@ -293,7 +339,7 @@ class BodyWriter:
                               ppr_extra=[el("w:spacing", {"w:before": space})])
             out.append(first)
             out.extend(paragraph("CoverFooter", run(line)) for line in lines[1:])
-        out.append(paragraph(None, page_break()))
+        out.append(paragraph(None, page_break(), ppr_extra=[el("w:suppressLineNumbers")]))
         return out
 
     def toc(self) -> list[etree._Element]:
@@ -316,7 +362,7 @@ class BodyWriter:
         ppr_at = 1 if first.find(qn("w:pPr")) is not None else 0
         for offset, part in enumerate((begin, instr, separate)):
             first.insert(ppr_at + offset, part)
-        paragraphs.append(paragraph(None, end))
+        paragraphs.append(paragraph(None, end, ppr_extra=[el("w:suppressLineNumbers")]))
         return out + paragraphs
 
     def footer(self, odd: bool) -> bytes:
@@ -331,6 +377,23 @@ class BodyWriter:
         root.append(p)
         return tostring(root)
 
+    def header(self) -> bytes:
+        """Title and label for readers of a draft or review copy; a draft adds its mark and
+        the source revision, so a printed page says which sources it came from."""
+        doc, version, revision = self.doc, self.doc.version, self.doc.revision
+        root = etree.Element(qn("w:hdr"), nsmap={"w": NS["w"], "r": NS["r"]})
+        label = f"（{version.label}）" if version.label else ""
+        root.append(paragraph("Header", run(f"{doc.meta.title}{label}")))
+        details = [version.mark] if version.mark else []
+        if version.revision:
+            source = f"源文件 {revision.commit}" if revision.commit else "源文件未纳入 git"
+            if revision.dirty:
+                source += "（含未提交的修改）"
+            details += [source, revision.date]
+        if details:
+            root.append(paragraph("HeaderDetail", run("　".join(d for d in details if d))))
+        return tostring(root)
+
     # ---- sections --------------------------------------------------------
     def section(self, body: bool) -> etree._Element:
         page = self.layout["page"]
@@ -341,6 +404,10 @@ class BodyWriter:
         line_mm = number["size_pt"] * 25.4 / 72
         footer = twips(bottom_mm - number["below_type_area_mm"] - line_mm)
         children = []
+        version = self.doc.version
+        if body and version.header:
+            children += [el("w:headerReference", {"w:type": "default", "r:id": "rIdHeaderOdd"}),
+                         el("w:headerReference", {"w:type": "even", "r:id": "rIdHeaderEven"})]
         if body:
             children += [el("w:footerReference", {"w:type": "default", "r:id": "rIdFooterOdd"}),
                          el("w:footerReference", {"w:type": "even", "r:id": "rIdFooterEven"})]
@@ -349,6 +416,10 @@ class BodyWriter:
             el("w:pgMar", {"w:top": top, "w:right": right, "w:bottom": twips(bottom_mm),
                            "w:left": left, "w:header": 851, "w:footer": footer, "w:gutter": 0}),
         ]
+        if body and version.line_numbers:
+            # Restarting on each page lets a reviewer write 第12页第8行.
+            children.append(el("w:lnNumType", {"w:countBy": 1, "w:distance": twips(
+                self.layout["line_numbers"]["distance_mm"]), "w:restart": "newPage"}))
         if body:
             children.append(el("w:pgNumType", {"w:start": 1}))
         children.append(doc_grid(self.layout["grid"]["line_pitch_twips"]))
@@ -390,7 +461,8 @@ class BodyWriter:
             for block in blocks:
                 inlines = block.inlines if isinstance(block, Paragraph) else \
                     [Span(plain_text(getattr(block, "inlines", [])))]
-                paras.append(paragraph("FootnoteText", *self.runs(inlines)))
+                paras.append(self.anchor(paragraph("FootnoteText", *self.runs(inlines)),
+                                         block.source))
             if not paras:
                 paras = [paragraph("FootnoteText")]
             mark = el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
@@ -405,6 +477,25 @@ def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | N
                ) -> BodyParts:
     writer = BodyWriter(document, layout, toc_pages)
     xml = writer.document()
-    return BodyParts(xml, writer.footnotes(),
+    footnotes = writer.footnotes()
+    headers = {}
+    if document.version.header:
+        header = writer.header()
+        headers = {"word/header1.xml": header, "word/header2.xml": header}
+    return BodyParts(xml, footnotes,
                      {"word/footer1.xml": writer.footer(odd=True),
-                      "word/footer2.xml": writer.footer(odd=False)}, writer.media)
+                      "word/footer2.xml": writer.footer(odd=False)}, headers, writer.media,
+                     writer.anchors())
+
+
+def split_todos(text: str) -> list[tuple[str, bool]]:
+    """Text in pieces, each marked whether it is a TODO marker (highlighted wherever it shows)."""
+    pieces, at = [], 0
+    for match in TODO.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at:match.start()], False))
+        pieces.append((match.group(), True))
+        at = match.end()
+    if at < len(text) or not pieces:
+        pieces.append((text[at:], False))
+    return pieces

@@ -45,8 +45,7 @@ def relationships(rels: list[tuple[str, str, str]]) -> bytes:
             f'{items}</Relationships>').encode()
 
 
-def core_properties(title: str, subject: str, creator: str, keywords: str, when: dt.datetime
-                    ) -> bytes:
+def core_properties(title: str, subject: str, creator: str, when: dt.datetime) -> bytes:
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -55,11 +54,22 @@ def core_properties(title: str, subject: str, creator: str, keywords: str, when:
         'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f'<dc:title>{escape(title)}</dc:title><dc:subject>{escape(subject)}</dc:subject>'
-        f'<dc:creator>{escape(creator)}</dc:creator><cp:keywords>{escape(keywords)}</cp:keywords>'
+        f'<dc:creator>{escape(creator)}</dc:creator>'
         f'<cp:lastModifiedBy>{escape(creator)}</cp:lastModifiedBy><cp:revision>1</cp:revision>'
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
         '</cp:coreProperties>').encode()
+
+
+def custom_properties(values: dict[str, str]) -> bytes:
+    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one FMTID custom properties use
+    items = "".join(f'<property fmtid="{fmtid}" pid="{pid}" name="{escape(name)}">'
+                    f'<vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
+                    for pid, (name, value) in enumerate(values.items(), start=2))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'docPropsVTypes">{items}</Properties>').encode()
 
 
 def app_properties() -> bytes:
@@ -69,18 +79,21 @@ def app_properties() -> bytes:
             '2006/docPropsVTypes"><Application>plan-pipeline</Application></Properties>').encode()
 
 
-def package_bytes(document: bytes, parts: list[Part], core: bytes, when: dt.datetime) -> bytes:
+def package_bytes(document: bytes, parts: list[Part], core: bytes, custom: bytes,
+                  when: dt.datetime) -> bytes:
     """Zip the package with fixed entry dates and order: same input, same bytes."""
     doc_part = Part("word/document.xml", f"{WML}.document.main+xml", document)
     core_part = Part("docProps/core.xml",
                      "application/vnd.openxmlformats-package.core-properties+xml", core)
     app_part = Part("docProps/app.xml", f"{CT}.extended-properties+xml", app_properties())
-    every = [doc_part, *parts, core_part, app_part]
+    custom_part = Part("docProps/custom.xml", f"{CT}.custom-properties+xml", custom)
+    every = [doc_part, *parts, core_part, app_part, custom_part]
     root_rels = relationships([
         ("rId1", f"{REL}/officeDocument", "word/document.xml"),
         ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/"
                  "core-properties", "docProps/core.xml"),
-        ("rId3", f"{REL}/extended-properties", "docProps/app.xml")])
+        ("rId3", f"{REL}/extended-properties", "docProps/app.xml"),
+        ("rId4", f"{REL}/custom-properties", "docProps/custom.xml")])
     doc_rels = relationships([(p.rel_id, p.rel_type, p.name.removeprefix("word/"))
                               for p in parts if p.rel_type and p.rel_id])
     entries = [("[Content_Types].xml", content_types(every)), ("_rels/.rels", root_rels),

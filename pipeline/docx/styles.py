@@ -67,6 +67,12 @@ def centered() -> list:
     return [indent(first_chars=0, first=0), align("center")]
 
 
+def unnumbered() -> etree._Element:
+    """No line numbers: LibreOffice numbers lines through the whole document, not per section,
+    so the cover and 目录 styles opt out paragraph by paragraph."""
+    return el("w:suppressLineNumbers")
+
+
 def align(value: str) -> etree._Element:
     return val("w:jc", {"left": "left", "center": "center", "right": "right"}.get(value, "both"))
 
@@ -116,25 +122,25 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
 
     cover = layout["cover"]
     title = layout["title"]
-    root.append(style("paragraph", "Title", "Title", ppr=[
+    root.append(style("paragraph", "Title", "Title", ppr=[unnumbered(), 
         val("w:snapToGrid", OFF),
         spacing(before=twips(cover["title_space_before_mm"]), after=0,
                 line=round(cover["title_size_pt"] * 1.5 * 20), rule="exact"), *centered()],
         rpr=run_props(title["font"], cover["title_size_pt"])))
-    root.append(style("paragraph", "CoverSubtitle", "Cover Subtitle", ppr=[*centered()],
+    root.append(style("paragraph", "CoverSubtitle", "Cover Subtitle", ppr=[unnumbered(), *centered()],
                       rpr=run_props(cover["subtitle_font"], cover["subtitle_size_pt"])))
-    root.append(style("paragraph", "CoverFooter", "Cover Footer", ppr=[*centered()],
+    root.append(style("paragraph", "CoverFooter", "Cover Footer", ppr=[unnumbered(), *centered()],
                       rpr=run_props(cover["footer_font"], cover["footer_size_pt"])))
 
     toc = layout["toc"]
-    root.append(style("paragraph", "TOCHeading", "TOC Heading", ppr=[
+    root.append(style("paragraph", "TOCHeading", "TOC Heading", ppr=[unnumbered(), 
         spacing(before=0, after=pitch, line=240, rule="auto"), *centered()],
         rpr=run_props(toc["title_font"], toc["title_size_pt"])))
     for level in range(1, toc["levels"] + 1):
         tab = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:leader": "dot",
                                               "w:pos": layout.type_width_twips}))
         root.append(style("paragraph", f"TOC{level}", f"toc {level}", next_="Normal", ppr=[
-            tab, indent(left=(level - 1) * 2 * char_twips, first=0, first_chars=0),
+            unnumbered(), tab, indent(left=(level - 1) * 2 * char_twips, first=0, first_chars=0),
             align("left")], rpr=run_props(toc["entry_fonts"][level - 1],
                                           toc["entry_sizes_pt"][level - 1])))
 
@@ -181,6 +187,16 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     root.append(style("paragraph", "Footer", "footer", ppr=[
         *off_grid(number["size_pt"]), indent(first_chars=0, first=0)],
         rpr=run_props(number["font"], number["size_pt"])))
+
+    header = layout["header"]
+    root.append(style("paragraph", "Header", "header", ppr=[
+        *off_grid(), *centered()], rpr=run_props(header["font"], header["size_pt"])))
+    root.append(style("paragraph", "HeaderDetail", "Header Detail", based_on="Header",
+                      rpr=run_props(None, header["detail_size_pt"])))
+    numbers = layout["line_numbers"]
+    root.append(style("character", "LineNumber", "line number",
+                      based_on="DefaultParagraphFont",
+                      rpr=run_props(numbers["font"], numbers["size_pt"])))
 
     for style_id, name, eighths in (("PlanTable", "Plan Table", table["border_pt"] * 8),
                                     ("BoxTable", "Box Table", box["border_pt"] * 8)):

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pypandoc
 
-from pipeline.build import fontconfig
+from pipeline.build import fontconfig, read_plan
 from pipeline.pdf import PdfEngine, find_soffice, unavailable_reason
-
-from pipeline.build import read_plan, source_date
+from pipeline.revision import source_revision, stamp
 from pipeline.docx import write_docx
 from pipeline.transform import resolve
 
@@ -67,7 +66,7 @@ def stages(root: Path) -> dict[str, float]:
     document = resolve(plan, "draft", scheme)
     out["编号"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_docx(document, layout, source_date(root))
+    write_docx(document, layout, stamp(source_revision(root).epoch))
     out["写 docx（含压缩）"] = time.perf_counter() - start
     return out
 

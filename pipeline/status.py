@@ -1,0 +1,39 @@
+"""plan status: the table the 领导小组 asks for at each meeting — who owns what, how far along."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Box, Chapter, Note, Plan
+from .transform import TODO, inlines_of, walk
+
+
+@dataclass(frozen=True)
+class ChapterStatus:
+    file: str
+    id: str
+    title: str
+    owner: str
+    status: str
+    characters: int  # characters of text the chapter contributes, drafters' notes excluded
+    todos: int
+    versions: list[str]  # labels of the versions that include the chapter
+
+
+def chapter_status(plan: Plan) -> list[ChapterStatus]:
+    labels = {key: spec.label or key for key, spec in plan.meta.versions.items()}
+    return [ChapterStatus(ch.display, ch.id, ch.title, ch.owner, ch.status, characters(ch),
+                          len(TODO.findall(ch.body)), [labels[v] for v in ch.versions])
+            for ch in plan.chapters]
+
+
+def characters(chapter: Chapter) -> int:
+    notes = {id(b) for n in walk(chapter.blocks) if isinstance(n, Note) for b in walk(n.blocks)}
+    count = 0
+    for block in walk(chapter.blocks):
+        if id(block) in notes or isinstance(block, Note):
+            continue
+        if isinstance(block, Box):
+            count += len(block.title)
+        for inlines in inlines_of(block):
+            count += sum(len(i.text.strip()) for i in inlines if hasattr(i, "text"))
+    return count
