@@ -8,7 +8,6 @@ import copy
 import os
 import re
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 

@@ -13,7 +13,7 @@ from ..layout import EMU_PER_MM, Layout, half_points, twips
 from ..model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
                      ListBlock, Note, PageBreak, Paragraph, Source, Span, Table, plain_text)
 from ..transform import TODO
-from .ooxml import (NS, bookmark, doc_grid, el, field as field_runs, fonts, indent, page_break,
+from .ooxml import (NS, bookmark, doc_grid, el, field as field_runs, fonts, page_break,
                     paragraph, props, qn, run, table_borders, tostring, val)
 
 MIN_COLUMN_CHARS = 3  # a wrapping column still shows this many characters a line

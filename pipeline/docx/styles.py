@@ -4,7 +4,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..layout import Layout, half_points, twips
-from .ooxml import (NS, border, el, fonts, indent, lang, props, qn, size, spacing, table_borders,
+from .ooxml import (NS, el, fonts, indent, lang, props, qn, size, spacing, table_borders,
                     tostring, val)
 
 OFF = "0"
