@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft verify test bench clean
+.PHONY: help setup system draft check final verify test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -29,6 +29,13 @@ system: ## 检查并安装 LibreOffice、字体等系统组件（root 时经 apt
 
 draft: setup ## 生成初稿：build/draft/ 下的 Word、PDF 与版式检查结果
 	$(BIN)/plan build --version draft
+
+check: $(STAMP) ## 按起草规则检查章节（标点、引号、文号、日期、术语、标题）；有错误时退出码为 1
+	$(BIN)/plan check
+
+final: setup ## 生成报批稿：先按报批稿的要求检查（plan check --version final），有错误则不生成
+	$(BIN)/plan check --version final
+	$(BIN)/plan build --version final
 
 verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
 	$(BIN)/plan verify build/draft/*.pdf
