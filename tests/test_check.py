@@ -279,6 +279,16 @@ def test_fix_changes_only_the_intended_characters(tmp_path):
     assert "已改正" in result.output
 
 
+def test_fix_goes_on_until_nothing_fixable_is_left(tmp_path):
+    # The colon sits between ")" and a digit: it is Chinese text only once ")" has become "）".
+    root = plan(tmp_path, HEAD + "各县(市):2020年完成。\n")
+    assert found(root) == [("01-章.md", 7, 3, "P101")]
+    assert fix_plan(root) == {"chapters/01-章.md": 3}
+    assert (root / "chapters" / "01-章.md").read_text(encoding="utf-8").endswith(
+        "各县（市）：2020年完成。\n")
+    assert check_plan(root) == []
+
+
 def test_fix_replaces_the_file_atomically_or_not_at_all(tmp_path, monkeypatch):
     root = plan(tmp_path, HEAD + "加强监管,严厉打击。\n")
     path = root / "chapters" / "01-章.md"
