@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status verify test bench clean
+.PHONY: help setup system draft review final all status check verify test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -33,7 +33,7 @@ draft: setup ## 生成初稿：build/draft/ 下的 Word、PDF 与版式检查结
 review: setup ## 生成征求意见稿（带行号、无编者注）：build/review/
 	$(BIN)/plan build --version review
 
-final: setup ## 生成报批稿（有待办标记时拒绝生成）：build/final/
+final: setup ## 生成报批稿：有待办标记或起草规则错误（plan check）时拒绝生成
 	$(BIN)/plan build --version final
 
 all: setup ## 一次生成初稿、征求意见稿、报批稿
@@ -41,6 +41,9 @@ all: setup ## 一次生成初稿、征求意见稿、报批稿
 
 status: $(STAMP) ## 各章编写进度：责任科室、状态、字数、待办标记、所在版本
 	$(BIN)/plan status
+
+check: $(STAMP) ## 按起草规则检查章节（标点、引号、文号、日期、术语、标题）；有错误时退出码为 1
+	$(BIN)/plan check
 
 verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
 	$(BIN)/plan verify build/draft/*.pdf

@@ -90,6 +90,8 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
             if not document.version.date:
                 document.version = replace(document.version, date=when.strftime("%Y-%m"))
             warnings = todo_policy(document)
+            if document.version.strict:
+                refuse_on_check_errors(plan.root, document)
             docx_path = output_path(plan, document, ".docx")
             written = write_docx(document, layout, when)
             atomic_write(docx_path, written.data)
@@ -117,6 +119,18 @@ def todo_policy(document: Document) -> list[str]:
         raise PlanError(f"{document.version.label or document.version.key}不能含有待办标记，"
                         f"共 {len(lines)} 处，请先处理：\n" + "\n".join(lines), code="E801")
     return lines if level == "warning" else []
+
+
+def refuse_on_check_errors(root: Path, document: Document) -> None:
+    """A strict version (the 报批稿) is built only from sources `plan check` finds clean."""
+    from .check import TODO_CODE, check_plan
+    errors = [f for f in check_plan(root, document.version.key)
+              if f.severity == "error" and f.code != TODO_CODE]  # TODOs: todo_policy, by block
+    if errors:
+        lines = [f"{f.file}:{f.line}:{f.col}: {f.code} {f.message}" for f in errors]
+        raise PlanError(f"{document.version.label or document.version.key}要求起草规则检查无错误，"
+                        f"共 {len(lines)} 处（plan check --version {document.version.key}）：\n"
+                        + "\n".join(lines), code="E802")
 
 
 def todo_line(marker: TodoMarker) -> str:

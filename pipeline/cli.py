@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -134,8 +135,52 @@ def verify(plan_dir: Path, pdf: Path, fmt: str) -> None:
     sys.exit(0 if all(c.ok for c in checks) else 1)
 
 
+@main.command(help="按起草规则检查章节源文：标点、引号、发文字号、日期、术语、标题结构、待办标记。"
+                   "输出“文件:行:列: 级别 代码 说明”，有错误时退出码为 1。")
+@click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
+              show_default=True, help="按哪个版本的要求检查：只查该版本的章节，待办标记等规则的级别随版本而定。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式：text 供编辑器跳转，json 供其他工具读取。")
+@click.option("--fix", is_flag=True, help="就地改正可机械改正的问题（半角标点、直引号、发文字号括号），"
+              "再报告其余问题。")
+@click.option("--rules", "list_rules", is_flag=True, help="列出全部规则（Markdown 表格）后退出。")
+@click.pass_obj
+def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool) -> None:
+    from .check import check_plan, fix_plan, rules_table, summary, to_json, to_text
+
+    root = plan_dir.resolve()
+    with fail_cleanly(note=""):
+        if list_rules:
+            click.echo(rules_table(root))
+            return
+        fixed = fix_plan(root, version) if fix else {}
+        findings = check_plan(root, version)
+    shown = partial(from_here, root)
+    for file, count in fixed.items():
+        err.print(f"已改正 {shown(file)}：{count} 个字符")
+    if fmt == "json":
+        click.echo(json.dumps(to_json(findings, shown), ensure_ascii=False, indent=2))
+    else:
+        for line in to_text(findings, shown):
+            click.echo(line)
+        err.print(summary(findings))
+    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+def from_here(root: Path, file: str) -> str:
+    """A plan file as the terminal's editor can open it: relative to the current folder."""
+    path = root / file
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 class fail_cleanly:
     """Bad input ends in one Chinese line with file:line and exit code 2, never a traceback."""
+
+    def __init__(self, note: str = "未生成新文件，原有输出保持不变。") -> None:
+        self.note = note
 
     def __enter__(self) -> None:
         return None
@@ -143,7 +188,8 @@ class fail_cleanly:
     def __exit__(self, kind, exc, tb) -> bool:
         if isinstance(exc, PlanError):
             err.print(f"[red]错误[/red] {exc}", soft_wrap=True, markup=True)
-            err.print("未生成新文件，原有输出保持不变。")
+            if self.note:
+                err.print(self.note)
             sys.exit(EXIT_BAD_INPUT)
         return False
 

@@ -39,12 +39,17 @@ def half_points(pt: float) -> int:
     return round(pt * 2)
 
 
-def load_layout(name: str, plan_root: Path) -> Layout:
+def style_file(filename: str, plan_root: Path) -> Path | None:
+    """A file of styles/: the plan's own copy first, else the one shipped with the pipeline."""
     for folder in (plan_root / "styles", PACKAGE_STYLES):
-        path = folder / f"{name}.yaml"
-        if path.is_file():
-            break
-    else:
+        if (folder / filename).is_file():
+            return folder / filename
+    return None
+
+
+def load_layout(name: str, plan_root: Path) -> Layout:
+    path = style_file(f"{name}.yaml", plan_root)
+    if path is None:
         raise PlanError(f"找不到版式方案 styles/{name}.yaml", "plan.yaml", code="E401")
     shown = f"styles/{name}.yaml"
     data, _ = parse_yaml(path.read_text(encoding="utf-8"), shown)

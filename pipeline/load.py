@@ -13,9 +13,9 @@ from .yamlfile import Field, check_fields, parse_yaml
 # What each version shows by default (plan-domain.md); plan.yaml may change any of it.
 DEFAULT_VERSIONS = {
     "draft": VersionSpec("draft", "初稿", "", notes=True, header=True, mark="内部讨论稿",
-                         revision=True, todo="info"),
+                         revision=True, todo="info", strict=False),
     "review": VersionSpec("review", "征求意见稿", "", header=True, line_numbers=True,
-                          todo="warning"),
+                          todo="warning", strict=False),
     "final": VersionSpec("final", "报批稿", ""),
 }
 TODO_LEVELS = ("info", "warning", "error")
@@ -41,6 +41,7 @@ VERSION_SCHEMA = {
     "mark": Field(str, "页眉标记"),
     "revision": Field(bool, "页眉显示源文件版本"),
     "todo": Field(str, "待办标记的处理", TODO_LEVELS),
+    "strict": Field(bool, "起草规则检查有错误时拒绝生成"),
 }
 CHAPTER_SCHEMA = {
     "id": Field(str, "章节标识"),

@@ -139,6 +139,7 @@ class VersionSpec:
     mark: str = ""  # a mark in the header, such as 内部讨论稿
     revision: bool = False  # source commit and date in the header
     todo: str = "error"  # what a TODO marker is in this version: info | warning | error
+    strict: bool = True  # plan check errors refuse the build
 
 
 @dataclass(frozen=True)

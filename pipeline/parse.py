@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -27,6 +29,8 @@ TYPED_NUMBER = re.compile(
 SOFT_SPACE = re.compile(r"[A-Za-z0-9,.;:!?)]$")
 ASCII_START = re.compile(r"^[A-Za-z0-9(]")
 CJK_INDENT = re.compile(r"^[\u3000 \t]+")
+# {# … #}: a template comment, never printed; `plan check` reads its silence markers from them.
+TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +47,7 @@ def markdown() -> MarkdownIt:
 def parse_chapter(chapter: Chapter, levels: int, versions: dict[str, VersionSpec]) -> Chapter:
     """Fill chapter.blocks and chapter.footnotes from chapter.body."""
     reader = _Reader(chapter, versions)
-    root = SyntaxTreeNode(markdown().parse(chapter.body))
+    root = SyntaxTreeNode(markdown().parse(strip_template_comments(chapter.body)))
     blocks = reader.blocks(root.children)
     if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
         blocks.insert(0, Heading(1, [Span(chapter.title)], Source(chapter.display, 2)))
@@ -55,24 +59,41 @@ def parse_chapter(chapter: Chapter, levels: int, versions: dict[str, VersionSpec
     return chapter
 
 
+def strip_template_comments(text: str) -> str:
+    """Drop {# … #} comments as Jinja would, keeping their line breaks so lines still match."""
+    return TEMPLATE_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
+
+
 def check_headings(blocks: list[Block], levels: int, file: str) -> None:
+    headings = [(b.level, b.text, b.source.line) for b in blocks if isinstance(b, Heading)]
+    for problem in heading_problems(headings, levels):
+        raise PlanError(problem.message, file, problem.line, code=problem.code)
+
+
+@dataclass(frozen=True)
+class HeadingProblem:
+    code: str
+    message: str
+    line: int
+
+
+def heading_problems(headings: Iterable[tuple[int, str, int]], levels: int
+                     ) -> Iterator[HeadingProblem]:
+    """Every heading the numbering cannot take: (level, text, line) in document order."""
     previous = 0
-    for block in blocks:
-        if not isinstance(block, Heading):
-            continue
-        at = block.source.line
-        if block.level > levels:
-            raise PlanError(f"标题层级过深：编号方案只有 {levels} 级，此处为第 {block.level} 级"
-                            f"（{'#' * block.level}）", file, at, code="E201")
-        if block.level > previous + 1:
-            raise PlanError(f"标题层级跳跃：从第 {previous} 级直接到第 {block.level} 级"
-                            f"（{'#' * block.level}），中间缺少一级标题", file, at, code="E202")
-        if TYPED_NUMBER.match(block.text):
-            raise PlanError(f"标题“{block.text}”自带编号；编号由流水线自动生成，请删去手写的编号",
-                            file, at, code="E203")
-        if not block.text.strip():
-            raise PlanError("标题为空", file, at, code="E204")
-        previous = block.level
+    for level, text, line in headings:
+        if level > levels:
+            yield HeadingProblem("E201", f"标题层级过深：编号方案只有 {levels} 级，此处为第 {level} 级"
+                                 f"（{'#' * level}）", line)
+        if level > previous + 1:
+            yield HeadingProblem("E202", f"标题层级跳跃：从第 {previous} 级直接到第 {level} 级"
+                                 f"（{'#' * level}），中间缺少一级标题", line)
+        if TYPED_NUMBER.match(text):
+            yield HeadingProblem("E203", f"标题“{text}”自带编号；编号由流水线自动生成，请删去手写的编号",
+                                 line)
+        if not text.strip():
+            yield HeadingProblem("E204", "标题为空", line)
+        previous = level
 
 
 class _Reader:

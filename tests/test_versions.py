@@ -24,6 +24,8 @@ VERSIONS = ["draft", "review", "final"]
 def sample(tmp_path_factory) -> dict[str, Path]:
     """The sample plan built in all three versions, in a git repository of its own."""
     root = copy_sample(tmp_path_factory.mktemp("versions") / "plan")
+    with open(root / "chapters" / "11-保障措施.md", "a", encoding="utf-8") as chapter:
+        chapter.write("\n::: 版本 draft\n考核指标分解方案【待补】。\n:::\n")
     for args in (["init", "-q"], ["add", "-A"],
                  ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "sample"]):
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
@@ -198,3 +200,18 @@ def test_review_pdf_has_line_numbers_restarting_per_page_and_passes_every_check(
         assert set(firsts) == {"1"}
         cover = pdf.pages[0].chars
         assert all(c["x1"] >= 28 / 25.4 * 72 - 2 for c in cover)  # no numbers on the cover
+
+
+def test_final_refuses_what_plan_check_calls_an_error(tmp_path):
+    root = copy_sample(tmp_path / "plan")
+    chapter = root / "chapters" / "07-生态保护修复.md"
+    lines = chapter.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "，" in line and not line.startswith("#"))
+    lines[at] = lines[at].replace("，", ",", 1)
+    chapter.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    final = CliRunner().invoke(main, ["--plan", str(root), "build", "--version", "final",
+                                      "--format", "docx"])
+    assert final.exit_code == 2
+    assert f"chapters/07-生态保护修复.md:{at + 1}:" in final.output and "P101" in final.output
+    draft = CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
+    assert draft.exit_code == 0  # drafts are for work in progress

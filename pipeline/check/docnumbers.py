@@ -1,0 +1,67 @@
+"""Document numbers (发文字号) as GB/T 9704 writes them, 赣市府办字〔2019〕40号, and the issuer
+a cited title names, which must be the agency the number's code belongs to."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .registry import Context, Edit, Hit, chapter_rule
+from .text import ChapterText
+
+DOCUMENT_NUMBER = re.compile(
+    r"(?P<code>[\u4e00-\u9fff]+)(?P<open>[〔\[【(（［〖])[ \t]*(?P<year>(?:19|20)\d{2})[ \t]*"
+    r"(?P<close>[〕\]】)）］〗])[ \t]*(?P<di>第)?(?P<serial>\d+)[ \t]*号")
+# The cited title right before the number: 《…》（赣市府办字… or 《…》(赣市府办字…
+CITED_TITLE = re.compile(r"《(?P<title>[^《》\n]*)》[ \t]*[（(]?[ \t]*$")
+TITLE_VERBS = ("关于", "转发", "印发")
+
+
+def document_numbers(text: ChapterText) -> Iterator[re.Match[str]]:
+    return DOCUMENT_NUMBER.finditer(text.view)
+
+
+def document_number_brackets(text: ChapterText) -> set[int]:
+    """Offsets of the brackets around the year of document numbers (another rule's business)."""
+    return {m.start(g) for m in document_numbers(text) for g in ("open", "close")}
+
+
+@chapter_rule("N201", fixable=True)
+def document_number_brackets_rule(text: ChapterText, ctx: Context) -> Iterator[Hit]:
+    for m in document_numbers(text):
+        edits = tuple(Edit(m.start(g), m.group(g), new)
+                      for g, new in (("open", "〔"), ("close", "〕")) if m.group(g) != new)
+        if edits:
+            yield Hit(text, m.start("open"), f"发文字号的年份应放在六角括号中，写作“〔{m.group('year')}〕”，"
+                      f"不用“{m.group('open')}{m.group('close')}”", edits)
+
+
+@chapter_rule("N202")
+def document_number_serial(text: ChapterText, ctx: Context) -> Iterator[Hit]:
+    for m in document_numbers(text):
+        serial = m.group("serial")
+        right = f"〔{m.group('year')}〕{int(serial)}号"
+        if m.group("di"):
+            yield Hit(text, m.start("di"), f"发文字号的序号前不加“第”：应写作“{right}”")
+        elif len(serial) > 1 and serial.startswith("0"):
+            yield Hit(text, m.start("serial"), f"发文字号的序号不编虚位（不加前导零）：应写作“{right}”")
+
+
+@chapter_rule("N203")
+def issuer_matches_code(text: ChapterText, ctx: Context) -> Iterator[Hit]:
+    agencies = ctx.glossary.agencies
+    for m in document_numbers(text):
+        run = m.group("code")
+        codes = [code for code in agencies if run.endswith(code)]
+        if not codes:
+            continue
+        code = max(codes, key=len)
+        line_start = text.view.rfind("\n", 0, m.start("code")) + 1
+        cited = CITED_TITLE.search(text.view, line_start, m.start("code") + len(run) - len(code))
+        if not cited:
+            continue
+        title = cited.group("title")
+        cut = min((title.find(v) for v in TITLE_VERBS if v in title), default=-1)
+        issuer = title[:cut] if cut > 0 else ""
+        if issuer and issuer.isprintable() and issuer != agencies[code]:
+            yield Hit(text, cited.start("title"), f"发文机关“{issuer}”与发文字号的代字“{code}”不符："
+                      f"{code}是{agencies[code]}的代字")

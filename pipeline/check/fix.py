@@ -1,0 +1,62 @@
+"""--fix: rewrite the mechanical findings in place. Only the flagged characters change: the file is
+edited as it is on disk (byte order mark, CRLF line ends kept) and replaced atomically."""
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from ..errors import PlanError
+from .runner import CharFix, check_plan
+
+ROUNDS = 3  # a fix can reveal another: "(…):" becomes "（…）:" and then "（…）："
+
+
+def fix_plan(root: Path, version: str = "draft") -> Counter[str]:
+    """Fix until nothing fixable is left; return the number of characters changed per file."""
+    changed: Counter[str] = Counter()
+    for _ in range(ROUNDS):
+        by_file: dict[str, set[CharFix]] = {}
+        for f in check_plan(root, version):
+            by_file.setdefault(f.file, set()).update(f.fixes)
+        by_file = {file: fixes for file, fixes in by_file.items() if fixes}
+        if not by_file:
+            break
+        for file, fixes in by_file.items():
+            apply_fixes(root.resolve() / file, file, fixes)
+            changed[file] += len(fixes)
+    return changed
+
+
+def apply_fixes(path: Path, shown: str, fixes: set[CharFix]) -> None:
+    text = path.read_bytes().decode("utf-8")
+    lines = text.split("\n")
+    bom = 1 if text.startswith("\ufeff") else 0
+    positions = {(f.line, f.col) for f in fixes}
+    if len(positions) != len(fixes):
+        raise PlanError("同一字符有两种改法，未修改文件", shown, code="E506")
+    for fix in fixes:
+        row = lines[fix.line - 1]
+        col = fix.col - 1 + (bom if fix.line == 1 else 0)
+        if row[col:col + 1] != fix.old or len(fix.new) != 1:
+            raise PlanError(f"第 {fix.line} 行第 {fix.col} 列不是“{fix.old}”：文件在检查后被改动，"
+                            "未修改文件", shown, fix.line, fix.col, code="E507")
+        lines[fix.line - 1] = row[:col] + fix.new + row[col + 1:]
+    replace_file(path, "\n".join(lines).encode("utf-8"))
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write beside the file, keep its permissions, rename over it: all or nothing."""
+    path = path.resolve()
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
