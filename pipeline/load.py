@@ -16,7 +16,7 @@ DEFAULT_VERSIONS = {
                          revision=True, todo="info"),
     "review": VersionSpec("review", "征求意见稿", "", header=True, line_numbers=True,
                           todo="warning"),
-    "final": VersionSpec("final", "报批稿", ""),
+    "final": VersionSpec("final", "报批稿", "", responses="error"),
 }
 TODO_LEVELS = ("info", "warning", "error")
 NUMBERING_SCHEMES = ("plan", "gongwen")
@@ -41,6 +41,7 @@ VERSION_SCHEMA = {
     "mark": Field(str, "页眉标记"),
     "revision": Field(bool, "页眉显示源文件版本"),
     "todo": Field(str, "待办标记的处理", TODO_LEVELS),
+    "responses": Field(str, "未答复审阅意见的处理", TODO_LEVELS),
 }
 CHAPTER_SCHEMA = {
     "id": Field(str, "章节标识"),

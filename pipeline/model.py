@@ -139,6 +139,7 @@ class VersionSpec:
     mark: str = ""  # a mark in the header, such as 内部讨论稿
     revision: bool = False  # source commit and date in the header
     todo: str = "error"  # what a TODO marker is in this version: info | warning | error
+    responses: str = "info"  # a review opinion without 采纳情况 (reviews/*.yaml): same levels
 
 
 @dataclass(frozen=True)
