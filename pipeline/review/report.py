@@ -48,8 +48,8 @@ def opinion_text(item: dict) -> str:
 
 
 def location(item: dict) -> str:
-    if item.get("chapter_file"):
-        return f"{item['chapter_file']} 第{item.get('line')}行"
+    if item.get("chapter_file"):  # chapters/04-大气污染防治.md → 04-大气污染防治.md 第13行
+        return f"{Path(item['chapter_file']).name} 第{item.get('line')}行"
     return "未能定位"
 
 
