@@ -249,6 +249,8 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
         atomic_write(xlsx_path, tables.xlsx_bytes(sheets))
     for line in explanation:
         out.print(line, markup=False)
+    for line in tables.missing_reasons(items):
+        err.print(f"[yellow]警告[/yellow] {line}")
     out.print(f"[green]已生成[/green] {display_path(docx_path, root)}、"
               f"{display_path(xlsx_path, root)}")
 

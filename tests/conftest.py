@@ -32,6 +32,19 @@ def make_plan(root: Path, chapters: dict[str, str], plan_yaml: str = "title: 测
     return root
 
 
+W_XMLNS = f'xmlns:w="{W}"'
+
+
+def docx_with(path: Path, document: bytes, extra: dict[str, bytes] | None = None) -> Path:
+    """A bare .docx package: document.xml and any other parts, as a crafted returned file."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", document)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return path
+
+
 def part(docx: Path, name: str) -> etree._Element:
     with zipfile.ZipFile(docx) as archive:
         return etree.fromstring(archive.read(name))

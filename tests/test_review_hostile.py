@@ -10,23 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import copy_sample
+from conftest import W_XMLNS as W, copy_sample, docx_with
 from pipeline.cli import main
 from pipeline.review.reader import read_returned
 from pipeline.review.safefile import Limits, ReviewFileError
 
 CORPUS = Path("/work/shared/corpus/word-review")
 GOOD = CORPUS / "track_changes_insertion.docx"
-W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-
-
-def docx_with(path: Path, document: bytes, extra: dict[str, bytes] | None = None) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", document)
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
-    return path
 
 
 def compound_file(streams: dict[str, int]) -> bytes:
@@ -126,3 +116,4 @@ def test_the_other_files_are_still_collected(hostile, tmp_path):
         assert any(hostile[name].name in line and reason in line for line in skipped), name
     assert "Traceback" not in result.output
     assert '"two exciting"' in result.stdout
+

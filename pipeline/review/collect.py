@@ -37,7 +37,7 @@ class CommentRecord:
     chapter_file: str
     line: int | None
     date: str
-    located_by: str = ""  # anchor | text | "" (not found in the built version)
+    located_by: str = ""  # anchor | text | after (a new paragraph after that line) | ""
     reply_to: str = ""  # a reply: the id of the comment it answers
     destination: str = ""  # a move: where the text went
 
@@ -61,7 +61,11 @@ class BuiltVersion:
     version: str
     commit: str
     anchors: dict[str, dict]
-    by_text: dict[str, dict] = field(default_factory=dict)
+    by_text: dict[str, dict] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entry in self.anchors.values():
+            self.by_text.setdefault(squeeze(entry["text"]), entry)
 
     @classmethod
     def load(cls, path: Path) -> BuiltVersion:
@@ -71,10 +75,7 @@ class BuiltVersion:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise PlanError(f"无法读取生成记录 {path.name}（{exc}），请重新生成该版本",
                             str(path), code="E902") from None
-        by_text: dict[str, dict] = {}
-        for entry in data["anchors"]:
-            by_text.setdefault(squeeze(entry["text"]), entry)
-        return cls(data.get("version", ""), data.get("commit", ""), anchors, by_text)
+        return cls(data.get("version", ""), data.get("commit", ""), anchors)
 
     def match_text(self, text: str) -> dict | None:
         """The built paragraph this text most likely was, when a reviewer's edits removed the
@@ -103,6 +104,9 @@ def locate(mark: Mark, built: BuiltVersion | None) -> tuple[str, int | None, str
     entry = built.match_text(mark.paragraph)
     if entry is not None:
         return entry["file"], entry["line"], "text"
+    entry = built.anchors.get(mark.previous)  # a paragraph the reviewer added: after this one
+    if entry is not None:
+        return entry["file"], entry["line"], "after"
     return "", None, ""
 
 

@@ -40,6 +40,7 @@ class Mark:
     anchor_text: str = ""  # the commented text; for a change, its paragraph as first built
     anchor: str = ""  # the _Src bookmark around its start ("" when the edits destroyed it)
     paragraph: str = ""  # the paragraph where it starts, as first built (to match by text)
+    previous: str = ""  # the last anchor before its paragraph (for a paragraph a reviewer added)
     comment_id: str = ""
     parent_id: str = ""  # a reply: the comment it answers
     destination: str = ""  # a move: the paragraph the text went to
@@ -61,6 +62,7 @@ def clean_date(value: str | None) -> str:
 @dataclass
 class ParagraphState:
     anchor: str = ""  # the _Src bookmark open at its start or starting inside it
+    previous: str = ""  # the last _Src bookmark before it
     original: list[str] = field(default_factory=list)  # text without insertions
     current: list[str] = field(default_factory=list)  # text as the reviewer left it
     marks: list[Mark] = field(default_factory=list)
@@ -80,6 +82,7 @@ class DocumentWalker:
         self.move_names: dict[str, str] = {}  # open move range id → its name
         self.plain_since_last = True  # unchanged text since the last tracked change
         self.para = ParagraphState()
+        self.last_anchor = ""  # the last _Src bookmark seen, in reading order
         self.seq = 0
         self.skip = 0  # inside mc:Fallback (a second copy of the same text)
 
@@ -103,7 +106,7 @@ class DocumentWalker:
 
     def start(self, node: etree._Element, tag: str) -> None:
         if tag == w("p"):
-            self.para = ParagraphState(anchor=self.innermost_anchor())
+            self.para = ParagraphState(anchor=self.innermost_anchor(), previous=self.last_anchor)
             for _, (_, parts) in self.open_comments.items():
                 if parts and parts[-1] != "\n":
                     parts.append("\n")
@@ -111,6 +114,7 @@ class DocumentWalker:
             name = node.get(w("name"), "")
             if name.startswith(ANCHOR_PREFIX):
                 self.open_anchors[node.get(w("id"), "")] = name
+                self.last_anchor = name
                 if not self.para.anchor:
                     self.para.anchor = name
         elif tag == w("bookmarkEnd"):
@@ -185,6 +189,7 @@ class DocumentWalker:
             original = "".join(para.original)
             for mark in para.marks:
                 mark.anchor = mark.anchor or para.anchor
+                mark.previous = para.previous
                 mark.paragraph = original
                 if mark.kind != "comment":
                     mark.anchor_text = original
@@ -259,7 +264,10 @@ def read_returned(path: Path, limits: Limits = Limits()) -> ReturnedDocument:
     """Raises ReviewFileError (one Chinese sentence) for a file that cannot be read safely."""
     with SafePackage(path, limits) as package:
         walker = DocumentWalker()
-        walker.walk(package.xml("word/document.xml"))
+        for part in ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml"):
+            root = package.xml(part)
+            if root is not None:
+                walker.walk(root)
         marks = walker.finish()
         comments = comment_texts(package.xml("word/comments.xml"))
         parents = reply_parents(package.xml("word/commentsExtended.xml"))

@@ -95,6 +95,12 @@ def explanation(items: list[dict]) -> list[str]:
     return lines
 
 
+def missing_reasons(items: list[dict]) -> list[str]:
+    """Opinions answered 未采纳 or 部分采纳 with no 说明: the 编制说明 needs a reason for each."""
+    return [f"意见 {i.get('id')}（{unit_of(i)}）答复为{i[RESPONSE]}，但“说明”中没有写理由"
+            for i in items if i.get(RESPONSE) in ("未采纳", "部分采纳") and not i.get(NOTE)]
+
+
 # ---- spreadsheet -----------------------------------------------------------------------------
 
 def xlsx_bytes(sheets: list[Sheet]) -> bytes:
