@@ -44,10 +44,6 @@ class CommentRecord:
     def as_json(self) -> dict:
         return {key: getattr(self, key) for key in JSON_KEYS}
 
-    @property
-    def location(self) -> str:
-        return f"{self.chapter_file}:{self.line}" if self.chapter_file else ""
-
 
 # ---- the built version: manifest.json --------------------------------------------------------
 

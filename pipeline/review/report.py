@@ -2,12 +2,12 @@
 (a Document model with tables, written by pipeline.docx like the plan itself)."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..revision import source_revision, stamp
 from ..model import Document, Heading, Inline, LineBreak, Paragraph, Source, Span, Table
 from .collect import KIND_NAMES
 from .responses import NOTE, RESPONSE, RESPONSES
@@ -17,6 +17,8 @@ SUMMARY_WIDTHS = (6, 18, 30, 60, 10, 40)  # characters, for the spreadsheet
 UNIT_HEADER = ("单位", "收到意见", "采纳", "部分采纳", "未采纳", "未答复")
 UNIT_WIDTHS = (30, 10, 8, 10, 8, 8)
 UNANSWERED = "未答复"
+# How an item was placed, when not by its own anchor (collect.locate).
+LOCATED_BY = {"text": "（按段落文字比对）", "after": "之后（审阅人新增的段落）"}
 
 
 @dataclass
@@ -49,7 +51,8 @@ def opinion_text(item: dict) -> str:
 
 def location(item: dict) -> str:
     if item.get("chapter_file"):  # chapters/04-大气污染防治.md → 04-大气污染防治.md 第13行
-        return f"{Path(item['chapter_file']).name} 第{item.get('line')}行"
+        where = f"{Path(item['chapter_file']).name} 第{item.get('line')}行"
+        return where + LOCATED_BY.get(str(item.get("located_by") or ""), "")
     return "未能定位"
 
 
@@ -166,5 +169,6 @@ def docx_bytes(root: Path, title: str, sheets: list[Sheet], paragraphs: list[str
             blocks.append(Heading(2, [Span(paragraphs_title)], source))
         blocks += [Paragraph([Span(p)], source) for p in paragraphs]
     document = Document(replace(meta, title=title), version, blocks, {})
-    return write_docx(document, layout, dt.datetime.now(dt.timezone.utc),
-                      front_matter=False).data
+    # Stamped with the sources' date, not the clock: the same answers give the same bytes.
+    document.revision = source_revision(root)
+    return write_docx(document, layout, stamp(document.revision.epoch), front_matter=False).data

@@ -15,12 +15,14 @@ from .collect import CommentRecord, KIND_NAMES
 
 RESPONSES = ("采纳", "部分采纳", "未采纳")
 RESPONSE, NOTE = "采纳情况", "说明"
-FIELDS = ("id", "unit", "reviewer", "kind", "source_file", "chapter_file", "line", "date",
-          "text", "anchor_text", "reply_to")
+FIELDS = ("id", "unit", "reviewer", "kind", "source_file", "chapter_file", "line", "located_by",
+          "date", "text", "anchor_text", "reply_to")
 HEADER = """\
 # 征求意见答复表（{round}）：由 plan comments collect 生成并合并，请只填写每条的“采纳情况”与“说明”。
 # 采纳情况：采纳 / 部分采纳 / 未采纳；未采纳与部分采纳请在“说明”中写明理由。
 # 再次收集时已填写的答复不会丢失；id 由意见内容生成，请勿修改。
+# kind：comment 批注 / insertion 插入 / deletion 删除 / move 移动 / untracked 未留痕修改；
+# located_by：anchor 按书签定位 / text 按段落文字比对 / after 审阅人新增的段落，在该行之后。
 """
 
 
