@@ -179,7 +179,7 @@ class DocumentWalker:
             last = self.marks[-1] if self.marks else None
             if (last is not None and not self.plain_since_last and last.kind == mark.kind
                     and last.author == mark.author and last.date == mark.date
-                    and last in self.para.marks):
+                    and any(m is last for m in self.para.marks)):
                 last.text += mark.text  # Word splits one change into many elements
             else:
                 self.marks.append(mark)
