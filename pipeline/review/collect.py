@@ -236,14 +236,14 @@ def collect_files(paths: list[Path], root: Path, version: str | None = None,
     engine = None
     work = Path(tempfile.mkdtemp(prefix="plan-review-"))
     try:
-        for path in paths:
+        for number, path in enumerate(paths):
             try:
                 kind = sniff(path, limits)
                 readable = path
                 if kind == "ole" or path.suffix.lower() in BINARY_SUFFIXES:
                     if engine is None:
                         engine = binary_converter(root)
-                    readable = work / f"{len(result.records)}-{path.stem}.docx"
+                    readable = work / f"{number}.docx"
                     engine.to_docx(path, readable)
                 returned = read_returned(readable, limits)
             except PlanError as exc:  # ReviewFileError and the converter's PdfError
