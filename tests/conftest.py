@@ -9,6 +9,8 @@ import pytest
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
+# Word files with known comments and tracked changes (shared beside the worktrees).
+CORPUS = ROOT.parent / "shared" / "corpus" / "word-review"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 

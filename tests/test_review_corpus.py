@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import copy_sample
+from conftest import CORPUS, copy_sample
 from pandoc_native import expected_items
 from pipeline.cli import main
 from pipeline.review.reader import read_returned
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "word-review"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus/word-review")
 NATIVE = {"comments.docx": "comments.native",
           "track_changes_insertion.docx": "track_changes_insertion_all.native",
           "track_changes_deletion.docx": "track_changes_deletion_all.native",

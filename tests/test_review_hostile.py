@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import W_XMLNS as W, copy_sample, docx_with
+from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with
 from pipeline.cli import main
 from pipeline.review.reader import read_returned
 from pipeline.review.safefile import Limits, ReviewFileError
 
-CORPUS = Path("/work/shared/corpus/word-review")
 GOOD = CORPUS / "track_changes_insertion.docx"
 
 
