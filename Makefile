@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status check verify test bench clean
+.PHONY: help setup system draft review final all status check verify comments adoption test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -47,6 +47,17 @@ check: $(STAMP) ## 按起草规则检查章节（标点、引号、文号、日�
 
 verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
 	$(BIN)/plan verify build/draft/*.pdf
+
+ROUND ?= 征求意见稿
+RETURNED ?= reviews/returned
+
+comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合并进 reviews/<轮次>.yaml（ROUND=征求意见稿），生成意见汇总表
+	@[ -d "$(RETURNED)" ] || { echo "请把各单位返回的 .docx/.doc/.wps 文件放在 $(RETURNED)/ 中"; exit 2; }
+	find "$(RETURNED)" -maxdepth 1 -type f \( -name '*.docx' -o -name '*.doc' -o -name '*.wps' \) \
+	  ! -name '~$$*' -print0 | sort -z | xargs -0 -r $(BIN)/plan comments collect --round "$(ROUND)" --format xlsx
+
+adoption: $(STAMP) ## 由 reviews/<轮次>.yaml 中的答复生成征求意见采纳情况表（Word 与 Excel）
+	$(BIN)/plan comments report --round "$(ROUND)"
 
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q

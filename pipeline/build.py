@@ -13,9 +13,9 @@ from .docx import write_docx
 from .docx.fontuse import text_by_font
 from .errors import PlanError
 from .layout import PACKAGE_STYLES, Layout, load_layout
-from .load import load_plan
+from .load import load_meta, load_plan, read_text
 from .manifest import manifest_json
-from .model import Document, Plan, TodoMarker
+from .model import Document, Plan, PlanMeta, TodoMarker
 from .parse import parse_chapter
 from .revision import source_revision, stamp
 from .transform import resolve
@@ -39,6 +39,12 @@ class BuiltDocument:
     verify_report: Path | None = None
     manifest: Path | None = None
     warnings: list[str] = field(default_factory=list)  # file:line: message, in Chinese
+
+
+def read_layout(root: Path) -> tuple[PlanMeta, Layout]:
+    """plan.yaml and its layout profile, without reading the chapters."""
+    meta = load_meta(read_text(Path(root) / "plan.yaml", "plan.yaml"))
+    return meta, load_layout(meta.layout, Path(root).resolve())
 
 
 def read_plan(root: Path) -> tuple[Plan, Layout]:
@@ -89,7 +95,7 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
             document.revision = revision
             if not document.version.date:
                 document.version = replace(document.version, date=when.strftime("%Y-%m"))
-            warnings = todo_policy(document)
+            warnings = todo_policy(document) + response_policy(document, plan.root)
             if document.version.strict:
                 refuse_on_check_errors(plan.root, document)
             docx_path = output_path(plan, document, ".docx")
@@ -113,11 +119,25 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
 
 def todo_policy(document: Document) -> list[str]:
     """TODO markers: shown in a draft, warnings in a review copy, refused in the final text."""
-    level = document.version.todo
-    lines = [todo_line(m) for m in document.todos]
+    return apply_policy(document, document.version.todo, [todo_line(m) for m in document.todos],
+                        "待办标记", "E801")
+
+
+def response_policy(document: Document, root: Path) -> list[str]:
+    """Review opinions in reviews/*.yaml without 采纳情况: the final text waits for them."""
+    if document.version.responses == "info":
+        return []
+    from .review.responses import unanswered
+    return apply_policy(document, document.version.responses, unanswered(root),
+                        "未答复的审阅意见", "E802")
+
+
+def apply_policy(document: Document, level: str, lines: list[str], what: str, code: str
+                 ) -> list[str]:
+    """info: nothing said; warning: one warning a line; error: the version is not built."""
     if level == "error" and lines:
-        raise PlanError(f"{document.version.label or document.version.key}不能含有待办标记，"
-                        f"共 {len(lines)} 处，请先处理：\n" + "\n".join(lines), code="E801")
+        raise PlanError(f"{document.version.label or document.version.key}不能含有{what}，"
+                        f"共 {len(lines)} 处，请先处理：\n" + "\n".join(lines), code=code)
     return lines if level == "warning" else []
 
 

@@ -176,6 +176,127 @@ def from_here(root: Path, file: str) -> str:
         return str(path)
 
 
+@main.group(help="审阅意见：收集各单位返回的 Word 文件中的批注与修订，答复后生成采纳情况表。")
+def comments() -> None:
+    pass
+
+
+ROUND_OPTION = click.option("--round", "round_name", default="征求意见稿", show_default=True,
+                            help="征求意见轮次，对应答复文件 reviews/<轮次>.yaml。")
+
+
+@comments.command(help="收集返回文件（.docx/.doc/.wps）中的批注与修订，定位到章节文件与行号，"
+                       "合并进 reviews/<轮次>.yaml，并输出意见汇总表。")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@ROUND_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "docx"]),
+              default="text", show_default=True, help="意见汇总表的格式。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出文件（json 默认打印；xlsx/docx 默认 build/reviews/<轮次>.意见汇总表.*）。")
+@click.option("--units", type=click.Path(dir_okay=False, path_type=Path),
+              help="审阅人/文件名与单位的对照表（默认 reviews/units.yaml）。")
+@click.option("--version", "version", type=click.Choice(VERSIONS),
+              help="返回文件所依据的版本（默认取文件属性 PlanVersion）。")
+@click.pass_obj
+def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
+            output: Path | None, units: Path | None, version: str | None) -> None:
+    from .build import atomic_write
+    from .review import report
+    from .review.collect import UnitMap, collect_files
+    from .review.responses import load_responses, merge, responses_path, write_responses
+
+    root = plan_dir.resolve()
+    with fail_cleanly():
+        unit_map = UnitMap.load(units or root / "reviews" / "units.yaml")
+        found = collect_files(list(files), root, version, unit_map)
+        path = responses_path(root, round_name)
+        shown = display_path(path, root)
+        items, added = merge(load_responses(path, shown), found.records)
+        write_responses(path, round_name, items)
+    for line in found.skipped:
+        err.print(f"[red]跳过[/red] {line}", markup=True)
+    for note in found.notes:
+        err.print(f"[yellow]注意[/yellow] {note}")
+    ids = {r.id for r in found.records}
+    collected = [i for i in items if i.get("id") in ids]
+    answered = sum(1 for i in items if i.get("采纳情况"))
+    err.print(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
+              f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条")
+    title = f"意见汇总表（{round_name}）"
+    if fmt == "json":
+        data = json.dumps([r.as_json() for r in found.records], ensure_ascii=False, indent=1)
+        if output:
+            atomic_write(output, (data + "\n").encode("utf-8"))
+        else:
+            click.echo(data)
+    elif fmt == "text":
+        print_summary(title, report.summary_rows(collected))
+    else:
+        target = output or root / "build" / "reviews" / f"{round_name}.意见汇总表.{fmt}"
+        sheet = report.Sheet(title, report.SUMMARY_HEADER, report.summary_rows(collected),
+                             report.SUMMARY_WIDTHS)
+        with fail_cleanly():
+            data = report.xlsx_bytes([sheet]) if fmt == "xlsx" else report.docx_bytes(
+                root, title, [sheet], [], report.Source(shown, 1))
+            atomic_write(target, data)
+        out.print(f"[green]已生成[/green] {display_path(target, root)}")
+    if found.skipped:
+        sys.exit(1)
+
+
+def print_summary(title: str, rows: list[list[str]]) -> None:
+    from rich.table import Table
+
+    from .review.report import SUMMARY_HEADER
+    table = Table(title=title, show_lines=True)
+    for name in SUMMARY_HEADER:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+@comments.command(help="由 reviews/<轮次>.yaml 生成征求意见采纳情况表（.docx 与 .xlsx），"
+                       "含各单位统计与供编制说明使用的未采纳意见及理由。")
+@ROUND_OPTION
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认 build/reviews/）。")
+@click.pass_obj
+def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
+    from .build import atomic_write
+    from .review import report as tables
+    from .review.responses import load_responses, responses_path
+
+    root = plan_dir.resolve()
+    path = responses_path(root, round_name)
+    shown = display_path(path, root)
+    with fail_cleanly():
+        if not path.is_file():
+            raise PlanError(f"找不到答复文件 {shown}：请先运行 plan comments collect", shown,
+                            code="E906")
+        items = [r.data for r in load_responses(path, shown)]
+        title = f"征求意见采纳情况表（{round_name}）"
+        sheets = [tables.Sheet("各单位意见采纳情况", tables.UNIT_HEADER, tables.unit_rows(items),
+                               tables.UNIT_WIDTHS),
+                  tables.Sheet("意见采纳情况明细", tables.SUMMARY_HEADER,
+                               tables.summary_rows(items), tables.SUMMARY_WIDTHS)]
+        explanation = tables.explanation(items)
+        folder = output_dir or root / "build" / "reviews"
+        docx_path = folder / f"{title}.docx"
+        xlsx_path = folder / f"{title}.xlsx"
+        atomic_write(docx_path, tables.docx_bytes(root, title, sheets, explanation,
+                                                  tables.Source(shown, 1),
+                                                  "征求意见采纳情况（供编制说明使用）"))
+        atomic_write(xlsx_path, tables.xlsx_bytes(sheets))
+    for line in explanation:
+        out.print(line, markup=False)
+    for line in tables.missing_reasons(items):
+        err.print(f"[yellow]警告[/yellow] {line}")
+    out.print(f"[green]已生成[/green] {display_path(docx_path, root)}、"
+              f"{display_path(xlsx_path, root)}")
+
+
 class fail_cleanly:
     """Bad input ends in one Chinese line with file:line and exit code 2, never a traceback."""
 

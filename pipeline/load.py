@@ -16,7 +16,7 @@ DEFAULT_VERSIONS = {
                          revision=True, todo="info", strict=False),
     "review": VersionSpec("review", "征求意见稿", "", header=True, line_numbers=True,
                           todo="warning", strict=False),
-    "final": VersionSpec("final", "报批稿", ""),
+    "final": VersionSpec("final", "报批稿", "", responses="error"),
 }
 TODO_LEVELS = ("info", "warning", "error")
 NUMBERING_SCHEMES = ("plan", "gongwen")
@@ -42,6 +42,7 @@ VERSION_SCHEMA = {
     "revision": Field(bool, "页眉显示源文件版本"),
     "todo": Field(str, "待办标记的处理", TODO_LEVELS),
     "strict": Field(bool, "起草规则检查有错误时拒绝生成"),
+    "responses": Field(str, "未答复审阅意见的处理", TODO_LEVELS),
 }
 CHAPTER_SCHEMA = {
     "id": Field(str, "章节标识"),

@@ -140,6 +140,7 @@ class VersionSpec:
     revision: bool = False  # source commit and date in the header
     todo: str = "error"  # what a TODO marker is in this version: info | warning | error
     strict: bool = True  # plan check errors refuse the build
+    responses: str = "info"  # a review opinion without 采纳情况 (reviews/*.yaml): same levels
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ import pytest
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
+# Word files with known comments and tracked changes (shared beside the worktrees).
+CORPUS = ROOT.parent / "shared" / "corpus" / "word-review"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 
@@ -30,6 +32,19 @@ def make_plan(root: Path, chapters: dict[str, str], plan_yaml: str = "title: 测
     for name, text in chapters.items():
         (root / "chapters" / name).write_text(text, encoding="utf-8")
     return root
+
+
+W_XMLNS = f'xmlns:w="{W}"'
+
+
+def docx_with(path: Path, document: bytes, extra: dict[str, bytes] | None = None) -> Path:
+    """A bare .docx package: document.xml and any other parts, as a crafted returned file."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", document)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return path
 
 
 def part(docx: Path, name: str) -> etree._Element:

@@ -425,20 +425,21 @@ class BodyWriter:
         children.append(doc_grid(self.layout["grid"]["line_pitch_twips"]))
         return props("w:sectPr", *children)
 
-    def document(self) -> bytes:
+    def document(self, front_matter: bool = True) -> bytes:
         root = etree.Element(qn("w:document"), nsmap={k: NS[k] for k in ("w", "r", "wp", "a",
                                                                            "pic")})
         body = el("w:body")
         root.append(body)
-        for node in self.cover() + self.toc():
-            body.append(node)
-        # The front matter section ends on the TOC's last paragraph: no footer, no page number.
-        last = body[-1]
-        ppr = last.find(qn("w:pPr"))
-        if ppr is None:
-            ppr = el("w:pPr")
-            last.insert(0, ppr)
-        ppr.append(self.section(body=False))
+        if front_matter:
+            for node in self.cover() + self.toc():
+                body.append(node)
+            # The front matter section ends on the TOC's last paragraph: no page number.
+            last = body[-1]
+            ppr = last.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = el("w:pPr")
+                last.insert(0, ppr)
+            ppr.append(self.section(body=False))
         for node in self.blocks(self.doc.blocks):
             body.append(node)
         body.append(self.section(body=True))
@@ -473,10 +474,11 @@ class BodyWriter:
         return tostring(root)
 
 
-def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None
-               ) -> BodyParts:
+def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None,
+               front_matter: bool = True) -> BodyParts:
+    """front_matter=False leaves out the cover and 目录 (a table such as 意见汇总表)."""
     writer = BodyWriter(document, layout, toc_pages)
-    xml = writer.document()
+    xml = writer.document(front_matter)
     footnotes = writer.footnotes()
     headers = {}
     if document.version.header:

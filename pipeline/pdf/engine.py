@@ -290,11 +290,14 @@ class PdfEngine:
 
     def _convert_in_worker(self, docx: Path, source: Path, partial: Path,
                            title: str, subject: str) -> dict:
+        return self._ask(docx, source, {"cmd": "convert", "docx": str(source),
+                                        "pdf": str(partial), "title": title, "subject": subject})
+
+    def _ask(self, document: Path, source: Path, request: dict) -> dict:
+        """Sends one request about `source` and waits for the reply, at most `timeout`."""
         # A lock that a soffice we killed left (here or in an earlier build) makes
         # loadComponentFromURL fail; one naming our profile is ours to remove.
         _remove_our_lock(source, self._profile_url)
-        request = {"cmd": "convert", "docx": str(source), "pdf": str(partial),
-                   "title": title, "subject": subject}
         try:
             # ASCII-only JSON: the worker reads stdin in whatever locale encoding it gets.
             self._worker.stdin.write(json.dumps(request) + "\n")
@@ -307,10 +310,36 @@ class PdfEngine:
             # conversion starts them again.
             self._stop_processes()
             _remove_our_lock(source, self._profile_url)
-            raise PdfError(f"转换 {docx} 超过 {self.timeout:g} 秒仍未完成，已终止 LibreOffice；"
+            raise PdfError(f"转换 {document} 超过 {self.timeout:g} 秒仍未完成，已终止 LibreOffice；"
                            "后续文档将使用重新启动的 LibreOffice。", code="E606",
-                           document=docx, detail="timeout")
+                           document=document, detail="timeout")
         return reply
+
+    def to_docx(self, source: Path, docx: Path) -> None:
+        """Saves a file LibreOffice can open (a reviewer's .doc or .wps) as `docx`, comments
+        and tracked changes kept. Raises PdfError naming the file."""
+        source, docx = Path(source), Path(docx)
+        resolved = source.resolve()
+        if not resolved.is_file():
+            raise PdfError(f"找不到文档 {source}。", code="E603", document=source)
+        self.start()
+        partial = docx.resolve().with_name(f".{docx.name}.{os.getpid()}.part")
+        try:
+            reply = self._ask(source, resolved, {"cmd": "to_docx", "source": str(resolved),
+                                                 "docx": str(partial)})
+            self._check_reply(source, reply)
+            if not zipfile.is_zipfile(partial):
+                raise PdfError(f"LibreOffice 未能把 {source} 另存为 .docx。", code="E608",
+                               document=source)
+            os.replace(partial, docx)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    @property
+    def pipe_name(self) -> str:
+        """The pipe soffice accepts UNO connections on, for another client (a test that plays
+        a reviewer); empty while not running."""
+        return self._pipe if self.is_running() else ""
 
     def _check_reply(self, docx: Path, reply: dict) -> None:
         if reply.get("ok"):

@@ -10,6 +10,8 @@ answers JSON lines on stdin/stdout, one response line per request line:
     {"cmd": "convert", "docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "title": "...", "subject": "..."}
     -> {"ok": true, "pages": 12}
     -> {"ok": false, "stage": "load", "error": "..."}
+    {"cmd": "to_docx", "source": "/abs/in.doc", "docx": "/abs/out.docx"}
+    -> {"ok": true}      (a .doc or .wps a reviewer returned, saved as .docx to be read)
     {"cmd": "quit"}  -> {"ok": true}, then LibreOffice is asked to terminate and the worker exits
                         (so does end of input: the engine's process has gone).
 
@@ -40,7 +42,13 @@ def _props(**values) -> tuple:
 
 
 def connect(pipe: str, timeout: float):
-    """Returns the Desktop of the soffice listening on `pipe`.
+    """Returns the Desktop of the soffice listening on `pipe`."""
+    ctx = connect_context(pipe, timeout)
+    return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+
+
+def connect_context(pipe: str, timeout: float):
+    """Returns the component context of the soffice listening on `pipe`.
 
     soffice needs a moment before it accepts, and on a brand-new profile it restarts once and
     drops the first connection, so connecting is retried until the deadline.
@@ -52,8 +60,7 @@ def connect(pipe: str, timeout: float):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            ctx = resolver.resolve(url)
-            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+            return resolver.resolve(url)
         except NoConnectException:
             if time.monotonic() > deadline:
                 raise
@@ -113,11 +120,34 @@ def convert(desktop, request: dict) -> dict:
             doc.dispose()
 
 
+def to_docx(desktop, request: dict) -> dict:
+    """Any format LibreOffice recognises (Word 97 .doc, WPS .wps) stored as .docx, comments and
+    tracked changes kept."""
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(request["source"]), "_blank", 0,
+        _props(Hidden=True, UpdateDocMode=0))
+    if doc is None:
+        return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
+    try:
+        doc.storeToURL(uno.systemPathToFileUrl(request["docx"]),
+                       _props(FilterName=WORD_FILTER, Overwrite=True))
+        return {"ok": True}
+    finally:
+        try:
+            doc.close(True)
+        except Exception:
+            doc.dispose()
+
+
+COMMANDS = {"convert": convert, "to_docx": to_docx}
+
+
 def handle(desktop, request: dict) -> dict:
-    if request.get("cmd") != "convert":
+    command = COMMANDS.get(request.get("cmd"))
+    if command is None:
         return {"ok": False, "stage": "request", "error": f"unknown cmd {request.get('cmd')!r}"}
     try:
-        return convert(desktop, request)
+        return command(desktop, request)
     except Exception as exc:  # any UNO error is an answer, not a reason for the worker to die
         return {"ok": False, "stage": "convert",
                 "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}",

@@ -1,0 +1,174 @@
+"""The 意见汇总表 and the 征求意见采纳情况表, as .xlsx (openpyxl) and as official-format .docx
+(a Document model with tables, written by pipeline.docx like the plan itself)."""
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..revision import source_revision, stamp
+from ..model import Document, Heading, Inline, LineBreak, Paragraph, Source, Span, Table
+from .collect import KIND_NAMES
+from .responses import NOTE, RESPONSE, RESPONSES
+
+SUMMARY_HEADER = ("序号", "意见来源（单位）", "章节/位置", "意见内容", "采纳情况", "理由或处理说明")
+SUMMARY_WIDTHS = (6, 18, 30, 60, 10, 40)  # characters, for the spreadsheet
+UNIT_HEADER = ("单位", "收到意见", "采纳", "部分采纳", "未采纳", "未答复")
+UNIT_WIDTHS = (30, 10, 8, 10, 8, 8)
+UNANSWERED = "未答复"
+# How an item was placed, when not by its own anchor (collect.locate).
+LOCATED_BY = {"text": "（按段落文字比对）", "after": "之后（审阅人新增的段落）"}
+
+
+@dataclass
+class Sheet:
+    title: str
+    header: tuple[str, ...]
+    rows: list[list[str]]
+    widths: tuple[int, ...]
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def opinion_text(item: dict) -> str:
+    """意见内容 as the tables show it, for any kind of item."""
+    kind, text = item.get("kind", ""), str(item.get("text") or "")
+    anchor = str(item.get("anchor_text") or "")
+    if kind == "comment":
+        prefix = "（答复批注）" if item.get("reply_to") else ""
+        where = f"（批注文字：“{shorten(anchor)}”）" if anchor else ""
+        return f"{prefix}{text}{where}"
+    if kind in ("insertion", "deletion"):
+        return f"{KIND_NAMES[kind]}“{text}”（原文：“{shorten(anchor)}”）"
+    if kind == "move":
+        return f"移动“{shorten(text)}”"
+    return f"{KIND_NAMES.get(kind, '修改')}：{text}"
+
+
+def location(item: dict) -> str:
+    if item.get("chapter_file"):  # chapters/04-大气污染防治.md → 04-大气污染防治.md 第13行
+        where = f"{Path(item['chapter_file']).name} 第{item.get('line')}行"
+        return where + LOCATED_BY.get(str(item.get("located_by") or ""), "")
+    return "未能定位"
+
+
+def unit_of(item: dict) -> str:
+    return str(item.get("unit") or item.get("reviewer") or "未署名")
+
+
+def summary_rows(items: list[dict]) -> list[list[str]]:
+    return [[str(n), unit_of(i), location(i), opinion_text(i), str(i.get(RESPONSE) or ""),
+             str(i.get(NOTE) or "")] for n, i in enumerate(items, start=1)]
+
+
+def unit_rows(items: list[dict]) -> list[list[str]]:
+    counts: dict[str, Counter] = {}
+    for item in items:
+        counts.setdefault(unit_of(item), Counter())[item.get(RESPONSE) or UNANSWERED] += 1
+    rows = []
+    total: Counter = Counter()
+    for unit, count in counts.items():
+        total += count
+        rows.append([unit, str(sum(count.values())), *(str(count[k]) for k in RESPONSES),
+                     str(count[UNANSWERED])])
+    rows.append(["合计", str(sum(total.values())), *(str(total[k]) for k in RESPONSES),
+                 str(total[UNANSWERED])])
+    return rows
+
+
+def explanation(items: list[dict]) -> list[str]:
+    """The 编制说明's paragraph on the consultation, then each opinion not (fully) adopted."""
+    count = Counter(i.get(RESPONSE) or UNANSWERED for i in items)
+    units = len({unit_of(i) for i in items})
+    text = (f"征求意见期间，共收到{units}个单位（专家）的意见{len(items)}条，其中采纳{count['采纳']}条，"
+            f"部分采纳{count['部分采纳']}条，未采纳{count['未采纳']}条")
+    text += f"，尚有{count[UNANSWERED]}条未答复。" if count[UNANSWERED] else "。"
+    lines = [text]
+    rejected = [i for i in items if i.get(RESPONSE) in ("未采纳", "部分采纳")]
+    if rejected:
+        lines.append("未采纳和部分采纳的意见及理由如下：")
+    for n, item in enumerate(rejected, start=1):
+        reason = str(item.get(NOTE) or "（未写明理由）")
+        lines.append(f"{n}. {unit_of(item)}意见（{location(item)}）：{opinion_text(item)}。"
+                     f"{item[RESPONSE]}，理由：{reason}")
+    return lines
+
+
+def missing_reasons(items: list[dict]) -> list[str]:
+    """Opinions answered 未采纳 or 部分采纳 with no 说明: the 编制说明 needs a reason for each."""
+    return [f"意见 {i.get('id')}（{unit_of(i)}）答复为{i[RESPONSE]}，但“说明”中没有写理由"
+            for i in items if i.get(RESPONSE) in ("未采纳", "部分采纳") and not i.get(NOTE)]
+
+
+# ---- spreadsheet -----------------------------------------------------------------------------
+
+def xlsx_bytes(sheets: list[Sheet]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    book = Workbook()
+    book.remove(book.active)
+    thin = Side(style="thin", color="000000")
+    edge = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.title[:31])
+        ws.append(list(sheet.header))
+        for row in sheet.rows:
+            ws.append([int(v) if v.isdigit() else v for v in row])
+        for column, width in enumerate(sheet.widths, start=1):
+            ws.column_dimensions[ws.cell(1, column).column_letter].width = width
+        for row in ws.iter_rows():
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.border = edge
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="D9D9D9")
+            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# ---- Word ------------------------------------------------------------------------------------
+
+def cell(text: str) -> list[Inline]:
+    inlines: list[Inline] = []
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            inlines.append(LineBreak())
+        inlines.append(Span(line))
+    return inlines
+
+
+def table_block(sheet: Sheet, number: int, source: Source) -> Table:
+    return Table([cell(h) for h in sheet.header], [[cell(v) for v in row] for row in sheet.rows],
+                 [""] * len(sheet.header), source, caption=sheet.title, number=number)
+
+
+def docx_bytes(root: Path, title: str, sheets: list[Sheet], paragraphs: list[str],
+               source: Source, paragraphs_title: str = "") -> bytes:
+    """An official-format Word file: a heading, the tables, then plain paragraphs."""
+    from ..build import read_layout
+    from ..docx import write_docx
+
+    meta, layout = read_layout(root)
+    version = replace(meta.versions.get("review") or next(iter(meta.versions.values())),
+                      label="", header=False, line_numbers=False, notes=False)
+    blocks: list = [Heading(1, [Span(title)], source)]
+    for number, sheet in enumerate(sheets, start=1):
+        blocks.append(table_block(sheet, number, source))
+    if paragraphs:
+        if paragraphs_title:
+            blocks.append(Heading(2, [Span(paragraphs_title)], source))
+        blocks += [Paragraph([Span(p)], source) for p in paragraphs]
+    document = Document(replace(meta, title=title), version, blocks, {})
+    # Stamped with the sources' date, not the clock: the same answers give the same bytes.
+    document.revision = source_revision(root)
+    return write_docx(document, layout, stamp(document.revision.epoch), front_matter=False).data

@@ -1,0 +1,129 @@
+"""reviews/<round>.yaml: the collected opinions, where drafters write 采纳情况 and 说明.
+
+Collecting again merges: an item already there keeps what the drafter wrote (its other fields
+are refreshed), a new item is appended, and nothing is ever removed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import PlanError
+from .collect import CommentRecord, KIND_NAMES
+
+RESPONSES = ("采纳", "部分采纳", "未采纳")
+RESPONSE, NOTE = "采纳情况", "说明"
+FIELDS = ("id", "unit", "reviewer", "kind", "source_file", "chapter_file", "line", "located_by",
+          "date", "text", "anchor_text", "reply_to")
+HEADER = """\
+# 征求意见答复表（{round}）：由 plan comments collect 生成并合并，请只填写每条的“采纳情况”与“说明”。
+# 采纳情况：采纳 / 部分采纳 / 未采纳；未采纳与部分采纳请在“说明”中写明理由。
+# 再次收集时已填写的答复不会丢失；id 由意见内容生成，请勿修改。
+# kind：comment 批注 / insertion 插入 / deletion 删除 / move 移动 / untracked 未留痕修改；
+# located_by：anchor 按书签定位 / text 按段落文字比对 / after 审阅人新增的段落，在该行之后。
+"""
+
+
+@dataclass
+class Response:
+    """One item of the responses file, with the line it starts on (for messages)."""
+    data: dict
+    line: int
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", ""))
+
+    @property
+    def response(self) -> str:
+        return str(self.data.get(RESPONSE) or "").strip()
+
+    @property
+    def note(self) -> str:
+        return str(self.data.get(NOTE) or "").strip()
+
+
+def responses_path(root: Path, round_name: str) -> Path:
+    return root / "reviews" / f"{round_name}.yaml"
+
+
+def load_responses(path: Path, shown: str) -> list[Response]:
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PlanError(f"YAML 格式错误（{getattr(exc, 'problem', exc)}）", shown,
+                        mark.line + 1 if mark else 1, code="E904") from None
+    items = (data or {}).get("items") if isinstance(data, dict) else None
+    if items is None:
+        return []
+    item_nodes = next((v.value for k, v in node.value if k.value == "items"), [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise PlanError("items 应为意见条目的列表", shown, 1, code="E904")
+    out = []
+    for item, item_node in zip(items, item_nodes):
+        response = Response(item, item_node.start_mark.line + 1)
+        if response.response and response.response not in RESPONSES:
+            raise PlanError(f"意见 {response.id} 的采纳情况只能是 {'、'.join(RESPONSES)}，"
+                            f"实际为“{response.response}”", shown, response.line, code="E905")
+        out.append(response)
+    return out
+
+
+def merge(existing: list[Response], records: list[CommentRecord]) -> tuple[list[dict], int]:
+    """The merged items and how many are new. A drafter's answer is never dropped."""
+    by_id = {r.id: r.data for r in existing}
+    merged = [dict(r.data) for r in existing]
+    index = {item.get("id"): item for item in merged}
+    added = 0
+    for record in records:
+        fields = {key: getattr(record, key) for key in FIELDS}
+        if record.id in by_id:
+            index[record.id].update({k: v for k, v in fields.items() if v not in ("", None)})
+            continue
+        merged.append({**fields, RESPONSE: "", NOTE: ""})
+        index[record.id] = merged[-1]
+        added += 1
+    return merged, added
+
+
+class ResponsesDumper(yaml.SafeDumper):
+    """Multi-line texts as literal blocks, the way a drafter would type them."""
+
+
+ResponsesDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
+def write_responses(path: Path, round_name: str, items: list[dict]) -> None:
+    from ..build import atomic_write
+    body = yaml.dump({"round": round_name, "items": items}, Dumper=ResponsesDumper,
+                     allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    atomic_write(path, (HEADER.format(round=round_name) + body).encode("utf-8"))
+
+
+def all_responses(root: Path) -> dict[str, list[Response]]:
+    """Every round's responses file under reviews/, by file name."""
+    folder = root / "reviews"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return {f"reviews/{p.name}": load_responses(p, f"reviews/{p.name}") for p in files
+            if p.name != "units.yaml"}
+
+
+def unanswered(root: Path) -> list[str]:
+    """One line per item that has no 采纳情况 yet: file:line: which opinion."""
+    lines = []
+    for shown, responses in all_responses(root).items():
+        for r in responses:
+            if not r.response:
+                unit = r.data.get("unit") or r.data.get("reviewer") or "未知单位"
+                kind = KIND_NAMES.get(r.data.get("kind", ""), "")
+                text = str(r.data.get("text", "")).replace("\n", " ")[:30]
+                lines.append(f"{shown}:{r.line}: 意见 {r.id}（{unit}，{kind}：{text}）尚未填写采纳情况")
+    return lines

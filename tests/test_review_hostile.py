@@ -1,0 +1,118 @@
+"""Hostile or broken returned files: each ends in one Chinese line for that file, and the
+other files of the round are still collected."""
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with
+from pipeline.cli import main
+from pipeline.review.reader import read_returned
+from pipeline.review.safefile import Limits, ReviewFileError
+
+GOOD = CORPUS / "track_changes_insertion.docx"
+
+
+def compound_file(streams: dict[str, int]) -> bytes:
+    """A minimal compound (OLE) file holding the named streams, as an encrypted .docx does
+    (EncryptionInfo, EncryptedPackage); each stream a whole number of 512-byte sectors."""
+    free, end, fat_mark, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    fat = [fat_mark, end]
+    entries = [("Root Entry", 5, 1, 0xFFFFFFFF, end, 0)]
+    sector = 2
+    for index, (name, size) in enumerate(streams.items()):
+        count = size // 512
+        fat += list(range(sector + 1, sector + count)) + [end]
+        right = index + 2 if index + 1 < len(streams) else none
+        entries.append((name, 2, none, right, sector, size))
+        sector += count
+    fat += [free] * (128 - len(fat))
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
+              + struct.pack("<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, bytes(6), 0, 1, 1, 0,
+                            4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    directory = b""
+    for name, kind, child, right, start, size in entries + [("", 0, none, none, 0, 0)]:
+        encoded = name.encode("utf-16-le") + b"\0\0" if name else b""
+        directory += (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                      + struct.pack("<III", none, right if kind == 2 else none, child)
+                      + bytes(36) + struct.pack("<IQ", start if kind == 2 else end, size))
+    directory = directory.ljust(512, b"\0")
+    data = b"".join(bytes([65 + i]) * size for i, size in enumerate(streams.values()))
+    return header + struct.pack("<128I", *fat) + directory + data
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    files = {}
+    files["not-a-zip"] = folder / "乱码.docx"
+    files["not-a-zip"].write_bytes(b"This is not a Word file at all.\n" * 20)
+    files["bomb"] = folder / "炸弹.docx"
+    with zipfile.ZipFile(files["bomb"], "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b" " * (80 * 1024 * 1024))  # 80 MB of spaces
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "hahahahahaha">'
+              + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">'
+                         % ((98 + i,) + (97 + i,) * 10) for i in range(9))
+              + b"]><w:document " + W.encode() + b"><w:body><w:p><w:r><w:t>&j;</w:t></w:r>"
+              + b"</w:p></w:body></w:document>")
+    files["entities"] = docx_with(folder / "实体.docx", laughs)
+    files["encrypted"] = folder / "加密.docx"
+    files["encrypted"].write_bytes(compound_file({"EncryptionInfo": 1024,
+                                                  "EncryptedPackage": 4096}))
+    files["huge"] = folder / "超大.docx"
+    with open(files["huge"], "wb") as handle:  # sparse: no time spent writing it
+        handle.truncate(100 * 1024 * 1024)
+    files["no-document"] = docx_with(folder / "空包.docx", b"<x/>")
+    with zipfile.ZipFile(files["no-document"], "w") as archive:
+        archive.writestr("hello.txt", "hello")
+    return files
+
+
+EXPECTED = {"not-a-zip": "不是 Word 文件", "bomb": "压缩炸弹", "entities": "DTD 或实体声明",
+            "encrypted": "文件已加密", "huge": "文件过大", "no-document": "没有 word/document.xml"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_hostile_file_is_refused_with_its_reason(hostile, name):
+    with pytest.raises(ReviewFileError) as caught:
+        from pipeline.review.safefile import sniff
+        limits = Limits()
+        sniff(hostile[name], limits)
+        read_returned(hostile[name], limits)
+    assert EXPECTED[name] in caught.value.message
+
+
+def test_a_bomb_is_refused_before_it_is_inflated(tmp_path):
+    """The sizes in the zip directory are checked first: 1 GB would take seconds to inflate."""
+    path = tmp_path / "bomb.docx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"0" * (8 * 1024 * 1024))
+    data = bytearray(buffer.getvalue())
+    # Claim 1 GB uncompressed in the central directory (offset 24 of its record).
+    at = data.rfind(b"PK\x01\x02")
+    data[at + 24:at + 28] = struct.pack("<I", 1024 ** 3)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ReviewFileError, match="压缩炸弹"):
+        read_returned(path)
+
+
+def test_the_other_files_are_still_collected(hostile, tmp_path):
+    root = copy_sample(tmp_path / "plan")
+    files = [str(p) for p in hostile.values()] + [str(GOOD)]
+    result = CliRunner().invoke(main, ["--plan", str(root), "comments", "collect", *files,
+                                       "--format", "json"])
+    assert result.exit_code == 1  # some files were skipped
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("跳过")]
+    assert len(skipped) == len(hostile)
+    for name, reason in EXPECTED.items():
+        assert any(hostile[name].name in line and reason in line for line in skipped), name
+    assert "Traceback" not in result.output
+    assert '"two exciting"' in result.stdout
+
