@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import PlanError
+from .render import BLOCK_MARK, BLOCK_PLACEHOLDER
 from .load import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
                     ListBlock, ListItem, Note, PageBreak, Paragraph, Source, Span, Table,
@@ -27,6 +29,7 @@ TYPED_NUMBER = re.compile(
 SOFT_SPACE = re.compile(r"[A-Za-z0-9,.;:!?)]$")
 ASCII_START = re.compile(r"^[A-Za-z0-9(]")
 CJK_INDENT = re.compile(r"^[\u3000 \t]+")
+BLOCK_MARK_START = BLOCK_MARK[0]
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +45,8 @@ def markdown() -> MarkdownIt:
 def parse_chapter(chapter: Chapter, levels: int) -> Chapter:
     """Fill chapter.blocks and chapter.footnotes from chapter.body."""
     reader = _Reader(chapter)
-    root = SyntaxTreeNode(markdown().parse(chapter.body))
+    text = chapter.body if chapter.markdown is None else chapter.markdown
+    root = SyntaxTreeNode(markdown().parse(text))
     blocks = reader.blocks(root.children)
     if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
         blocks.insert(0, Heading(1, [Span(chapter.title)], Source(chapter.display, 2)))
@@ -79,10 +83,10 @@ class _Reader:
         self.chapter = chapter
         self.file = chapter.display
         self.footnotes: dict[str, list[Block]] = {}
+        self.line: int | None = None  # of the block being read, for errors inside its text
 
     def source(self, node: SyntaxTreeNode) -> Source:
-        start = node.map[0] if node.map else 0
-        return Source(self.file, self.chapter.body_line + start)
+        return Source(self.file, self.chapter.file_line(node.map[0] if node.map else 0))
 
     def error(self, message: str, node: SyntaxTreeNode, code: str) -> PlanError:
         return PlanError(message, self.file, self.source(node).line, code=code)
@@ -104,6 +108,7 @@ class _Reader:
     def block(self, node: SyntaxTreeNode) -> Block | None:
         kind = node.type
         src = self.source(node)
+        self.line = src.line
         if kind == "heading":
             return Heading(int(node.tag[1]), self.inlines(node.children[0]), src)
         if kind == "paragraph":
@@ -145,6 +150,10 @@ class _Reader:
             if others or len(images) > 1:
                 raise self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
             return self.image(images[0], node)
+        placeholder = BLOCK_PLACEHOLDER.match(inline.content.strip())
+        if placeholder and placeholder.group(1) in self.chapter.data_blocks:
+            return replace(self.chapter.data_blocks[placeholder.group(1)],
+                           source=self.source(node))
         inlines = self.inlines(inline)
         text = plain_text(inlines)
         if text.startswith(":::"):
@@ -188,6 +197,9 @@ class _Reader:
         for child in node.children:
             kind = child.type
             if kind in ("text", "code_inline"):
+                if BLOCK_MARK_START in child.content:
+                    raise PlanError("表格指令 table() 应单独成段：上下各空一行，不写在文字、标题或表格中",
+                                    self.file, self.line, code="E217")
                 if child.content:
                     out.append(Span(child.content, bold, italic))
             elif kind == "strong":
