@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,23 @@ def make_plan(root: Path, chapters: dict[str, str], plan_yaml: str = "title: 测
     for name, text in chapters.items():
         (root / "chapters" / name).write_text(text, encoding="utf-8")
     return root
+
+
+def run_build(root: Path):
+    from pipeline.cli import main
+    return CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
+
+
+def expect_failure(root: Path, output: Path, before: bytes, where: str, words: str) -> None:
+    """The build stops with exit code 2 and one Chinese line naming `where`; the last good
+    output stays as it was and no temporary file is left."""
+    result = run_build(root)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert where in result.output, result.output
+    assert words in result.output, result.output
+    assert output.read_bytes() == before
+    assert [p.name for p in output.parent.iterdir()] == [output.name]
 
 
 def part(docx: Path, name: str) -> etree._Element:
