@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft verify test bench clean
+.PHONY: help setup system draft data verify test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -29,6 +29,9 @@ system: ## 检查并安装 LibreOffice、字体等系统组件（root 时经 apt
 
 draft: setup ## 生成初稿：build/draft/ 下的 Word、PDF 与版式检查结果
 	$(BIN)/plan build --version draft
+
+data: $(STAMP) ## 检查 data/ 下的数据文件（列名、取值、重复的 id），列出样例数据行数
+	$(BIN)/plan data
 
 verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
 	$(BIN)/plan verify build/draft/*.pdf
