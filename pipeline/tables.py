@@ -36,7 +36,8 @@ def build_table(name: str, data: PlanData, period: str, source: Source) -> Table
     records = data.require(spec["dataset"])
     years = plan_years(period) if any("{" in h for h in spec["header"]) else {}
     header = [[Span(text.format(**years))] for text in spec["header"]]
-    table = Table(header, [], [""] * len(header), source, caption=spec["caption"])
+    aligns = ["left" if text in spec.get("left", ()) else "" for text in spec["header"]]
+    table = Table(header, [], aligns, source, caption=spec["caption"])
     BUILDERS[name](table, records, spec, data.schema)
     return table
 

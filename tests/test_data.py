@@ -98,6 +98,14 @@ def test_indicator_table_merges_category_cells_and_repeats_its_header(sample_doc
         assert vmerge(rows[start][0][1]) == expected
         assert all(vmerge(rows[r][0][1]) == "continue" and rows[r][0][0] == ""
                    for r in range(start + 1, end))
+    # Names read down a left edge; the header stays centred.
+    def jc(tc: etree._Element) -> str:
+        node = tc.find("w:p/w:pPr/w:jc", NS)
+        return "center" if node is None else node.get(Q + "val")
+    header = tbl.find("w:tr", NS).findall("w:tc", NS)
+    assert {jc(tc) for tc in header} == {"center"}
+    assert {jc(row[2][1]) for row in rows} == {"left"}
+    assert {jc(row[1][1]) for row in rows} == {"center"}
     assert audit_errors(sample_docx) == []
 
 

@@ -213,8 +213,10 @@ class BodyWriter:
             width = sum(widths[i:i + span])
             inlines = cells[i] if i < len(cells) and vmerge != "continue" else []
             text = plain_text(inlines)
-            how = aligns[i] if i < len(aligns) and aligns[i] else (
-                "center" if header or display_width(text) <= 24 else "left")
+            # Header cells are centred, as official tables set them, whatever the column's own
+            # alignment; body cells follow the column, else centre short text.
+            how = "center" if header else aligns[i] if i < len(aligns) and aligns[i] else (
+                "center" if display_width(text) <= 24 else "left")
             # Both table styles centre; only other alignments need direct formatting.
             p = paragraph("TableHeader" if header else "TableText", *self.runs(inlines),
                           ppr_extra=[val("w:jc", how)] if how != "center" else None)
