@@ -9,6 +9,7 @@ values and every word of those forms come from `datasets.yaml`; nothing here is 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
@@ -342,7 +343,7 @@ def yaml_scalar(node: yaml.ScalarNode) -> str | bool | None:
 
 
 def read_csv(text: str, shown: str, dataset: Dataset) -> list[RawRow]:
-    table = [[cell.strip() or None for cell in record] for record in csv.reader(text.splitlines())]
+    table = [[cell.strip() or None for cell in record] for record in csv.reader(io.StringIO(text))]
     return sheet_rows(list(enumerate(table, start=1)), shown, dataset)
 
 
@@ -459,22 +460,24 @@ def convert(column: Column, raw: str | bool, where: Where, forms: ValueForms) ->
     if column.kind == "id":
         if not ID.match(text):
             raise where.error(f"id“{text}”只能由小写英文字母、数字和下划线组成，并以字母开头"
-                              f"（正文中以 ind.{text if ID.match(text) else 'pm25'}.target 的形式引用）",
-                              "E122")
+                              "（正文中以 ind.pm25.target 这样的形式引用）", "E122")
         return text
     if column.kind == "choice":
         if text not in column.choices:
             raise where.error(f"“{label}”只能是 {'、'.join(column.choices)}，实际为“{text}”", "E123")
         return text
     if column.kind in ("value", "number"):
+        number_only = where.error(f"“{label}”应为不带符号的数值（如 12.5），实际为“{text}”", "E125")
         try:
             value = forms.parse(text)
         except ValueError as exc:
+            if column.kind == "number":
+                raise number_only from None
             raise where.error(f"“{label}”的值“{text}”{exc}：应写数值（如 76.23），或 ≥93、29左右、"
                               f"〔10〕这样的写法，或文字（如 有效保障）；单位写在“单位”列", "E124") from None
         if column.kind == "number" and (value.number is None or value.relation
                                         or value.cumulative or value.number < 0):
-            raise where.error(f"“{label}”应为不带符号的数值（如 12.5），实际为“{text}”", "E125")
+            raise number_only
         return value
     return text
 

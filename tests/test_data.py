@@ -347,7 +347,7 @@ def edit(root: Path, name: str, old: str, new: str) -> None:
      "只能由小写英文字母"),
     ("indicators.yaml", "名称: 森林覆盖率, ", "", "data/indicators.yaml:9", "缺少“名称”"),
     ("projects.csv", ",2,", ",两亿,", "data/projects.csv:第3行", "“总投资（亿元）”应为不带符号的数值"),
-    ("projects.csv", ",2,", ",2亿,", "data/projects.csv:第3行", "“总投资（亿元）”的值“2亿”既不是数值"),
+    ("projects.csv", ",2,", ",2亿,", "data/projects.csv:第3行", "实际为“2亿”"),
     ("projects.csv", ",3.25,", ",≥3,", "data/projects.csv:第4行", "应为不带符号的数值"),
     ("projects.csv", ",南康区,", ",南康区、章贡区,", "data/projects.csv:第3行",
      "只能填一个县（市、区）"),
