@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status check verify comments adoption test bench clean
+.PHONY: help setup system draft review final all status check data verify comments adoption test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -44,6 +44,9 @@ status: $(STAMP) ## 各章编写进度：责任科室、状态、字数、待办
 
 check: $(STAMP) ## 按起草规则检查章节（标点、引号、文号、日期、术语、标题）；有错误时退出码为 1
 	$(BIN)/plan check
+
+data: $(STAMP) ## 检查 data/ 下的数据文件（列名、取值、重复的 id），列出样例数据行数
+	$(BIN)/plan data
 
 verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
 	$(BIN)/plan verify build/draft/*.pdf

@@ -1,4 +1,5 @@
-"""The whole flow for one version: load → parse → transform → write, output replaced atomically."""
+"""The whole flow for one version: load → render → parse → transform → write, output replaced
+atomically."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,6 +19,7 @@ from .manifest import manifest_json
 from .model import Document, Plan, PlanMeta, TodoMarker
 from .parse import parse_chapter
 from .revision import source_revision, stamp
+from .render import render_chapter
 from .transform import resolve
 
 if TYPE_CHECKING:  # the PDF side (pypdf, pdfplumber) loads only when a PDF is asked for
@@ -55,6 +57,7 @@ def read_plan(root: Path) -> tuple[Plan, Layout]:
                         "plan.yaml", code="E403")
     levels = len(layout.scheme(plan.meta.numbering))
     for chapter in plan.chapters:
+        render_chapter(chapter, plan)
         parse_chapter(chapter, levels, plan.meta.versions)
     return plan, layout
 

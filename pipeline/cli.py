@@ -113,6 +113,23 @@ def status(plan_dir: Path, fmt: str) -> None:
     out.print(table)
 
 
+@main.command(help="检查 data/ 下的数据文件（列名、取值、重复的 id），列出各文件的行数与样例数据行数。")
+@click.pass_obj
+def data(plan_dir: Path) -> None:
+    from .data import load_data
+
+    with fail_cleanly():
+        loaded = load_data(plan_dir.resolve())
+    if not loaded.files:
+        out.print("data/ 中没有数据文件。")
+        return
+    marker = loaded.schema.sample_marker
+    for name, file in loaded.files.items():
+        rows = len(loaded.records(name) or [])
+        out.print(f"{file}：{loaded.schema.datasets[name].what} {rows} 行，其中“来源”注明"
+                  f"{marker}的 {loaded.sample_rows(name)} 行")
+
+
 @main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。")
 @click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",

@@ -12,13 +12,16 @@ class PlanError(Exception):
     line: int | None = None
     col: int | None = None
     code: str = "E000"
+    row: int | None = None  # a row of a spreadsheet (CSV, xlsx), shown as 第N行
 
     def __post_init__(self) -> None:
         Exception.__init__(self, str(self))
 
     def __str__(self) -> str:
         where = self.file or ""
-        if self.file and self.line:
+        if self.file and self.row:
+            where += f":第{self.row}行"
+        elif self.file and self.line:
             where += f":{self.line}"
             if self.col:
                 where += f":{self.col}"

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from .data import load_data
 from .errors import PlanError, display_path
 from .model import Chapter, Plan, PlanMeta, VersionSpec
 from .yamlfile import Field, check_fields, parse_yaml
@@ -78,7 +79,7 @@ def load_plan(root: Path) -> Plan:
     meta = load_meta(read_text(plan_file, "plan.yaml"))
     chapters = [load_chapter(p, root, meta) for p in chapter_paths(root, meta)]
     check_unique_ids(chapters)
-    return Plan(root, meta, chapters)
+    return Plan(root, meta, chapters, load_data(root))
 
 
 def load_meta(text: str) -> PlanMeta:

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .data import PlanData
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,16 @@ class ListBlock:
     source: Source
 
 
+@dataclass(frozen=True)
+class Merge:
+    """One body cell spanning `rows` rows and `cols` columns from (row, col); the cells it covers
+    stay in `Table.rows` but are not written."""
+    row: int
+    col: int
+    rows: int = 1
+    cols: int = 1
+
+
 @dataclass
 class Table:
     header: list[list[Inline]]
@@ -82,6 +96,9 @@ class Table:
     caption: str = ""
     number: int = 0
     caption_source: Source | None = None  # the 表：… line
+    merges: list[Merge] = field(default_factory=list)
+    note: str = ""  # a line under the table, e.g. 注：〔 〕内为五年累计数。
+    row_sources: list[Source] = field(default_factory=list)  # per body row, where known
 
 
 @dataclass
@@ -176,6 +193,17 @@ class Chapter:
     id_line: int = 1
     blocks: list[Block] = field(default_factory=list)
     footnotes: dict[str, list[Block]] = field(default_factory=dict)
+    # Set by the render stage: the body as Markdown, the file line of each of its lines, and
+    # the blocks that table directives built from data, by the key of their placeholder.
+    markdown: str | None = None
+    line_map: list[int] = field(default_factory=list)
+    data_blocks: dict[str, Block] = field(default_factory=dict)
+
+    def file_line(self, index: int) -> int:
+        """Line in the chapter file of line `index` (0-based) of the Markdown that is parsed."""
+        if self.line_map:
+            return self.line_map[min(index, len(self.line_map) - 1)]
+        return self.body_line + index
 
 
 @dataclass
@@ -183,6 +211,7 @@ class Plan:
     root: Path
     meta: PlanMeta
     chapters: list[Chapter]
+    data: PlanData | None = None
 
 
 @dataclass(frozen=True)

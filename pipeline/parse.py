@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -13,6 +14,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import PlanError
+from .render import BLOCK_MARK, BLOCK_PLACEHOLDER
 from .load import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
                     ListBlock, ListItem, Note, PageBreak, Paragraph, Source, Span, Table,
@@ -31,6 +33,7 @@ ASCII_START = re.compile(r"^[A-Za-z0-9(]")
 CJK_INDENT = re.compile(r"^[\u3000 \t]+")
 # {# … #}: a template comment, never printed; `plan check` reads its silence markers from them.
 TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+BLOCK_MARK_START = BLOCK_MARK[0]
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +50,8 @@ def markdown() -> MarkdownIt:
 def parse_chapter(chapter: Chapter, levels: int, versions: dict[str, VersionSpec]) -> Chapter:
     """Fill chapter.blocks and chapter.footnotes from chapter.body."""
     reader = _Reader(chapter, versions)
-    root = SyntaxTreeNode(markdown().parse(strip_template_comments(chapter.body)))
+    text = chapter.body if chapter.markdown is None else chapter.markdown
+    root = SyntaxTreeNode(markdown().parse(strip_template_comments(text)))
     blocks = reader.blocks(root.children)
     if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
         blocks.insert(0, Heading(1, [Span(chapter.title)], Source(chapter.display, 2)))
@@ -103,10 +107,10 @@ class _Reader:
                               for name in (spec.key, spec.label) if name}
         self.file = chapter.display
         self.footnotes: dict[str, list[Block]] = {}
+        self.line: int | None = None  # of the block being read, for errors inside its text
 
     def source(self, node: SyntaxTreeNode) -> Source:
-        start = node.map[0] if node.map else 0
-        return Source(self.file, self.chapter.body_line + start)
+        return Source(self.file, self.chapter.file_line(node.map[0] if node.map else 0))
 
     def error(self, message: str, node: SyntaxTreeNode, code: str) -> PlanError:
         return PlanError(message, self.file, self.source(node).line, code=code)
@@ -129,6 +133,7 @@ class _Reader:
     def block(self, node: SyntaxTreeNode) -> Block | None:
         kind = node.type
         src = self.source(node)
+        self.line = src.line
         if kind == "heading":
             return Heading(int(node.tag[1]), self.inlines(node.children[0]), src)
         if kind == "paragraph":
@@ -180,6 +185,10 @@ class _Reader:
             if others or len(images) > 1:
                 raise self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
             return self.image(images[0], node)
+        placeholder = BLOCK_PLACEHOLDER.match(inline.content.strip())
+        if placeholder and placeholder.group(1) in self.chapter.data_blocks:
+            return replace(self.chapter.data_blocks[placeholder.group(1)],
+                           source=self.source(node))
         inlines = self.inlines(inline)
         text = plain_text(inlines)
         if text.startswith(":::"):
@@ -210,12 +219,13 @@ class _Reader:
         aligns = [_align(cell) for cell in header_row.children]
         header = [self.inlines(cell.children[0]) if cell.children else []
                   for cell in header_row.children]
-        rows = []
+        rows, sources = [], []
         for section in body:
             for tr in section.children:
                 rows.append([self.inlines(cell.children[0]) if cell.children else []
                              for cell in tr.children])
-        return Table(header, rows, aligns, self.source(node))
+                sources.append(self.source(tr))
+        return Table(header, rows, aligns, self.source(node), row_sources=sources)
 
     def inlines(self, node: SyntaxTreeNode, bold: bool = False, italic: bool = False
                 ) -> list[Inline]:
@@ -223,6 +233,9 @@ class _Reader:
         for child in node.children:
             kind = child.type
             if kind in ("text", "code_inline"):
+                if BLOCK_MARK_START in child.content:
+                    raise PlanError("表格指令 table() 应单独成段：上下各空一行，不写在文字、标题或表格中",
+                                    self.file, self.line, code="E217")
                 if child.content:
                     out.append(Span(child.content, bold, italic))
             elif kind == "strong":

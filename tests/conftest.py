@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,23 @@ def docx_with(path: Path, document: bytes, extra: dict[str, bytes] | None = None
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return path
+
+
+def run_build(root: Path):
+    from pipeline.cli import main
+    return CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
+
+
+def expect_failure(root: Path, output: Path, before: bytes, where: str, words: str) -> None:
+    """The build stops with exit code 2 and one Chinese line naming `where`; the last good
+    output stays as it was and no temporary file is left."""
+    result = run_build(root)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert where in result.output, result.output
+    assert words in result.output, result.output
+    assert output.read_bytes() == before
+    assert not [p for p in output.parent.iterdir() if p.suffix == ".tmp"]  # no temp file left
 
 
 def part(docx: Path, name: str) -> etree._Element:

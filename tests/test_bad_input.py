@@ -6,16 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import make_plan
-from pipeline.cli import main
+from conftest import expect_failure, make_plan, run_build
 
 GOOD = "---\nid: one\nowner: 规划财务科\n---\n# 总体要求\n\n## 指导思想\n\n正文。\n"
-
-
-def run_build(root: Path):
-    return CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
 
 
 @pytest.fixture
@@ -25,16 +19,6 @@ def built_plan(tmp_path: Path) -> tuple[Path, Path, bytes]:
     assert result.exit_code == 0, result.output
     output = root / "build" / "draft" / "测试规划（初稿）.docx"
     return root, output, output.read_bytes()
-
-
-def expect_failure(root: Path, output: Path, before: bytes, where: str, words: str) -> None:
-    result = run_build(root)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    assert where in result.output, result.output
-    assert words in result.output, result.output
-    assert output.read_bytes() == before
-    assert not [p for p in output.parent.iterdir() if p.suffix == ".tmp"]  # no temp file left
 
 
 def chapter(root: Path) -> Path:

@@ -146,6 +146,8 @@ def test_manifest_anchors_lead_to_their_source_lines(sample, version):
     for entry in anchors:
         assert at_anchor[entry["anchor"]] == entry["text"]
         line = (root / entry["file"]).read_text("utf-8").splitlines()[entry["line"] - 1]
+        if line.startswith("{{ table("):
+            continue  # a table built from data/: its cells trace to the directive's line
         # The source line holds the start of the rendered text (numbering and markup aside).
         words = re.sub(r"^(第[一二三四五六七八九十]+[章节]　|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）"
                        r"|表\d+　|专栏\d+　|【编者注】|\d+\.|●)", "", entry["text"])

@@ -186,7 +186,8 @@ class BodyWriter:
                                    block.caption_source or block.source))
         ncols = max(len(block.header), *(len(r) for r in block.rows)) if block.rows \
             else len(block.header)
-        widths = self.column_widths(block, ncols)
+        layout = merged_cells(block)
+        widths = self.column_widths(block, ncols, layout)
         tbl = el("w:tbl", None, props(
             "w:tblPr", val("w:tblStyle", "PlanTable"),
             el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}), val("w:jc", "center"),
@@ -198,23 +199,30 @@ class BodyWriter:
         tbl.append(el("w:tblGrid", None, *(el("w:gridCol", {"w:w": w}) for w in widths)))
         tbl.append(self.row(block.header, widths, block.aligns, True, block.source))
         for index, cells in enumerate(block.rows):
-            # A pipe table's rows start two lines below its header (after the |---| line).
-            line = Source(block.source.file, block.source.line + 2 + index)
-            tbl.append(self.row(cells, widths, block.aligns, False, line))
+            source = block.row_sources[index] if index < len(block.row_sources) else block.source
+            tbl.append(self.row(cells, widths, block.aligns, False, source,
+                                merges=layout.get(index, {})))
         out.append(tbl)
+        if block.note:
+            out.append(paragraph("TableNote", run(block.note)))
         return out
 
-    def column_widths(self, block: Table, ncols: int) -> list[int]:
+    def column_widths(self, block: Table, ncols: int,
+                      layout: dict[int, dict[int, tuple[int, str]]] | None = None) -> list[int]:
         """Automatic table layout as browsers do it: short columns keep their natural width,
-        long ones get a minimum and share the rest in proportion to how much more they want."""
+        long ones get a minimum and share the rest in proportion to how much more they want.
+        A cell spanning columns takes no part: its columns are sized by their own cells."""
         spec = self.layout["table"]
         half = half_points(spec["size_pt"]) * 5  # twips per half-width unit
         pad = 2 * twips(spec["cell_margin_mm"]) + half
         natural = [pad + 4 * half] * ncols
         for i, cell in enumerate(block.header[:ncols]):  # a header may wrap onto two lines
             natural[i] = max(natural[i], pad + (display_width(plain_text(cell)) + 1) // 2 * half)
-        for cells in block.rows:
+        for r, cells in enumerate(block.rows):
+            spans = (layout or {}).get(r, {})
             for i, cell in enumerate(cells[:ncols]):
+                if i in spans and spans[i][0] != 1:
+                    continue
                 natural[i] = max(natural[i], pad + display_width(plain_text(cell)) * half)
         short = pad + spec["short_column_chars"] * 2 * half
         least = [n if n <= short else pad + MIN_COLUMN_CHARS * 2 * half for n in natural]
@@ -231,21 +239,34 @@ class BodyWriter:
         return widths
 
     def row(self, cells: list[list[Inline]], widths: list[int], aligns: list[str], header: bool,
-            source: Source) -> etree._Element:
+            source: Source, merges: dict[int, tuple[int, str]] | None = None
+            ) -> etree._Element:
+        """merges: column → (columns spanned, 0 where covered from the left; vMerge value)."""
         tr = el("w:tr", None, el("w:trPr", None, el("w:cantSplit"),
                                  *( [el("w:tblHeader")] if header else [])))
+        merges = merges or {}
         for i, width in enumerate(widths):
-            inlines = cells[i] if i < len(cells) else []
+            span, vmerge = merges.get(i, (1, ""))
+            if span == 0:
+                continue
+            width = sum(widths[i:i + span])
+            inlines = cells[i] if i < len(cells) and vmerge != "continue" else []
             text = plain_text(inlines)
-            how = aligns[i] if i < len(aligns) and aligns[i] else (
-                "center" if header or display_width(text) <= 24 else "left")
+            # Header cells are centred, as official tables set them, whatever the column's own
+            # alignment; body cells follow the column, else centre short text.
+            how = "center" if header else aligns[i] if i < len(aligns) and aligns[i] else (
+                "center" if display_width(text) <= 24 else "left")
             # Both table styles centre; only other alignments need direct formatting.
-            p = self.anchor(paragraph("TableHeader" if header else "TableText",
-                                      *self.runs(inlines),
-                                      ppr_extra=[val("w:jc", how)] if how != "center" else None),
-                            source)
-            tr.append(el("w:tc", None, props("w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
-                                             val("w:vAlign", "center")), p))
+            p = paragraph("TableHeader" if header else "TableText", *self.runs(inlines),
+                          ppr_extra=[val("w:jc", how)] if how != "center" else None)
+            if text:  # a covered or empty cell has nothing to trace; LibreOffice moves its mark
+                self.anchor(p, source)
+            tr.append(el("w:tc", None, props(
+                "w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
+                val("w:gridSpan", span) if span > 1 else None,
+                (val("w:vMerge", vmerge) if vmerge == "restart" else el("w:vMerge"))
+                if vmerge else None,
+                val("w:vAlign", "center")), p))
         return tr
 
     def box(self, block: Box) -> list[etree._Element]:
@@ -472,6 +493,20 @@ class BodyWriter:
             paras[0].insert(1 if ppr is not None else 0, mark)
             root.append(el("w:footnote", {"w:id": number}, *paras))
         return tostring(root)
+
+
+def merged_cells(block: Table) -> dict[int, dict[int, tuple[int, str]]]:
+    """Body row → column → (columns spanned, or 0 if covered from the left; "restart",
+    "continue" or "" for w:vMerge), from the table's merges."""
+    out: dict[int, dict[int, tuple[int, str]]] = {}
+    for merge in block.merges:
+        for row in range(merge.row, merge.row + merge.rows):
+            vmerge = "" if merge.rows == 1 else "restart" if row == merge.row else "continue"
+            cells = out.setdefault(row, {})
+            cells[merge.col] = (merge.cols, vmerge)
+            for col in range(merge.col + 1, merge.col + merge.cols):
+                cells[col] = (0, "")
+    return out
 
 
 def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None,

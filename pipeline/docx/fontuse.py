@@ -32,6 +32,7 @@ def text_by_font(document: Document, layout: Layout) -> dict[str, str]:
                     visit(item.blocks, font)
             elif isinstance(block, Table):
                 fonts[table["caption_font"]].append(block.caption)
+                fonts[table["font"]].append(block.note)
                 for cell in block.header:
                     spans(cell, table["header_font"])
                 for row in block.rows:

@@ -99,12 +99,13 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     root.append(style("character", "DefaultParagraphFont", "Default Paragraph Font",
                       based_on=None, default=True, ui_priority=1))
     margin = twips(layout["table"]["cell_margin_mm"])
+    padding = twips(layout["table"].get("cell_padding_mm", 0))
     root.append(style("table", "TableNormal", "Normal Table", based_on=None, default=True,
                       extra=[el("w:tblPr", None, el("w:tblInd", {"w:w": 0, "w:type": "dxa"}),
                                 el("w:tblCellMar", None,
-                                   el("w:top", {"w:w": 0, "w:type": "dxa"}),
+                                   el("w:top", {"w:w": padding, "w:type": "dxa"}),
                                    el("w:left", {"w:w": margin, "w:type": "dxa"}),
-                                   el("w:bottom", {"w:w": 0, "w:type": "dxa"}),
+                                   el("w:bottom", {"w:w": padding, "w:type": "dxa"}),
                                    el("w:right", {"w:w": margin, "w:type": "dxa"})))]))
 
     pitch = grid["line_pitch_twips"]
