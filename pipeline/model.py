@@ -11,6 +11,22 @@ class Source:
     line: int
 
 
+# ---- tracked changes (only in a redline made by the diff stage) ----------
+
+@dataclass(frozen=True)
+class Change:
+    """What happened to a run, a paragraph mark or a table row between two texts."""
+    kind: str  # "ins" | "del" | "moveFrom" | "moveTo"
+    move: str = ""  # the name pairing a moveFrom with its moveTo
+
+
+@dataclass(frozen=True)
+class Redline:
+    """Who made the tracked changes of a redline, and when (ISO 8601, UTC)."""
+    author: str
+    date: str
+
+
 # ---- inlines -------------------------------------------------------------
 
 @dataclass
@@ -18,6 +34,7 @@ class Span:
     text: str
     bold: bool = False
     italic: bool = False
+    change: Change | None = None
 
 
 @dataclass
@@ -35,7 +52,12 @@ Inline = Span | FootnoteRef | LineBreak
 
 
 def plain_text(inlines: list[Inline]) -> str:
-    return "".join(i.text for i in inlines if isinstance(i, Span))
+    """The text a reader sees; in a redline, the new text (deleted runs left out)."""
+    return "".join(i.text for i in inlines if isinstance(i, Span) and not is_removed(i.change))
+
+
+def is_removed(change: Change | None) -> bool:
+    return change is not None and change.kind in ("del", "moveFrom")
 
 
 # ---- blocks --------------------------------------------------------------
@@ -47,6 +69,8 @@ class Heading:
     source: Source
     number: str = ""  # generated, e.g. 第一章, 一、, （一）
     bookmark: str = ""
+    change: Change | None = None  # redline: the whole heading inserted or deleted
+    label_change: list[Inline] = field(default_factory=list)  # redline: the number, tracked
 
     @property
     def text(self) -> str:
@@ -57,12 +81,14 @@ class Heading:
 class Paragraph:
     inlines: list[Inline]
     source: Source
+    change: Change | None = None  # redline: the paragraph mark inserted, deleted or moved
 
 
 @dataclass
 class ListItem:
     blocks: list["Block"]
     source: Source
+    change: Change | None = None  # redline: the whole item (and its marker) inserted or deleted
 
 
 @dataclass
@@ -82,6 +108,9 @@ class Table:
     caption: str = ""
     number: int = 0
     caption_source: Source | None = None  # the 表：… line
+    change: Change | None = None  # redline: the whole table inserted or deleted
+    row_changes: list[Change | None] = field(default_factory=list)  # redline: per body row
+    label_change: list[Inline] = field(default_factory=list)  # redline: the caption line, tracked
 
 
 @dataclass
@@ -91,6 +120,8 @@ class Box:
     blocks: list["Block"]
     source: Source
     number: int = 0
+    change: Change | None = None  # redline: the whole box inserted or deleted
+    label_change: list[Inline] = field(default_factory=list)  # redline: the title line, tracked
 
 
 @dataclass
@@ -106,6 +137,8 @@ class Image:
     caption: str
     source: Source
     number: int = 0
+    change: Change | None = None  # redline: the whole figure inserted or deleted
+    label_change: list[Inline] = field(default_factory=list)  # redline: the caption, tracked
 
 
 @dataclass
@@ -199,3 +232,4 @@ class Document:
     footnotes: dict[int, list[Block]]
     todos: list[TodoMarker] = field(default_factory=list)
     revision: SourceRevision = SourceRevision("", False, "")
+    redline: Redline | None = None  # set when blocks carry tracked changes

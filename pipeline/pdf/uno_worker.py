@@ -10,6 +10,8 @@ answers JSON lines on stdin/stdout, one response line per request line:
     {"cmd": "convert", "docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "title": "...", "subject": "..."}
     -> {"ok": true, "pages": 12}
     -> {"ok": false, "stage": "load", "error": "..."}
+    {"cmd": "tracked_text", "docx": "/abs/in.docx", "action": "accept"|"reject"|"none"}
+    -> {"ok": true, "redlines": 5, "paragraphs": ["...", ...]}
     {"cmd": "quit"}  -> {"ok": true}, then LibreOffice is asked to terminate and the worker exits
                         (so does end of input: the engine's process has gone).
 
@@ -39,6 +41,9 @@ def _props(**values) -> tuple:
     return tuple(PropertyValue(Name=name, Value=value) for name, value in values.items())
 
 
+REMOTE: dict = {}
+
+
 def connect(pipe: str, timeout: float):
     """Returns the Desktop of the soffice listening on `pipe`.
 
@@ -53,6 +58,7 @@ def connect(pipe: str, timeout: float):
     while True:
         try:
             ctx = resolver.resolve(url)
+            REMOTE["ctx"] = ctx  # services such as the DispatchHelper live on soffice's side
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except NoConnectException:
             if time.monotonic() > deadline:
@@ -113,11 +119,56 @@ def convert(desktop, request: dict) -> dict:
             doc.dispose()
 
 
+def paragraph_texts(text) -> list:
+    """Every paragraph's text in order, descending into tables cell by cell (row by row)."""
+    out = []
+    items = text.createEnumeration()
+    while items.hasMoreElements():
+        item = items.nextElement()
+        if item.supportsService("com.sun.star.text.TextTable"):
+            for name in item.getCellNames():  # row by row
+                out.extend(paragraph_texts(item.getCellByName(name).getText()))
+        elif item.supportsService("com.sun.star.text.Paragraph"):
+            out.append(item.getString())
+    return out
+
+
+def tracked_text(desktop, request: dict) -> dict:
+    """The tracked changes LibreOffice reads in a .docx, and its text once every change is
+    accepted, rejected or left as it is (request["action"]: accept | reject | none)."""
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(request["docx"]), "_blank", 0,
+        _props(Hidden=True, FilterName=WORD_FILTER, UpdateDocMode=0))
+    if doc is None:
+        return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
+    try:
+        redlines, items = 0, doc.getRedlines().createEnumeration()
+        while items.hasMoreElements():
+            items.nextElement()
+            redlines += 1
+        command = {"accept": ".uno:AcceptAllTrackedChanges",
+                   "reject": ".uno:RejectAllTrackedChanges"}.get(request.get("action", "none"))
+        if command:
+            helper = REMOTE["ctx"].ServiceManager.createInstanceWithContext(
+                "com.sun.star.frame.DispatchHelper", REMOTE["ctx"])
+            helper.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, ())
+        return {"ok": True, "redlines": redlines, "paragraphs": paragraph_texts(doc.getText())}
+    finally:
+        try:
+            doc.close(True)
+        except Exception:
+            doc.dispose()
+
+
+COMMANDS = {"convert": convert, "tracked_text": tracked_text}
+
+
 def handle(desktop, request: dict) -> dict:
-    if request.get("cmd") != "convert":
+    command = COMMANDS.get(request.get("cmd"))
+    if command is None:
         return {"ok": False, "stage": "request", "error": f"unknown cmd {request.get('cmd')!r}"}
     try:
-        return convert(desktop, request)
+        return command(desktop, request)
     except Exception as exc:  # any UNO error is an answer, not a reason for the worker to die
         return {"ok": False, "stage": "convert",
                 "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}",

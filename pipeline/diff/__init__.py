@@ -1,0 +1,4 @@
+"""Diff stage: two versions of a plan → a tracked-changes .docx and the 修改对照表."""
+from .compare import ChangeRecord, DiffResult, compare, diff_inlines
+
+__all__ = ["ChangeRecord", "DiffResult", "compare", "diff_inlines"]

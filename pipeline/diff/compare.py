@@ -1,0 +1,470 @@
+"""Two resolved Documents → a redline Document (NEW's blocks carrying tracked changes) and one
+ChangeRecord per changed paragraph, table row or whole block, in document order.
+
+Inside a paragraph the comparison is by character for Chinese (which has no spaces to split
+words on) and by whole token for Latin letters and numbers, so 29 → 30 and PM2.5 change as a
+whole. Equal islands of one or two characters between edits (的, 和, a shared digit) are folded
+into the edit around them: a reader sees 改“加强监管”为“严格执法”, not a confetti of single
+characters. A paragraph that keeps less than a third of its characters is shown deleted and
+rewritten whole.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+from ..model import (Block, Box, Change, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
+                     ListBlock, ListItem, Note, PageBreak, Paragraph, Redline, Span, Table,
+                     is_removed, plain_text)
+from ..transform import walk
+
+INS, DEL = Change("ins"), Change("del")
+TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.%][A-Za-z0-9]+)*|.", re.S)
+ISLAND = 2  # equal runs this short between two edits join the edit
+REWRITE = 1 / 3  # below this share of kept characters a paragraph is replaced whole
+PAIR = 0.5  # two blocks this similar are the same block edited, not one deleted and one added
+MOVE_MIN = 6  # characters a paragraph needs before an identical delete + insert is a move
+PAIR_LIMIT = 4000  # old × new blocks in one changed region above which pairing goes in order
+
+KINDS = {"edit": "修改", "ins": "新增", "del": "删除", "move": "移动"}
+
+
+@dataclass
+class ChangeRecord:
+    """One row of the 修改对照表."""
+    id: str  # stable for the same change: the key of its 修改说明
+    kind: str  # edit | ins | del | move
+    chapter: str  # numbered heading path, e.g. 第三章 第二节 一、
+    chapter_title: str  # the chapter (level 1) it belongs to, for grouping
+    old: str
+    new: str
+    where: str = ""  # a finer place inside the heading: 表2 第3行, 专栏1
+    note: str = ""  # 修改说明, from the drafter's notes file
+
+
+@dataclass
+class DiffResult:
+    redline: Document
+    records: list[ChangeRecord]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.records) or any(True for _ in tracked(self.redline.blocks))
+
+
+def compare(old: Document, new: Document, redline: Redline) -> DiffResult:
+    differ = _Differ()
+    blocks = differ.blocks(old.blocks, new.blocks)
+    differ.find_moves(blocks)
+    records = differ.records
+    seen: dict[str, int] = {}
+    for record in records:  # the same edit made twice gets the ids abc123, abc123-2
+        digest = hashlib.sha1(f"{record.kind}\0{record.old}\0{record.new}".encode()).hexdigest()[:8]
+        seen[digest] = seen.get(digest, 0) + 1
+        record.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+    document = replace(new, blocks=blocks, redline=redline)
+    return DiffResult(document, records)
+
+
+def tracked(blocks: list[Block]) -> Iterator[Change]:
+    """Every tracked change in a redline's blocks."""
+    for block in walk(blocks):
+        for change in (getattr(block, "change", None), *getattr(block, "row_changes", [])):
+            if change is not None:
+                yield change
+        for inlines in _all_inlines(block):
+            for item in inlines:
+                if isinstance(item, Span) and item.change is not None:
+                    yield item.change
+
+
+def _all_inlines(block: Block) -> Iterator[list[Inline]]:
+    if isinstance(block, (Heading, Paragraph)):
+        yield block.inlines
+    if isinstance(block, Table):
+        yield block.header
+        yield from (cell for row in block.rows for cell in row)
+    if isinstance(block, (Heading, Table, Box, Image)):
+        yield block.label_change
+
+
+# ---- inside a paragraph --------------------------------------------------
+
+def _tokens(inlines: list[Inline]) -> list[tuple[object, Inline]]:
+    out: list[tuple[object, Inline]] = []
+    for item in inlines:
+        if isinstance(item, Span):
+            out.extend((m.group(), item) for m in TOKEN.finditer(item.text))
+        elif isinstance(item, FootnoteRef):
+            out.append((("footnote", item.label), item))
+        elif isinstance(item, LineBreak):
+            out.append((("br",), item))
+    return out
+
+
+def _opcodes(a: list, b: list) -> list[tuple[str, int, int, int, int]]:
+    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    kept = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+    if kept < REWRITE * max(len(a), len(b)):
+        return [("replace", 0, len(a), 0, len(b))]
+    changed = True
+    while changed:  # fold short equal islands into the edits on both sides
+        changed = False
+        merged: list[list] = []
+        for op in ops:
+            if merged and op[0] != "equal" and merged[-1][0] != "equal":
+                merged[-1] = ["replace", merged[-1][1], op[2], merged[-1][3], op[4]]
+                continue
+            merged.append(list(op))
+        ops = []
+        for index, op in enumerate(merged):
+            inner = 0 < index < len(merged) - 1
+            if op[0] == "equal" and inner and op[2] - op[1] <= ISLAND:
+                op = ["replace", *op[1:]]
+                changed = True
+            ops.append(tuple(op))
+    return ops
+
+
+def _emit(tokens: list[tuple[object, Inline]], change: Change | None) -> list[Inline]:
+    out: list[Inline] = []
+    for key, item in tokens:
+        if isinstance(item, Span):
+            text = key if isinstance(key, str) else ""
+            last = out[-1] if out else None
+            if (isinstance(last, Span) and last.change == change and last.bold == item.bold
+                    and last.italic == item.italic):
+                last.text += text
+            else:
+                out.append(Span(text, item.bold, item.italic, change))
+        elif change is None or not is_removed(change):
+            out.append(item)  # a removed footnote reference or line break has no text to track
+    return out
+
+
+def diff_inlines(old: list[Inline], new: list[Inline]) -> list[Inline] | None:
+    """New inlines with the edits from old tracked; None when the text is the same."""
+    a, b = _tokens(old), _tokens(new)
+    keys_a, keys_b = [k for k, _ in a], [k for k, _ in b]
+    if keys_a == keys_b:
+        return None
+    out: list[Inline] = []
+    for tag, i1, i2, j1, j2 in _opcodes(keys_a, keys_b):
+        if tag == "equal":
+            out.extend(_emit(b[j1:j2], None))
+        else:
+            out.extend(_emit(a[i1:i2], DEL))
+            out.extend(_emit(b[j1:j2], INS))
+    return out
+
+
+def mark_inlines(inlines: list[Inline], change: Change) -> list[Inline]:
+    return _emit(_tokens(inlines), change)
+
+
+# ---- blocks --------------------------------------------------------------
+
+def block_text(block: Block) -> str:
+    if isinstance(block, Heading):
+        return block.text
+    if isinstance(block, Paragraph):
+        return plain_text(block.inlines)
+    if isinstance(block, Table):
+        return "\n".join([block.caption, _row_text(block.header),
+                          *(_row_text(r) for r in block.rows)])
+    if isinstance(block, Box):
+        return block.title + "\n" + "\n".join(block_text(b) for b in block.blocks)
+    if isinstance(block, Note):
+        return "\n".join(block_text(b) for b in block.blocks)
+    if isinstance(block, ListBlock):
+        return "\n".join(_item_text(i) for i in block.items)
+    if isinstance(block, Image):
+        return f"{block.path.name}\n{block.caption}"
+    return ""
+
+
+def _item_text(item: ListItem) -> str:
+    return "\n".join(block_text(b) for b in item.blocks)
+
+
+def _row_text(cells: list[list[Inline]]) -> str:
+    return " | ".join(plain_text(c) for c in cells)
+
+
+def _similarity(a: str, b: str) -> float:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.real_quick_ratio() >= PAIR and \
+        matcher.quick_ratio() >= PAIR else 0.0
+
+
+def _pair(old: list, new: list, text) -> list[tuple[object | None, object | None]]:
+    """Old and new items aligned: identical ones by longest common runs, then inside each
+    changed region the most similar items of the same kind paired in order."""
+    out: list[tuple[object | None, object | None]] = []
+    keys_a = [(type(x).__name__, text(x)) for x in old]
+    keys_b = [(type(x).__name__, text(x)) for x in new]
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, keys_a, keys_b,
+                                               autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.extend(zip(old[i1:i2], new[j1:j2]))
+        else:
+            out.extend(_pair_region(old[i1:i2], new[j1:j2], text))
+    return out
+
+
+def _pair_region(old: list, new: list, text) -> list[tuple[object | None, object | None]]:
+    n, m = len(old), len(new)
+    if n * m > PAIR_LIMIT:
+        score = {(i, i): 1.0 for i in range(min(n, m)) if type(old[i]) is type(new[i])}
+    else:
+        score = {}
+        for i in range(n):
+            for j in range(m):
+                if type(old[i]) is type(new[j]):
+                    s = _similarity(text(old[i]), text(new[j]))
+                    if s >= PAIR:
+                        score[i, j] = s
+    # Best monotone pairing (the order of the text is kept): a small dynamic programme.
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best[i][j] = max(best[i + 1][j], best[i][j + 1],
+                             score.get((i, j), -1.0) + best[i + 1][j + 1])
+    out: list[tuple[object | None, object | None]] = []
+    i = j = 0
+    while i < n or j < m:
+        if i < n and j < m and (i, j) in score and \
+                best[i][j] == score[i, j] + best[i + 1][j + 1]:
+            out.append((old[i], new[j]))
+            i, j = i + 1, j + 1
+        elif i < n and (j == m or best[i][j] == best[i + 1][j]):
+            out.append((old[i], None))
+            i += 1
+        else:
+            out.append((None, new[j]))
+            j += 1
+    return out
+
+
+class _Differ:
+    def __init__(self) -> None:
+        self.records: list[ChangeRecord] = []
+        self.path: list[str] = []  # heading numbers down to the current heading
+        self.chapter = ""
+        self.moves = 0
+        self.whole: dict[int, ChangeRecord] = {}  # id(paragraph) → record of a whole ins/del
+
+    def record(self, kind: str, old: str, new: str, where: str = "") -> ChangeRecord:
+        path = " ".join(n.strip() for n in self.path if n.strip())
+        record = ChangeRecord("", kind, path, self.chapter, old, new, where)
+        self.records.append(record)
+        return record
+
+    def enter(self, heading: Heading, number: str) -> None:
+        del self.path[heading.level - 1:]
+        self.path += [""] * (heading.level - 1 - len(self.path)) + [number]
+        if heading.level == 1:
+            self.chapter = f"{number}　{heading.text}"
+
+    def blocks(self, old: list[Block], new: list[Block]) -> list[Block]:
+        out: list[Block] = []
+        for a, b in _pair(old, new, block_text):
+            if a is None:
+                out.append(self.whole_block(b, INS))
+            elif b is None:
+                out.append(self.whole_block(a, DEL))
+            else:
+                out.append(self.pair(a, b))
+        return out
+
+    # -- a block present on one side only --------------------------------
+    def whole_block(self, block: Block, change: Change) -> Block:
+        marked = self.mark(block, change)
+        kind = change.kind
+        if isinstance(block, (Heading, Paragraph)):
+            text = (f"{block.number}　" if isinstance(block, Heading) else "") + \
+                plain_text(block.inlines)
+            record = self.record(kind, text if kind == "del" else "", "" if kind == "del" else text)
+            if isinstance(block, Paragraph):
+                self.whole[id(marked)] = record
+        elif not isinstance(block, PageBreak):
+            text = _whole_text(block)
+            self.record(kind, text if kind == "del" else "", "" if kind == "del" else text,
+                        _label(block))
+        return marked
+
+    def mark(self, block: Block, change: Change) -> Block:
+        if isinstance(block, Heading):
+            self.enter(block, block.number)
+            return replace(block, inlines=mark_inlines(block.inlines, change), change=change,
+                           label_change=[Span(block.number, change=change)])
+        if isinstance(block, Paragraph):
+            return replace(block, inlines=mark_inlines(block.inlines, change), change=change)
+        if isinstance(block, ListBlock):
+            return replace(block, items=[ListItem([self.mark(b, change) for b in i.blocks],
+                                                  i.source, change) for i in block.items])
+        if isinstance(block, Table):
+            return replace(block, header=[mark_inlines(c, change) for c in block.header],
+                           rows=[[mark_inlines(c, change) for c in row] for row in block.rows],
+                           change=change, label_change=[Span(_caption(block), change=change)]
+                           if block.caption else [])
+        if isinstance(block, Box):
+            return replace(block, blocks=[self.mark(b, change) for b in block.blocks],
+                           change=change, label_change=[Span(_title(block), change=change)])
+        if isinstance(block, Note):
+            return replace(block, blocks=[self.mark(b, change) for b in block.blocks])
+        if isinstance(block, Image):
+            return replace(block, change=change,
+                           label_change=[Span(_figure_caption(block), change=change)])
+        return block
+
+    # -- the same block on both sides, perhaps edited ---------------------
+    def pair(self, a: Block, b: Block) -> Block:
+        if isinstance(b, Heading):
+            self.enter(b, b.number)
+            inlines = diff_inlines(a.inlines, b.inlines)
+            number = diff_inlines([Span(a.number)], [Span(b.number)])
+            if inlines is not None:
+                self.record("edit", f"{a.number}　{a.text}", f"{b.number}　{b.text}")
+            if inlines is None and number is None:
+                return b
+            return replace(b, inlines=inlines or b.inlines, label_change=number or [])
+        if isinstance(b, Paragraph):
+            inlines = diff_inlines(a.inlines, b.inlines)
+            if inlines is None:
+                return b
+            self.record("edit", plain_text(a.inlines), plain_text(b.inlines))
+            return replace(b, inlines=inlines)
+        if isinstance(b, Table):
+            return self.table(a, b)
+        if isinstance(b, Box):
+            label = diff_inlines([Span(_title(a))], [Span(_title(b))])
+            if a.title != b.title:
+                self.record("edit", _title(a), _title(b), _label(b))
+            return replace(b, blocks=self.blocks(a.blocks, b.blocks), label_change=label or [])
+        if isinstance(b, Note):
+            return replace(b, blocks=self.blocks(a.blocks, b.blocks))
+        if isinstance(b, ListBlock):
+            items = []
+            for x, y in _pair(a.items, b.items, _item_text):
+                if x is None or y is None:
+                    item = x or y
+                    change = INS if x is None else DEL
+                    marked = [self.whole_block(child, change) for child in item.blocks]
+                    items.append(ListItem(marked, item.source, change))
+                else:
+                    items.append(replace(y, blocks=self.blocks(x.blocks, y.blocks)))
+            return replace(b, items=items)
+        if isinstance(b, Image):
+            label = diff_inlines([Span(_figure_caption(a))], [Span(_figure_caption(b))])
+            if a.caption != b.caption:
+                self.record("edit", _figure_caption(a), _figure_caption(b))
+            return replace(b, label_change=label or [])
+        return b
+
+    def table(self, a: Table, b: Table) -> Table:
+        """Cell by cell: rows aligned like paragraphs, each kept row compared per cell."""
+        where = _label(b)
+        if a.caption != b.caption:
+            self.record("edit", _caption(a), _caption(b), where)
+        label = diff_inlines([Span(_caption(a))], [Span(_caption(b))]) if a.caption or \
+            b.caption else None
+        header = self.cells(a.header, b.header)
+        if header is not None:
+            self.record("edit", _row_text(a.header), _row_text(b.header), f"{where} 表头")
+        rows, changes = [], []
+        number = 0
+        for x, y in _pair(a.rows, b.rows, _row_text):
+            if y is not None:
+                number += 1
+            if x is None or y is None:
+                change = INS if x is None else DEL
+                rows.append([mark_inlines(c, change) for c in (x or y)])
+                changes.append(change)
+                self.record(change.kind, _row_text(x) if x else "", _row_text(y) if y else "",
+                            f"{where} 第{number if y else number + 1}行")
+                continue
+            cells = self.cells(x, y)
+            rows.append(cells if cells is not None else y)
+            changes.append(None)
+            if cells is not None:
+                self.record("edit", _row_text(x), _row_text(y), f"{where} 第{number}行")
+        if label is None and header is None and rows == b.rows and not any(changes):
+            return b
+        return replace(b, header=header or b.header, rows=rows, row_changes=changes,
+                       label_change=label or [])
+
+    @staticmethod
+    def cells(old: list[list[Inline]], new: list[list[Inline]]) -> list[list[Inline]] | None:
+        diffs = [diff_inlines(old[i] if i < len(old) else [], cell) for i, cell in enumerate(new)]
+        if all(d is None for d in diffs):
+            return None
+        return [d if d is not None else cell for d, cell in zip(diffs, new)]
+
+    # -- moves ------------------------------------------------------------
+    def find_moves(self, blocks: list[Block]) -> None:
+        """A paragraph deleted in one place and inserted word for word in another is a move:
+        Word shows it in green with a double line and pairs the two places."""
+        removed: dict[str, list[Paragraph]] = {}
+        for block in walk(blocks):
+            if isinstance(block, Paragraph) and block.change == DEL and id(block) in self.whole:
+                removed.setdefault(_span_text(block), []).append(block)
+        for block in walk(blocks):
+            if not (isinstance(block, Paragraph) and block.change == INS):
+                continue
+            text = _span_text(block)
+            if len(text) < MOVE_MIN or not removed.get(text) or id(block) not in self.whole:
+                continue
+            source = removed[text].pop(0)
+            self.moves += 1
+            name = f"move{self.moves}"
+            for paragraph, kind in ((source, "moveFrom"), (block, "moveTo")):
+                change = Change(kind, name)
+                paragraph.change = change
+                paragraph.inlines = [replace(i, change=Change(kind)) if isinstance(i, Span)
+                                     else i for i in paragraph.inlines]
+            gone, came = self.whole.pop(id(source)), self.whole.pop(id(block))
+            self.records.remove(gone)
+            came.kind, came.old = "move", f"〔原在{gone.chapter or '正文开头'}〕{text}"
+
+
+def _span_text(p: Paragraph) -> str:
+    return "".join(i.text for i in p.inlines if isinstance(i, Span))
+
+
+def _caption(t: Table) -> str:
+    return f"表{t.number}　{t.caption}"
+
+
+def _title(b: Box) -> str:
+    return f"专栏{b.number}　{b.title}"
+
+
+def _figure_caption(i: Image) -> str:
+    return f"图{i.number}　{i.caption}" if i.caption else f"图{i.number}"
+
+
+def _label(block: Block) -> str:
+    if isinstance(block, Table):
+        return f"表{block.number}" if block.caption else "表格"
+    if isinstance(block, Box):
+        return f"专栏{block.number}"
+    if isinstance(block, Image):
+        return f"图{block.number}"
+    return ""
+
+
+def _whole_text(block: Block) -> str:
+    if isinstance(block, Table):
+        lines = [_caption(block)] if block.caption else []
+        return "\n".join(lines + [_row_text(block.header), *(_row_text(r) for r in block.rows)])
+    if isinstance(block, Box):
+        return "\n".join([_title(block), *(_whole_text(b) for b in block.blocks)])
+    if isinstance(block, Image):
+        return _figure_caption(block)
+    if isinstance(block, Heading):
+        return f"{block.number}　{block.text}"
+    return block_text(block)
