@@ -233,3 +233,4 @@ class Document:
     todos: list[TodoMarker] = field(default_factory=list)
     revision: SourceRevision = SourceRevision("", False, "")
     redline: Redline | None = None  # set when blocks carry tracked changes
+    front_matter: bool = True  # cover and 目录 before the body (a plain table document has none)

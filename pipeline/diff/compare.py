@@ -51,8 +51,9 @@ class DiffResult:
     records: list[ChangeRecord]
 
     @property
-    def changed(self) -> bool:
-        return bool(self.records) or any(True for _ in tracked(self.redline.blocks))
+    def tracked(self) -> int:
+        """Tracked changes in the redline (renumbered headings count, though no record does)."""
+        return sum(1 for _ in tracked(self.redline.blocks))
 
 
 def compare(old: Document, new: Document, redline: Redline) -> DiffResult:
@@ -99,7 +100,7 @@ def _tokens(inlines: list[Inline]) -> list[tuple[object, Inline]]:
         if isinstance(item, Span):
             out.extend((m.group(), item) for m in TOKEN.finditer(item.text))
         elif isinstance(item, FootnoteRef):
-            out.append((("footnote", item.label), item))
+            out.append((("footnote",), item))  # numbers shift when one is added before
         elif isinstance(item, LineBreak):
             out.append((("br",), item))
     return out
@@ -200,7 +201,13 @@ def _similarity(a: str, b: str) -> float:
         matcher.quick_ratio() >= PAIR else 0.0
 
 
-def _pair(old: list, new: list, text) -> list[tuple[object | None, object | None]]:
+def _row_similarity(a: list[list[Inline]], b: list[list[Inline]]) -> float:
+    """Rows are the same row edited when most of their cells are unchanged."""
+    same = sum(plain_text(x) == plain_text(y) for x, y in zip(a, b))
+    return same / max(len(a), len(b), 1)
+
+
+def _pair(old: list, new: list, text, similar=None) -> list[tuple[object | None, object | None]]:
     """Old and new items aligned: identical ones by longest common runs, then inside each
     changed region the most similar items of the same kind paired in order."""
     out: list[tuple[object | None, object | None]] = []
@@ -211,11 +218,11 @@ def _pair(old: list, new: list, text) -> list[tuple[object | None, object | None
         if tag == "equal":
             out.extend(zip(old[i1:i2], new[j1:j2]))
         else:
-            out.extend(_pair_region(old[i1:i2], new[j1:j2], text))
+            out.extend(_pair_region(old[i1:i2], new[j1:j2], text, similar))
     return out
 
 
-def _pair_region(old: list, new: list, text) -> list[tuple[object | None, object | None]]:
+def _pair_region(old: list, new: list, text, similar) -> list[tuple[object | None, object | None]]:
     n, m = len(old), len(new)
     if n * m > PAIR_LIMIT:
         score = {(i, i): 1.0 for i in range(min(n, m)) if type(old[i]) is type(new[i])}
@@ -224,7 +231,8 @@ def _pair_region(old: list, new: list, text) -> list[tuple[object | None, object
         for i in range(n):
             for j in range(m):
                 if type(old[i]) is type(new[j]):
-                    s = _similarity(text(old[i]), text(new[j]))
+                    s = similar(old[i], new[j]) if similar else \
+                        _similarity(text(old[i]), text(new[j]))
                     if s >= PAIR:
                         score[i, j] = s
     # Best monotone pairing (the order of the text is kept): a small dynamic programme.
@@ -267,7 +275,7 @@ class _Differ:
         del self.path[heading.level - 1:]
         self.path += [""] * (heading.level - 1 - len(self.path)) + [number]
         if heading.level == 1:
-            self.chapter = f"{number}　{heading.text}"
+            self.chapter = f"{number}{heading.text}"
 
     def blocks(self, old: list[Block], new: list[Block]) -> list[Block]:
         out: list[Block] = []
@@ -285,7 +293,7 @@ class _Differ:
         marked = self.mark(block, change)
         kind = change.kind
         if isinstance(block, (Heading, Paragraph)):
-            text = (f"{block.number}　" if isinstance(block, Heading) else "") + \
+            text = (block.number if isinstance(block, Heading) else "") + \
                 plain_text(block.inlines)
             record = self.record(kind, text if kind == "del" else "", "" if kind == "del" else text)
             if isinstance(block, Paragraph):
@@ -328,7 +336,7 @@ class _Differ:
             inlines = diff_inlines(a.inlines, b.inlines)
             number = diff_inlines([Span(a.number)], [Span(b.number)])
             if inlines is not None:
-                self.record("edit", f"{a.number}　{a.text}", f"{b.number}　{b.text}")
+                self.record("edit", a.number + a.text, b.number + b.text)
             if inlines is None and number is None:
                 return b
             return replace(b, inlines=inlines or b.inlines, label_change=number or [])
@@ -376,16 +384,16 @@ class _Differ:
         if header is not None:
             self.record("edit", _row_text(a.header), _row_text(b.header), f"{where} 表头")
         rows, changes = [], []
-        number = 0
-        for x, y in _pair(a.rows, b.rows, _row_text):
-            if y is not None:
-                number += 1
+        old_number = number = 0  # a row is named by its place in the text it is found in
+        for x, y in _pair(a.rows, b.rows, _row_text, _row_similarity):
+            old_number += x is not None
+            number += y is not None
             if x is None or y is None:
                 change = INS if x is None else DEL
                 rows.append([mark_inlines(c, change) for c in (x or y)])
                 changes.append(change)
                 self.record(change.kind, _row_text(x) if x else "", _row_text(y) if y else "",
-                            f"{where} 第{number if y else number + 1}行")
+                            f"{where} 第{number if y else old_number}行")
                 continue
             cells = self.cells(x, y)
             rows.append(cells if cells is not None else y)
@@ -465,6 +473,4 @@ def _whole_text(block: Block) -> str:
         return "\n".join([_title(block), *(_whole_text(b) for b in block.blocks)])
     if isinstance(block, Image):
         return _figure_caption(block)
-    if isinstance(block, Heading):
-        return f"{block.number}　{block.text}"
     return block_text(block)

@@ -509,15 +509,16 @@ class BodyWriter:
                                                                            "pic")})
         body = el("w:body")
         root.append(body)
-        for node in self.cover() + self.toc():
-            body.append(node)
-        # The front matter section ends on the TOC's last paragraph: no footer, no page number.
-        last = body[-1]
-        ppr = last.find(qn("w:pPr"))
-        if ppr is None:
-            ppr = el("w:pPr")
-            last.insert(0, ppr)
-        ppr.append(self.section(body=False))
+        if self.doc.front_matter:
+            for node in self.cover() + self.toc():
+                body.append(node)
+            # The front matter section ends on the TOC's last paragraph: no footer, no number.
+            last = body[-1]
+            ppr = last.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = el("w:pPr")
+                last.insert(0, ppr)
+            ppr.append(self.section(body=False))
         for node in self.blocks(self.doc.blocks):
             body.append(node)
         body.append(self.section(body=True))
