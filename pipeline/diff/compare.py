@@ -59,6 +59,7 @@ class DiffResult:
 def compare(old: Document, new: Document, redline: Redline) -> DiffResult:
     differ = _Differ()
     blocks = differ.blocks(old.blocks, new.blocks)
+    settle_marks(blocks)
     differ.find_moves(blocks)
     records = differ.records
     seen: dict[str, int] = {}
@@ -68,6 +69,29 @@ def compare(old: Document, new: Document, redline: Redline) -> DiffResult:
         record.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
     document = replace(new, blocks=blocks, redline=redline)
     return DiffResult(document, records)
+
+
+def settle_marks(blocks: list[Block]) -> None:
+    """A paragraph mark right before a table, or the body's last one, cannot go: Word and
+    LibreOffice keep an empty paragraph there. Paragraphs added or removed just before such a
+    place are tracked as Word tracks them: the mark of the unchanged paragraph before them
+    changes, and their own marks stay."""
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        stuck = following is None or isinstance(following, Box) or (
+            isinstance(following, Table) and not following.caption)
+        if not (stuck and isinstance(block, (Paragraph, Heading)) and block.change is not None):
+            continue
+        removed = is_removed(block.change)
+        for before in reversed(blocks[:index]):
+            if not isinstance(before, (Paragraph, Heading)):
+                break  # a table or list in between: left as it is
+            if before.change is None:
+                before.change = Change("del" if removed else "ins")
+                block.change = None
+                break
+            if is_removed(before.change) != removed:
+                break  # deleted and inserted paragraphs mixed: left as they are
 
 
 def tracked(blocks: list[Block]) -> Iterator[Change]:
