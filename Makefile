@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status verify test bench clean
+.PHONY: help setup system draft review final all status verify diff test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -44,6 +44,12 @@ status: $(STAMP) ## 各章编写进度：责任科室、状态、字数、待办
 
 verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
 	$(BIN)/plan verify build/draft/*.pdf
+
+OLD ?= HEAD
+NEW ?= .
+VERSION ?= draft
+diff: $(STAMP) ## 修订标记与修改对照表：make diff OLD=<提交/标签> [NEW=<提交/标签，默认当前文件>] [VERSION=draft]
+	$(BIN)/plan diff $(OLD) $(NEW) --version $(VERSION)
 
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q

@@ -37,7 +37,7 @@ def rows(records: list[ChangeRecord]) -> list[tuple[str, list[list[str]]]]:
 def comparison_document(new: Document, records: list[ChangeRecord], versions: str) -> Document:
     """A plain document (no cover, no 目录): the title, then per chapter a heading and a table."""
     blocks: list = [Heading(1, [Span(title(new))], SOURCE),
-                    Paragraph([Span(versions)], SOURCE)]
+                    *(Paragraph([Span(line)], SOURCE) for line in versions.split("\n"))]
     for chapter, cells in rows(records):
         blocks.append(Heading(2, [Span(chapter)], SOURCE))
         blocks.append(Table([[Span(c)] for c in COLUMNS],
@@ -45,7 +45,10 @@ def comparison_document(new: Document, records: list[ChangeRecord], versions: st
                             ["center", "", "", "", ""], SOURCE))
     if not records:
         blocks.append(Paragraph([Span(NO_CHANGES)], SOURCE))
-    return replace(new, blocks=blocks, footnotes={}, redline=None, front_matter=False)
+    # A document of its own: no version header, line numbers or notes of the plan text.
+    version = replace(new.version, header=False, line_numbers=False, notes=False)
+    return replace(new, version=version, blocks=blocks, footnotes={}, redline=None,
+                   front_matter=False)
 
 
 def comparison_workbook(new: Document, records: list[ChangeRecord], versions: str,
@@ -66,7 +69,7 @@ def comparison_workbook(new: Document, records: list[ChangeRecord], versions: st
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     sheet.cell(1, 1).font = Font(name="黑体", size=16)
     sheet.cell(1, 1).alignment = Alignment(horizontal="center")
-    sheet.append([versions])
+    sheet.append([versions.replace("\n", "　")])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(COLUMNS))
     sheet.append(COLUMNS)
     for cell in sheet[3]:

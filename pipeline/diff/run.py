@@ -58,7 +58,7 @@ def diff_plan(plan_dir: Path, old: str, new: str = WORKING_TREE, version: str = 
         existing = read_notes(notes, display_path(notes, plan_dir))
         merged = merge_notes(result.records, existing)
         title = after.document.meta.title
-        versions = f"原文：{describe(before)}　修改后：{describe(after)}"
+        versions = f"原文：{describe(before)}\n修改后：{describe(after)}"
         paths = (out_dir / f"{title}（修订标记）.docx", out_dir / f"{title}修改对照表.docx",
                  out_dir / f"{title}修改对照表.xlsx")
         redline = write_docx(result.redline, after.layout, when).data
