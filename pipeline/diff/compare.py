@@ -83,12 +83,13 @@ def settle_marks(blocks: list[Block]) -> None:
         if not (stuck and isinstance(block, (Paragraph, Heading)) and block.change is not None):
             continue
         removed = is_removed(block.change)
-        for before in reversed(blocks[:index]):
+        for at in range(index - 1, -1, -1):
+            before = blocks[at]
             if not isinstance(before, (Paragraph, Heading)):
                 break  # a table or list in between: left as it is
-            if before.change is None:
-                before.change = Change("del" if removed else "ins")
-                block.change = None
+            if before.change is None:  # copies: NEW's own blocks are shared, never changed
+                blocks[at] = replace(before, change=Change("del" if removed else "ins"))
+                blocks[index] = replace(block, change=None)
                 break
             if is_removed(before.change) != removed:
                 break  # deleted and inserted paragraphs mixed: left as they are
@@ -287,7 +288,8 @@ class _Differ:
         self.path: list[str] = []  # heading numbers down to the current heading
         self.chapter = ""
         self.moves = 0
-        self.whole: dict[int, ChangeRecord] = {}  # id(paragraph) → record of a whole ins/del
+        # Paragraphs inserted or deleted whole, with their records: the candidates for moves.
+        self.whole: dict[int, tuple[Paragraph, ChangeRecord]] = {}
 
     def record(self, kind: str, old: str, new: str, where: str = "") -> ChangeRecord:
         path = " ".join(n.strip() for n in self.path if n.strip())
@@ -321,7 +323,7 @@ class _Differ:
                 plain_text(block.inlines)
             record = self.record(kind, text if kind == "del" else "", "" if kind == "del" else text)
             if isinstance(block, Paragraph):
-                self.whole[id(marked)] = record
+                self.whole[id(marked)] = (marked, record)
         elif not isinstance(block, PageBreak):
             text = _whole_text(block)
             self.record(kind, text if kind == "del" else "", "" if kind == "del" else text,
@@ -437,18 +439,21 @@ class _Differ:
         return [d if d is not None else cell for d, cell in zip(diffs, new)]
 
     # -- moves ------------------------------------------------------------
+    def is_whole(self, paragraph: Paragraph) -> bool:
+        return self.whole.get(id(paragraph), (None,))[0] is paragraph
+
     def find_moves(self, blocks: list[Block]) -> None:
         """A paragraph deleted in one place and inserted word for word in another is a move:
         Word shows it in green with a double line and pairs the two places."""
         removed: dict[str, list[Paragraph]] = {}
         for block in walk(blocks):
-            if isinstance(block, Paragraph) and block.change == DEL and id(block) in self.whole:
+            if isinstance(block, Paragraph) and block.change == DEL and self.is_whole(block):
                 removed.setdefault(_span_text(block), []).append(block)
         for block in walk(blocks):
             if not (isinstance(block, Paragraph) and block.change == INS):
                 continue
             text = _span_text(block)
-            if len(text) < MOVE_MIN or not removed.get(text) or id(block) not in self.whole:
+            if len(text) < MOVE_MIN or not removed.get(text) or not self.is_whole(block):
                 continue
             source = removed[text].pop(0)
             self.moves += 1
@@ -458,7 +463,7 @@ class _Differ:
                 paragraph.change = change
                 paragraph.inlines = [replace(i, change=Change(kind)) if isinstance(i, Span)
                                      else i for i in paragraph.inlines]
-            gone, came = self.whole.pop(id(source)), self.whole.pop(id(block))
+            gone, came = self.whole.pop(id(source))[1], self.whole.pop(id(block))[1]
             self.records.remove(gone)
             came.kind, came.old = "move", f"〔原在{gone.chapter or '正文开头'}〕{text}"
 

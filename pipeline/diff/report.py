@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import replace
 from itertools import groupby
 
+from ..docx.package import zip_bytes
 from ..model import Document, Heading, Paragraph, Source, Span, Table
 from .compare import ChangeRecord
 
@@ -90,4 +93,10 @@ def comparison_workbook(new: Document, records: list[ChangeRecord], versions: st
     sheet.print_title_rows = "3:3"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    # openpyxl stamps the zip entries and the modified date with the clock: put the source's back.
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(buffer) as saved:
+        entries = [(name, saved.read(name)) for name in saved.namelist()]
+    entries = [(name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+                if name == "docProps/core.xml" else data) for name, data in entries]
+    return zip_bytes(entries, when)

@@ -23,6 +23,7 @@ stale `.~lock.NAME#` that a soffice it killed left beside a document.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -85,14 +86,30 @@ def update_indexes(doc) -> None:
             indexes.getByIndex(i).update()
 
 
-def convert(desktop, request: dict) -> dict:
+@contextlib.contextmanager
+def opened(desktop, path: str):
+    """The document at `path`, hidden, closed afterwards; None when LibreOffice cannot load it."""
     doc = desktop.loadComponentFromURL(
-        uno.systemPathToFileUrl(request["docx"]), "_blank", 0,
+        uno.systemPathToFileUrl(path), "_blank", 0,
         # The filter is named so that a damaged file is rejected instead of being guessed as text.
         _props(Hidden=True, FilterName=WORD_FILTER, UpdateDocMode=0))
-    if doc is None:
-        return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
     try:
+        yield doc
+    finally:
+        if doc is not None:
+            try:
+                doc.close(True)
+            except Exception:
+                doc.dispose()
+
+
+NOT_LOADED = {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
+
+
+def convert(desktop, request: dict) -> dict:
+    with opened(desktop, request["docx"]) as doc:
+        if doc is None:
+            return NOT_LOADED
         no_hanging_punctuation(doc)
         doc.refresh()
         update_indexes(doc)
@@ -112,11 +129,6 @@ def convert(desktop, request: dict) -> dict:
         ))
         pages = doc.getCurrentController().getPropertyValue("PageCount")
         return {"ok": True, "pages": int(pages)}
-    finally:
-        try:
-            doc.close(True)
-        except Exception:
-            doc.dispose()
 
 
 def paragraph_texts(text) -> list:
@@ -136,12 +148,9 @@ def paragraph_texts(text) -> list:
 def tracked_text(desktop, request: dict) -> dict:
     """The tracked changes LibreOffice reads in a .docx, and its text once every change is
     accepted, rejected or left as it is (request["action"]: accept | reject | none)."""
-    doc = desktop.loadComponentFromURL(
-        uno.systemPathToFileUrl(request["docx"]), "_blank", 0,
-        _props(Hidden=True, FilterName=WORD_FILTER, UpdateDocMode=0))
-    if doc is None:
-        return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
-    try:
+    with opened(desktop, request["docx"]) as doc:
+        if doc is None:
+            return NOT_LOADED
         redlines, items = 0, doc.getRedlines().createEnumeration()
         while items.hasMoreElements():
             items.nextElement()
@@ -153,11 +162,6 @@ def tracked_text(desktop, request: dict) -> dict:
                 "com.sun.star.frame.DispatchHelper", REMOTE["ctx"])
             helper.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, ())
         return {"ok": True, "redlines": redlines, "paragraphs": paragraph_texts(doc.getText())}
-    finally:
-        try:
-            doc.close(True)
-        except Exception:
-            doc.dispose()
 
 
 COMMANDS = {"convert": convert, "tracked_text": tracked_text}
