@@ -141,19 +141,22 @@ def verify(plan_dir: Path, pdf: Path, fmt: str) -> None:
 @click.argument("new", required=False, default=".")
 @click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
               show_default=True, help="比较哪个版本的文本（两侧都按此版本生成；.docx 不受影响）。")
+@click.option("--old-version", type=click.Choice(VERSIONS), default=None,
+              help="旧版本按哪个版本生成（默认同 --version），如征求意见稿对报批稿："
+                   "--old-version review --version final。")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="输出目录（默认 build/diff/）。")
 @click.option("--author", default="编制组", show_default=True, help="修订标记的作者。")
 @click.option("--notes", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="修改说明文件（默认规划目录下的 修改说明.yaml）。")
 @click.pass_obj
-def diff(plan_dir: Path, old: str, new: str, version: str, out_dir: Path | None, author: str,
-         notes: Path | None) -> None:
+def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | None,
+         out_dir: Path | None, author: str, notes: Path | None) -> None:
     from .diff import diff_plan
 
     root = plan_dir.resolve()
     with fail_cleanly():
-        result = diff_plan(plan_dir, old, new, version, out_dir, author, notes)
+        result = diff_plan(plan_dir, old, new, version, out_dir, author, notes, old_version)
     if not result.records:
         out.print("两个版本的正文没有差异。")
     else:

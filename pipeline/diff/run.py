@@ -44,13 +44,15 @@ def describe(side: Side) -> str:
 
 def diff_plan(plan_dir: Path, old: str, new: str = WORKING_TREE, version: str = "draft",
               out_dir: Path | None = None, author: str = DEFAULT_AUTHOR,
-              notes: Path | None = None) -> DiffOutputs:
+              notes: Path | None = None, old_version: str | None = None) -> DiffOutputs:
+    """`old_version` compares across versions (a 征求意见稿 with the 报批稿 that followed it);
+    by default both sides are `version`."""
     started = time.monotonic()
     plan_dir = plan_dir.resolve()
     out_dir = out_dir or plan_dir / "build" / "diff"
     notes = notes or plan_dir / NOTES_FILE
     with contextlib.ExitStack() as stack:  # temporary folders of git revisions live till here
-        before = load_side(stack, plan_dir, old, version)
+        before = load_side(stack, plan_dir, old, old_version or version)
         after = load_side(stack, plan_dir, new, version)
         when = stamp(after.revision.epoch)
         result = compare(before.document, after.document,
