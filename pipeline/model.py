@@ -41,6 +41,7 @@ class Span:
 class FootnoteRef:
     label: str
     number: int = 0  # assigned by the transform stage, through the whole document
+    change: Change | None = None  # redline: the reference (and so the footnote) added or removed
 
 
 @dataclass

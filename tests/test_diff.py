@@ -74,6 +74,13 @@ def test_character_diff_with_islands_folded():
         ("del", "加强的监管"), ("ins", "严格的执法")]
 
 
+def test_an_insertion_sits_where_it_reads_best():
+    assert changes(diff_inlines([Span("以2020年监测数据计")], [Span("以2020年全年监测数据计")])) \
+        == [("=", "以2020年"), ("ins", "全年"), ("=", "监测数据计")]
+    assert changes(diff_inlines([Span("生态环境保护")], [Span("生态环境和环境保护")])) == [
+        ("=", "生态环境"), ("ins", "和环境"), ("=", "保护")]
+
+
 def test_numbers_change_as_a_whole_and_formatting_is_kept():
     assert changes(diff_inlines([Span("浓度不高于29微克")], [Span("浓度不高于25微克")])) == [
         ("=", "浓度不高于"), ("del", "29"), ("ins", "25"), ("=", "微克")]
@@ -95,7 +102,7 @@ id: base
 
 ## 发展成就
 
-生态环境质量持续改善，全市空气质量优良天数比率达到94.5%。
+生态环境质量持续改善[^a]，全市空气质量优良天数比率达到94.5%。
 
 作为全国首批山水林田湖草生态保护修复试点地区，全市统筹实施废弃矿山综合治理。
 
@@ -110,6 +117,8 @@ id: base
 1. 年度调度：每年开展跟踪调度。
 2. 中期评估：2023年开展中期评估。
 3. 终期考核：2025年开展终期考核。
+
+[^a]: 以2020年监测数据计。
 """
 CHAPTER_2 = """---
 id: tasks
@@ -125,9 +134,13 @@ id: tasks
 **工业深度治理。**实施钢铁、水泥行业超低排放改造。
 :::
 
+加强臭氧污染防控[^b]，开展挥发性有机物综合治理。
+
 ## 水污染防治
 
 推进美丽河湖建设，建设一批示范河段。
+
+[^b]: 臭氧：近地面臭氧主要由氮氧化物和挥发性有机物生成。
 """
 
 
@@ -140,6 +153,8 @@ def small(tmp_path_factory) -> Path:
     commit(root, "v1", "2020-09-01T08:00:00Z")
     git(root, "tag", "v1")
     edit(root, "01*", "达到94.5%", "达到95.2%")  # a word edit
+    edit(root, "01*", "以2020年监测数据计", "以2020年全年监测数据计")  # a footnote's text
+    edit(root, "02*", "加强臭氧污染防控[^b]，开展", "开展")  # a footnote reference removed
     edit(root, "01*", "| 28 | ≤29 |", "| 28 | ≤25 |")  # one cell
     edit(root, "01*", "| 优良天数比率 | 94.5 | 95左右 |\n", "")  # a row deleted
     edit(root, "01*", "2. 中期评估：2023年开展中期评估。\n", "")  # an item: the numbers shift
@@ -193,6 +208,23 @@ def test_redline_marks_author_date_and_kinds(small_diff):
     assert start is not None and root.find(".//w:moveToRangeStart", NS).get(
         f"{{{NS['w']}}}name") == start.get(f"{{{NS['w']}}}name")
     assert "".join(root.find(".//w:p/w:moveFrom", NS).itertext()).startswith("作为全国首批")
+
+
+def test_footnotes_compared_and_removed_ones_restored_on_reject(small_diff):
+    result, built = small_diff
+    notes = part(result.redline, "word/footnotes.xml")
+    assert "".join(t.text for t in notes.iterfind(".//w:ins//w:t", NS)) == "全年"
+    assert "臭氧：近地面" in "".join(t.text for t in notes.iterfind(".//w:del//w:delText", NS))
+    refs = ".//w:footnoteReference"
+    accepted = resolve_revisions(document_xml(result.redline), True)
+    rejected = resolve_revisions(document_xml(result.redline), False)
+    assert len(accepted.findall(refs, NS)) == len(document_xml(built["v2"]).findall(refs, NS))
+    assert len(rejected.findall(refs, NS)) == len(document_xml(built["v1"]).findall(refs, NS)) == 2
+    ids = {r.get(f"{{{NS['w']}}}id") for r in rejected.iterfind(refs, NS)}
+    assert ids <= {n.get(f"{{{NS['w']}}}id") for n in notes.iterfind("w:footnote", NS)}
+    record = next(r for r in result.records if r.where == "脚注1")
+    assert record.chapter == "第一章 第一节" and "全年" in record.new
+    assert audit_errors(result.redline) == []
 
 
 def test_comparison_table_rows_under_their_chapters(small_diff):

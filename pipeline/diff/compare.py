@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -19,7 +20,7 @@ from difflib import SequenceMatcher
 from ..model import (Block, Box, Change, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
                      ListBlock, ListItem, Note, PageBreak, Paragraph, Redline, Span, Table,
                      is_removed, plain_text)
-from ..transform import walk
+from ..transform import inlines_of, walk
 
 INS, DEL = Change("ins"), Change("del")
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.%][A-Za-z0-9]+)*|.", re.S)
@@ -61,13 +62,14 @@ def compare(old: Document, new: Document, redline: Redline) -> DiffResult:
     blocks = differ.blocks(old.blocks, new.blocks)
     settle_marks(blocks)
     differ.find_moves(blocks)
-    records = differ.records
+    footnotes = differ.footnotes(old, new, blocks)
+    records = differ.in_chapter_order()
     seen: dict[str, int] = {}
     for record in records:  # the same edit made twice gets the ids abc123, abc123-2
         digest = hashlib.sha1(f"{record.kind}\0{record.old}\0{record.new}".encode()).hexdigest()[:8]
         seen[digest] = seen.get(digest, 0) + 1
         record.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
-    document = replace(new, blocks=blocks, redline=redline)
+    document = replace(new, blocks=blocks, footnotes=footnotes, redline=redline)
     return DiffResult(document, records)
 
 
@@ -103,7 +105,7 @@ def tracked(blocks: list[Block]) -> Iterator[Change]:
                 yield change
         for inlines in _all_inlines(block):
             for item in inlines:
-                if isinstance(item, Span) and item.change is not None:
+                if isinstance(item, (Span, FootnoteRef)) and item.change is not None:
                     yield item.change
 
 
@@ -152,7 +154,54 @@ def _opcodes(a: list, b: list) -> list[tuple[str, int, int, int, int]]:
                 op = ["replace", *op[1:]]
                 changed = True
             ops.append(tuple(op))
-    return ops
+    return _slide(ops, a, b)
+
+
+def _is_boundary(token: object | None) -> bool:
+    """The edge of the paragraph, punctuation, or something that is not text."""
+    return not isinstance(token, str) or unicodedata.category(token[0])[0] in "PSZ"
+
+
+def _slide(ops: list[tuple[str, int, int, int, int]], a: list, b: list
+           ) -> list[tuple[str, int, int, int, int]]:
+    """An insertion or deletion between equal text can often sit in several places with the
+    same result (以2020年[年全]监测 or 以2020年[全年]监测). Put it against punctuation when it
+    can be, otherwise as far right as it goes: 生态环境[和环境]保护, not 生态[环境和]环境保护."""
+    out = [list(op) for op in ops]
+    for k, op in enumerate(out):
+        tag = op[0]
+        if tag not in ("insert", "delete"):
+            continue
+        prev = out[k - 1] if k > 0 and out[k - 1][0] == "equal" else None
+        nxt = out[k + 1] if k + 1 < len(out) and out[k + 1][0] == "equal" else None
+        if prev is None and nxt is None:
+            continue
+        seq, s, e = (b, op[3], op[4]) if tag == "insert" else (a, op[1], op[2])
+        room_left = prev[2] - prev[1] if prev else 0
+        room_right = nxt[2] - nxt[1] if nxt else 0
+        left = 0
+        while left < room_left and seq[e - 1 - left] == seq[s - 1 - left]:
+            left += 1
+        right = 0
+        while right < room_right and seq[s + right] == seq[e + right]:
+            right += 1
+        if not left and not right:
+            continue
+
+        def score(d: int) -> tuple[int, int]:
+            before = seq[s + d - 1] if s + d > 0 else None
+            after = seq[e + d] if e + d < len(seq) else None
+            return _is_boundary(before) + _is_boundary(after), d
+        delta = max(range(-left, right + 1), key=score)
+        if delta:
+            op[1:] = [op[1] + delta, op[2] + delta, op[3] + delta, op[4] + delta]
+            if prev:
+                prev[2] += delta
+                prev[4] += delta
+            if nxt:
+                nxt[1] += delta
+                nxt[3] += delta
+    return [tuple(op) for op in out if op[0] != "equal" or op[2] > op[1] or op[4] > op[3]]
 
 
 def _emit(tokens: list[tuple[object, Inline]], change: Change | None) -> list[Inline]:
@@ -166,8 +215,10 @@ def _emit(tokens: list[tuple[object, Inline]], change: Change | None) -> list[In
                 last.text += text
             else:
                 out.append(Span(text, item.bold, item.italic, change))
+        elif isinstance(item, FootnoteRef):
+            out.append(replace(item, change=change) if change else item)
         elif change is None or not is_removed(change):
-            out.append(item)  # a removed footnote reference or line break has no text to track
+            out.append(item)  # a removed line break has no text to track
     return out
 
 
@@ -438,6 +489,55 @@ class _Differ:
             return None
         return [d if d is not None else cell for d, cell in zip(diffs, new)]
 
+    # -- footnotes ----------------------------------------------------------
+    def footnotes(self, old: Document, new: Document, blocks: list[Block]
+                  ) -> dict[int, list[Block]]:
+        """The redline's footnotes: NEW's, each compared with the old footnote of the same
+        label; a new one marked inserted; and the old footnote of every removed reference
+        added after them, marked deleted, so that rejecting the reference brings it back."""
+        old_numbers = {r.label: r.number for r in _refs(old.blocks)}
+        labels: dict[int, str] = {}
+        for ref in _refs(new.blocks):
+            labels.setdefault(ref.number, ref.label)
+        places = self.footnote_places(blocks)
+        out: dict[int, list[Block]] = {}
+        for number, body in sorted(new.footnotes.items()):
+            self.path, self.chapter = places.get(number, ([], ""))
+            before = old_numbers.get(labels.get(number, ""))
+            if before is None or before not in old.footnotes:
+                out[number] = [self.mark(b, INS) for b in body]
+                continue
+            first = len(self.records)
+            out[number] = self.blocks(old.footnotes[before], body)
+            for record in self.records[first:]:
+                record.where = f"脚注{number}"
+        extra = max([*out, *new.footnotes, 0])
+        for ref in _refs(blocks):
+            if is_removed(ref.change):
+                extra += 1
+                out[extra] = [self.mark(b, DEL) for b in old.footnotes.get(ref.number, [])]
+                ref.number = extra  # a copy made by the comparison, never OLD's own
+        return out
+
+    def footnote_places(self, blocks: list[Block]) -> dict[int, tuple[list[str], str]]:
+        """Each footnote's heading path and chapter, where the redline first refers to it."""
+        places: dict[int, tuple[list[str], str]] = {}
+        for block in walk(blocks):
+            if isinstance(block, Heading) and not is_removed(block.change):
+                self.enter(block, block.number)
+            for ref in (i for inlines in inlines_of(block) for i in inlines):
+                if isinstance(ref, FootnoteRef) and not is_removed(ref.change):
+                    places.setdefault(ref.number, (list(self.path), self.chapter))
+        return places
+
+    def in_chapter_order(self) -> list[ChangeRecord]:
+        """Records grouped by chapter in the order chapters first appear (footnotes, compared
+        last, join their chapter)."""
+        order: dict[str, int] = {}
+        for record in self.records:
+            order.setdefault(record.chapter_title, len(order))
+        return sorted(self.records, key=lambda r: order[r.chapter_title])
+
     # -- moves ------------------------------------------------------------
     def is_whole(self, paragraph: Paragraph) -> bool:
         return self.whole.get(id(paragraph), (None,))[0] is paragraph
@@ -466,6 +566,12 @@ class _Differ:
             gone, came = self.whole.pop(id(source))[1], self.whole.pop(id(block))[1]
             self.records.remove(gone)
             came.kind, came.old = "move", f"〔原在{gone.chapter or '正文开头'}〕{text}"
+
+
+def _refs(blocks: list[Block]) -> Iterator[FootnoteRef]:
+    for block in walk(blocks):
+        for inlines in inlines_of(block):
+            yield from (i for i in inlines if isinstance(i, FootnoteRef))
 
 
 def _span_text(p: Paragraph) -> str:

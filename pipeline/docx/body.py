@@ -131,8 +131,9 @@ class BodyWriter:
                     out.append(self.tracked_run(run(text, rpr if len(rpr) else None),
                                                 item.change))
             elif isinstance(item, FootnoteRef):
-                out.append(el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
-                              el("w:footnoteReference", {"w:id": item.number})))
+                out.append(self.tracked_run(
+                    el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
+                       el("w:footnoteReference", {"w:id": item.number})), item.change))
             elif isinstance(item, LineBreak):
                 out.append(el("w:r", None, el("w:br")))
         return out
