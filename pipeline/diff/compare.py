@@ -77,23 +77,52 @@ def settle_marks(blocks: list[Block]) -> None:
     """A paragraph mark right before a table, or the body's last one, cannot go: Word and
     LibreOffice keep an empty paragraph there. Paragraphs added or removed just before such a
     place are tracked as Word tracks them: the mark of the unchanged paragraph before them
-    changes, and their own marks stay."""
-    for index, block in enumerate(blocks):
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        stuck = following is None or isinstance(following, Box) or (
-            isinstance(following, Table) and not following.caption)
-        if not (stuck and isinstance(block, (Paragraph, Heading)) and block.change is not None):
+    changes, and their own marks stay. Paragraphs of list items count; the changed blocks are
+    copies, NEW's own blocks are never changed."""
+    Where = tuple[int, ...]  # (block,) or (list block, item, child)
+    units: list[tuple[Where, Paragraph | Heading] | None] = []  # None: not a paragraph
+    stuck: set[int] = set()  # unit indexes followed by a table or the end of the body
+    for i, block in enumerate(blocks):
+        if isinstance(block, (Paragraph, Heading)):
+            units.append(((i,), block))
+        elif isinstance(block, ListBlock):
+            for j, item in enumerate(block.items):
+                for k, child in enumerate(item.blocks):
+                    units.append(((i, j, k), child) if isinstance(child, Paragraph) else None)
+        else:
+            if units and (isinstance(block, Box) or isinstance(block, Table) and
+                          not block.caption):
+                stuck.add(len(units) - 1)
+            units.append(None)
+    stuck.add(len(units) - 1)
+
+    def set_change(path: Where, change: Change | None) -> Paragraph | Heading:
+        i = path[0]
+        if len(path) == 1:
+            blocks[i] = replace(blocks[i], change=change)
+            return blocks[i]
+        items = list(blocks[i].items)
+        children = list(items[path[1]].blocks)
+        children[path[2]] = replace(children[path[2]], change=change)
+        items[path[1]] = replace(items[path[1]], blocks=children)
+        blocks[i] = replace(blocks[i], items=items)
+        return children[path[2]]
+
+    for index in sorted(stuck):
+        unit = units[index] if index >= 0 else None
+        if unit is None or unit[1].change is None:
             continue
-        removed = is_removed(block.change)
+        removed = is_removed(unit[1].change)
         for at in range(index - 1, -1, -1):
-            before = blocks[at]
-            if not isinstance(before, (Paragraph, Heading)):
-                break  # a table or list in between: left as it is
-            if before.change is None:  # copies: NEW's own blocks are shared, never changed
-                blocks[at] = replace(before, change=Change("del" if removed else "ins"))
-                blocks[index] = replace(block, change=None)
+            before = units[at]
+            if before is None:
+                break  # a table, figure or note in between: left as it is
+            if before[1].change is None:
+                units[at] = (before[0], set_change(before[0], Change("del" if removed
+                                                                     else "ins")))
+                units[index] = (unit[0], set_change(unit[0], None))
                 break
-            if is_removed(before.change) != removed:
+            if is_removed(before[1].change) != removed:
                 break  # deleted and inserted paragraphs mixed: left as they are
 
 
