@@ -70,7 +70,7 @@ class Heading:
     source: Source
     number: str = ""  # generated, e.g. 第一章, 一、, （一）
     bookmark: str = ""
-    change: Change | None = None  # redline: the whole heading inserted or deleted
+    change: Change | None = None  # redline: the paragraph mark inserted or deleted
     label_change: list[Inline] = field(default_factory=list)  # redline: the number, tracked
 
     @property
