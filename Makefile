@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status check data verify comments adoption test bench clean
+.PHONY: help setup system draft review final all status check data verify comments adoption diff test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -61,6 +61,12 @@ comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合
 
 adoption: $(STAMP) ## 由 reviews/<轮次>.yaml 中的答复生成征求意见采纳情况表（Word 与 Excel）
 	$(BIN)/plan comments report --round "$(ROUND)"
+
+OLD ?= HEAD
+NEW ?= .
+VERSION ?= draft
+diff: $(STAMP) ## 修订标记与修改对照表：make diff OLD=<提交/标签> [NEW=<提交/标签，默认当前文件>] [VERSION=draft]
+	$(BIN)/plan diff $(OLD) $(NEW) --version $(VERSION)
 
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q

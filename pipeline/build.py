@@ -16,7 +16,7 @@ from .errors import PlanError
 from .layout import PACKAGE_STYLES, Layout, load_layout
 from .load import load_meta, load_plan, read_text
 from .manifest import manifest_json
-from .model import Document, Plan, PlanMeta, TodoMarker
+from .model import Document, Plan, PlanMeta, SourceRevision, TodoMarker
 from .parse import parse_chapter
 from .revision import source_revision, stamp
 from .render import render_chapter
@@ -62,6 +62,18 @@ def read_plan(root: Path) -> tuple[Plan, Layout]:
     return plan, layout
 
 
+def resolve_version(plan: Plan, layout: Layout, version: str, revision: SourceRevision
+                    ) -> Document:
+    """One version of the plan, numbered, dated (the source date when plan.yaml gives none)."""
+    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
+    document = resolve(plan, version, scheme)
+    document.revision = revision
+    if not document.version.date:
+        document.version = replace(document.version,
+                                   date=stamp(revision.epoch).strftime("%Y-%m"))
+    return document
+
+
 def output_path(plan: Plan, document: Document, suffix: str) -> Path:
     label = f"（{document.version.label}）" if document.version.label else ""
     return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
@@ -88,16 +100,12 @@ def build_docx(root: Path, version: str) -> BuiltDocument:
 def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDocument]:
     """Build each version in turn; one LibreOffice process serves every PDF of the run."""
     plan, layout = read_plan(root)
-    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
     revision = source_revision(plan.root)
     when = stamp(revision.epoch)
     engine: PdfEngine | None = None
     try:
         for version in versions:
-            document = resolve(plan, version, scheme)
-            document.revision = revision
-            if not document.version.date:
-                document.version = replace(document.version, date=when.strftime("%Y-%m"))
+            document = resolve_version(plan, layout, version, revision)
             warnings = todo_policy(document) + response_policy(document, plan.root)
             if document.version.strict:
                 refuse_on_check_errors(plan.root, document)

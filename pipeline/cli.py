@@ -314,6 +314,42 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
               f"{display_path(xlsx_path, root)}")
 
 
+@main.command(help="比较两个版本的规划文本，生成带修订标记的 Word 与修改对照表（Word、Excel）。"
+                   "OLD、NEW 为 git 提交号、标签或分支名，或由本流水线生成的 .docx 文件；"
+                   "NEW 省略时为当前文件（含未提交的修改）。")
+@click.argument("old")
+@click.argument("new", required=False, default=".")
+@click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
+              show_default=True, help="比较哪个版本的文本（两侧都按此版本生成；.docx 不受影响）。")
+@click.option("--old-version", type=click.Choice(VERSIONS), default=None,
+              help="旧版本按哪个版本生成（默认同 --version），如征求意见稿对报批稿："
+                   "--old-version review --version final。")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="输出目录（默认 build/diff/）。")
+@click.option("--author", default="编制组", show_default=True, help="修订标记的作者。")
+@click.option("--notes", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="修改说明文件（默认规划目录下的 修改说明.yaml）。")
+@click.pass_obj
+def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | None,
+         out_dir: Path | None, author: str, notes: Path | None) -> None:
+    from .diff import diff_plan
+
+    root = plan_dir.resolve()
+    with fail_cleanly():
+        result = diff_plan(plan_dir, old, new, version, out_dir, author, notes, old_version)
+    if not result.records:
+        out.print("两个版本的正文没有差异。")
+    else:
+        counts = "，".join(f"{kind} {n}" for kind, n in result.counts.items())
+        out.print(f"共 {len(result.records)} 处修改（{counts}），修订标记 {result.tracked} 处。")
+    for label, path in (("修订标记 Word", result.redline), ("修改对照表 Word", result.table_docx),
+                        ("修改对照表 Excel", result.table_xlsx)):
+        out.print(f"[green]已生成[/green] {label}：{display_path(path, root)}")
+    if result.records:
+        out.print(f"修改说明请填写在 {display_path(result.notes, root)}，重新运行后写入对照表。")
+    out.print(f"用时 {result.seconds:.1f} 秒。")
+
+
 class fail_cleanly:
     """Bad input ends in one Chinese line with file:line and exit code 2, never a traceback."""
 

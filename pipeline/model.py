@@ -15,6 +15,22 @@ class Source:
     line: int
 
 
+# ---- tracked changes (only in a redline made by the diff stage) ----------
+
+@dataclass(frozen=True)
+class Change:
+    """What happened to a run, a paragraph mark or a table row between two texts."""
+    kind: str  # "ins" | "del" | "moveFrom" | "moveTo"
+    move: str = ""  # the name pairing a moveFrom with its moveTo
+
+
+@dataclass(frozen=True)
+class Redline:
+    """Who made the tracked changes of a redline, and when (ISO 8601, UTC)."""
+    author: str
+    date: str
+
+
 # ---- inlines -------------------------------------------------------------
 
 @dataclass
@@ -22,12 +38,14 @@ class Span:
     text: str
     bold: bool = False
     italic: bool = False
+    change: Change | None = None
 
 
 @dataclass
 class FootnoteRef:
     label: str
     number: int = 0  # assigned by the transform stage, through the whole document
+    change: Change | None = None  # redline: the reference (and so the footnote) added or removed
 
 
 @dataclass
@@ -39,7 +57,12 @@ Inline = Span | FootnoteRef | LineBreak
 
 
 def plain_text(inlines: list[Inline]) -> str:
-    return "".join(i.text for i in inlines if isinstance(i, Span))
+    """The text a reader sees; in a redline, the new text (deleted runs left out)."""
+    return "".join(i.text for i in inlines if isinstance(i, Span) and not is_removed(i.change))
+
+
+def is_removed(change: Change | None) -> bool:
+    return change is not None and change.kind in ("del", "moveFrom")
 
 
 # ---- blocks --------------------------------------------------------------
@@ -51,6 +74,8 @@ class Heading:
     source: Source
     number: str = ""  # generated, e.g. 第一章, 一、, （一）
     bookmark: str = ""
+    change: Change | None = None  # redline: the paragraph mark inserted or deleted
+    label_change: list[Inline] = field(default_factory=list)  # redline: the number, tracked
 
     @property
     def text(self) -> str:
@@ -61,12 +86,14 @@ class Heading:
 class Paragraph:
     inlines: list[Inline]
     source: Source
+    change: Change | None = None  # redline: the paragraph mark inserted, deleted or moved
 
 
 @dataclass
 class ListItem:
     blocks: list["Block"]
     source: Source
+    change: Change | None = None  # redline: the whole item (and its marker) inserted or deleted
 
 
 @dataclass
@@ -99,6 +126,9 @@ class Table:
     merges: list[Merge] = field(default_factory=list)
     note: str = ""  # a line under the table, e.g. 注：〔 〕内为五年累计数。
     row_sources: list[Source] = field(default_factory=list)  # per body row, where known
+    change: Change | None = None  # redline: the whole table inserted or deleted
+    row_changes: list[Change | None] = field(default_factory=list)  # redline: per body row
+    label_change: list[Inline] = field(default_factory=list)  # redline: the caption line, tracked
 
 
 @dataclass
@@ -108,6 +138,8 @@ class Box:
     blocks: list["Block"]
     source: Source
     number: int = 0
+    change: Change | None = None  # redline: the whole box inserted or deleted
+    label_change: list[Inline] = field(default_factory=list)  # redline: the title line, tracked
 
 
 @dataclass
@@ -123,6 +155,8 @@ class Image:
     caption: str
     source: Source
     number: int = 0
+    change: Change | None = None  # redline: the whole figure inserted or deleted
+    label_change: list[Inline] = field(default_factory=list)  # redline: the caption, tracked
 
 
 @dataclass
@@ -230,3 +264,5 @@ class Document:
     footnotes: dict[int, list[Block]]
     todos: list[TodoMarker] = field(default_factory=list)
     revision: SourceRevision = SourceRevision("", False, "")
+    redline: Redline | None = None  # set when blocks carry tracked changes
+    front_matter: bool = True  # cover and 目录 before the body (a plain table document has none)

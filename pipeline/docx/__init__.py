@@ -24,11 +24,9 @@ class WrittenDocx:
 
 
 def write_docx(document: Document, layout: Layout, when: dt.datetime,
-               toc_pages: dict[str, int] | None = None, front_matter: bool = True
-               ) -> WrittenDocx:
-    """toc_pages maps heading bookmarks to page numbers measured in a rendering, when known;
-    front_matter=False writes the body alone, without cover and 目录."""
-    body = write_body(document, layout, toc_pages, front_matter)
+               toc_pages: dict[str, int] | None = None) -> WrittenDocx:
+    """toc_pages maps heading bookmarks to page numbers measured in a rendering, when known."""
+    body = write_body(document, layout, toc_pages)
     parts = [
         Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering),
              f"{REL}/styles", "rIdStyles"),

@@ -10,14 +10,18 @@ from lxml import etree
 from ..chinese import cn_date, format_number
 from ..errors import PlanError
 from ..layout import EMU_PER_MM, Layout, half_points, twips
-from ..model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
-                     ListBlock, Note, PageBreak, Paragraph, Source, Span, Table, plain_text)
+from ..model import (Block, Box, Change, Document, FootnoteRef, Heading, Image, Inline,
+                     LineBreak, ListBlock, Note, PageBreak, Paragraph, Source, Span, Table,
+                     is_removed, plain_text)
 from ..transform import TODO
-from .ooxml import (NS, bookmark, doc_grid, el, field as field_runs, fonts, page_break,
-                    paragraph, props, qn, run, table_borders, tostring, val)
+from .ooxml import (NS, bookmark, doc_grid, el, field as field_runs, fonts, mark_paragraph,
+                    mark_row, move_range, page_break, paragraph, props, qn, revision_mark, run,
+                    table_borders, tostring, tracked_runs, val)
 
 MIN_COLUMN_CHARS = 3  # a wrapping column still shows this many characters a line
 MEDIA_TYPES = {"PNG": ("png", "image/png"), "JPEG": ("jpeg", "image/jpeg")}
+# Revision and move-range ids start here, clear of the bookmark ids counted from 1.
+REVISION_IDS = 100000
 
 
 @dataclass
@@ -61,6 +65,38 @@ class BodyWriter:
         self.media: list[Media] = []
         self.media_by_path: dict[Path, Media] = {}
         self.anchored: list[tuple[str, Source, etree._Element]] = []
+        self.next_revision = REVISION_IDS
+
+    # ---- tracked changes (a redline's blocks carry them) ------------------
+    def revision(self, kind: str) -> etree._Element:
+        self.next_revision += 1
+        return revision_mark(kind, self.next_revision, self.doc.redline.author,
+                             self.doc.redline.date)
+
+    def tracked(self, p: etree._Element, change: Change | None) -> etree._Element:
+        """The paragraph mark of an inserted, deleted or moved paragraph; a move also gets its
+        range markers, named so that Word pairs the moveFrom with its moveTo."""
+        if change is None:
+            return p
+        mark_paragraph(p, self.revision(change.kind))
+        if change.move:
+            self.next_revision += 1
+            start, end = move_range(change.kind, self.next_revision, change.move,
+                                    self.doc.redline.author, self.doc.redline.date)
+            p.insert(1 if p.find(qn("w:pPr")) is not None else 0, start)
+            p.append(end)
+        return p
+
+    def tracked_run(self, r: etree._Element, change: Change | None) -> etree._Element:
+        if change is None:
+            return r
+        self.next_revision += 1
+        return tracked_runs(change.kind, self.next_revision, self.doc.redline.author,
+                            self.doc.redline.date, [r])
+
+    def label(self, label_change: list[Inline], text: str) -> list[etree._Element]:
+        """A generated line (heading number, caption): tracked in a redline, else plain."""
+        return self.runs(label_change) if label_change else [run(text)]
 
     def anchor(self, p: etree._Element, source: Source) -> etree._Element:
         """Wrap a paragraph's content in a hidden `_Src` bookmark: Word, WPS and LibreOffice
@@ -92,10 +128,12 @@ class BodyWriter:
                                 el("w:b") if item.bold else None,
                                 el("w:bCs") if item.bold else None,
                                 val("w:highlight", mark) if mark else None)
-                    out.append(run(text, rpr if len(rpr) else None))
+                    out.append(self.tracked_run(run(text, rpr if len(rpr) else None),
+                                                item.change))
             elif isinstance(item, FootnoteRef):
-                out.append(el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
-                              el("w:footnoteReference", {"w:id": item.number})))
+                out.append(self.tracked_run(
+                    el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
+                       el("w:footnoteReference", {"w:id": item.number})), item.change))
             elif isinstance(item, LineBreak):
                 out.append(el("w:r", None, el("w:br")))
         return out
@@ -114,12 +152,15 @@ class BodyWriter:
             text_style = "DrafterNote"
         if isinstance(block, Heading):
             if context != "body":
-                return [self.anchor(paragraph(text_style, *self.runs(
-                    [Span(block.text, bold=True)], highlight)), block.source)]
-            return [self.anchor(self.heading(block), block.source)]
+                bold = [Span(i.text, True, i.italic, i.change) if isinstance(i, Span) else i
+                        for i in block.inlines]
+                return [self.anchor(self.tracked(paragraph(text_style, *self.runs(
+                    bold, highlight)), block.change), block.source)]
+            return [self.anchor(self.tracked(self.heading(block), block.change), block.source)]
         if isinstance(block, Paragraph):
-            return [self.anchor(paragraph(text_style, *self.runs(block.inlines, highlight)),
-                                block.source)]
+            return [self.anchor(self.tracked(paragraph(text_style,
+                                                       *self.runs(block.inlines, highlight)),
+                                             block.change), block.source)]
         if isinstance(block, ListBlock):
             return self.list_block(block, context, 0)
         if isinstance(block, Table):
@@ -137,15 +178,14 @@ class BodyWriter:
     def heading(self, block: Heading) -> etree._Element:
         self.next_bookmark += 1
         start, end = bookmark(self.next_bookmark, block.bookmark)
-        return paragraph(f"Heading{block.level}", start, run(block.number),
+        return paragraph(f"Heading{block.level}", start,
+                         *self.label(block.label_change, block.number),
                          *self.runs(block.inlines), end)
 
     def list_block(self, block: ListBlock, context: str, depth: int) -> list[etree._Element]:
         spec = self.layout["list"]
         out = []
-        for offset, item in enumerate(block.items):
-            marker = format_number(spec["ordered"], block.start + offset) if block.ordered \
-                else spec["bullet"]
+        for item, marker in zip(block.items, self.list_markers(block)):
             first = True
             for child in item.blocks:
                 if isinstance(child, ListBlock):
@@ -154,7 +194,8 @@ class BodyWriter:
                 rendered = self.block(child, context)
                 if first and rendered and isinstance(child, Paragraph):
                     ppr_index = 1 if rendered[0].find(qn("w:pPr")) is not None else 0
-                    rendered[0].insert(ppr_index, run(marker))
+                    for marker_run in reversed(self.runs(marker)):
+                        rendered[0].insert(ppr_index, marker_run)
                     if depth:
                         ppr = rendered[0].find(qn("w:pPr"))
                         if ppr is None:
@@ -166,11 +207,39 @@ class BodyWriter:
                 out.extend(rendered)
         return out
 
+    def list_markers(self, block: ListBlock) -> list[list[Inline]]:
+        """Each item's 1. or ● as inlines. In a redline an ordered list counts twice, the old
+        text without inserted items and the new without deleted ones; where the two numbers
+        differ the marker itself is a tracked edit."""
+        spec = self.layout["list"]
+
+        def marker(n: int) -> str:
+            return format_number(spec["ordered"], n) if block.ordered else spec["bullet"]
+        old = new = block.start - 1
+        out: list[list[Inline]] = []
+        for item in block.items:
+            if item.change is not None:
+                if is_removed(item.change):
+                    old += 1
+                    out.append([Span(marker(old), change=item.change)])
+                else:
+                    new += 1
+                    out.append([Span(marker(new), change=item.change)])
+                continue
+            old, new = old + 1, new + 1
+            out.append([Span(marker(new))] if marker(old) == marker(new) else
+                       [Span(marker(old), change=Change("del")),
+                        Span(marker(new), change=Change("ins"))])
+        return out
+
     def note(self, block: Note) -> list[etree._Element]:
         spec = self.layout["note"]
         body = self.blocks(block.blocks, "note")
         label = run(spec["label"], props("w:rPr", el("w:b"), el("w:bCs"),
                                          val("w:highlight", spec["highlight"])))
+        first = block.blocks[0] if block.blocks else None
+        if isinstance(first, Paragraph) and first.change is not None:  # a whole note tracked
+            label = self.tracked_run(label, Change(first.change.kind))
         if body and body[0].tag == qn("w:p"):
             ppr = body[0].find(qn("w:pPr"))
             body[0].insert(1 if ppr is not None else 0, label)
@@ -181,8 +250,9 @@ class BodyWriter:
     def table(self, block: Table) -> list[etree._Element]:
         out = []
         if block.caption:
-            out.append(self.anchor(paragraph("TableCaption",
-                                             run(f"表{block.number}　{block.caption}")),
+            caption = paragraph("TableCaption", *self.label(
+                block.label_change, f"表{block.number}　{block.caption}"))
+            out.append(self.anchor(self.tracked(caption, block.change),
                                    block.caption_source or block.source))
         ncols = max(len(block.header), *(len(r) for r in block.rows)) if block.rows \
             else len(block.header)
@@ -198,10 +268,16 @@ class BodyWriter:
                              "w:noVBand": 1})))
         tbl.append(el("w:tblGrid", None, *(el("w:gridCol", {"w:w": w}) for w in widths)))
         tbl.append(self.row(block.header, widths, block.aligns, True, block.source))
+        if block.change is not None:
+            mark_row(tbl[-1], self.revision(block.change.kind))
         for index, cells in enumerate(block.rows):
             source = block.row_sources[index] if index < len(block.row_sources) else block.source
             tbl.append(self.row(cells, widths, block.aligns, False, source,
                                 merges=layout.get(index, {})))
+            change = block.change or (block.row_changes[index]
+                                      if index < len(block.row_changes) else None)
+            if change is not None:
+                mark_row(tbl[-1], self.revision(change.kind))
         out.append(tbl)
         if block.note:
             out.append(paragraph("TableNote", run(block.note)))
@@ -273,9 +349,8 @@ class BodyWriter:
         spec = self.layout["box"]
         width = self.layout.type_width_twips
         border = round(spec["border_pt"] * 8)
-        title = self.anchor(paragraph("BoxTitle",
-                                      run(f"{spec['label']}{block.number}　{block.title}")),
-                            block.source)
+        title = self.anchor(paragraph("BoxTitle", *self.label(
+            block.label_change, f"{spec['label']}{block.number}　{block.title}")), block.source)
         content = self.blocks(block.blocks, "box") or [paragraph("BoxText")]
         if content[-1].tag != qn("w:p"):
             content.append(paragraph("BoxText"))
@@ -291,8 +366,11 @@ class BodyWriter:
             el("w:tr", None, el("w:trPr", None, el("w:cantSplit")),
                cell(title, shade=spec["shading"])),
             el("w:tr", None, cell(*content)))
+        if block.change is not None:
+            for tr in tbl.iterchildren(qn("w:tr")):
+                mark_row(tr, self.revision(block.change.kind))
         # An empty paragraph keeps two neighbouring tables from merging into one in Word.
-        return [tbl, paragraph(None)]
+        return [tbl, self.tracked(paragraph(None), block.change)]
 
     def image(self, block: Image) -> list[etree._Element]:
         from PIL import Image as PILImage  # only plans with figures pay for the import
@@ -323,10 +401,11 @@ class BodyWriter:
                     el("wp:cNvGraphicFramePr", None, el("a:graphicFrameLocks",
                                                         {"noChangeAspect": 1})),
                     el("a:graphic", None, el("a:graphicData", {"uri": NS["pic"]}, pic)))
-        drawing = el("w:r", None, el("w:drawing", None, inline))
+        drawing = self.tracked_run(el("w:r", None, el("w:drawing", None, inline)), block.change)
         caption = f"图{block.number}　{block.caption}" if block.caption else f"图{block.number}"
-        return [paragraph("Figure", drawing),
-                self.anchor(paragraph("FigureCaption", run(caption)), block.source)]
+        return [self.tracked(paragraph("Figure", drawing), block.change),
+                self.anchor(self.tracked(paragraph("FigureCaption", *self.label(
+                    block.label_change, caption)), block.change), block.source)]
 
     def add_media(self, block: Image) -> Media:
         from PIL import Image as PILImage
@@ -367,7 +446,8 @@ class BodyWriter:
         spec = self.layout["toc"]
         levels = spec["levels"]
         out = [paragraph("TOCHeading", run(spec["title"]))]
-        entries = [b for b in self.doc.blocks if isinstance(b, Heading) and b.level <= levels]
+        entries = [b for b in self.doc.blocks if isinstance(b, Heading) and b.level <= levels
+                   and not is_removed(b.change)]
         instruction = f'TOC \\o "1-{levels}" \\h \\z \\u'
         paragraphs = []
         for block in entries:
@@ -446,15 +526,15 @@ class BodyWriter:
         children.append(doc_grid(self.layout["grid"]["line_pitch_twips"]))
         return props("w:sectPr", *children)
 
-    def document(self, front_matter: bool = True) -> bytes:
+    def document(self) -> bytes:
         root = etree.Element(qn("w:document"), nsmap={k: NS[k] for k in ("w", "r", "wp", "a",
                                                                            "pic")})
         body = el("w:body")
         root.append(body)
-        if front_matter:
+        if self.doc.front_matter:
             for node in self.cover() + self.toc():
                 body.append(node)
-            # The front matter section ends on the TOC's last paragraph: no page number.
+            # The front matter section ends on the TOC's last paragraph: no footer, no number.
             last = body[-1]
             ppr = last.find(qn("w:pPr"))
             if ppr is None:
@@ -509,11 +589,10 @@ def merged_cells(block: Table) -> dict[int, dict[int, tuple[int, str]]]:
     return out
 
 
-def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None,
-               front_matter: bool = True) -> BodyParts:
-    """front_matter=False leaves out the cover and 目录 (a table such as 意见汇总表)."""
+def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None
+               ) -> BodyParts:
     writer = BodyWriter(document, layout, toc_pages)
-    xml = writer.document(front_matter)
+    xml = writer.document()
     footnotes = writer.footnotes()
     headers = {}
     if document.version.header:

@@ -160,3 +160,59 @@ def doc_grid(line_pitch: int) -> etree._Element:
 
 def tostring(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# ---- tracked changes (ECMA-376 §17.13.5) ---------------------------------
+
+REMOVED = ("del", "moveFrom")
+
+
+def revision_mark(kind: str, id_: int, author: str, date: str) -> etree._Element:
+    """w:ins / w:del / w:moveFrom / w:moveTo: as a run container, or empty on a paragraph mark
+    (inside pPr/rPr) or a table row (inside trPr). Word requires id, author and date."""
+    return el(f"w:{kind}", {"w:id": id_, "w:author": author, "w:date": date})
+
+
+def tracked_runs(kind: str, id_: int, author: str, date: str, runs: list[etree._Element]
+                 ) -> etree._Element:
+    """Runs wrapped in a revision; removed text moves from w:t to w:delText (and a field's
+    instruction to w:delInstrText), as the schema wants inside w:del and w:moveFrom."""
+    wrapper = revision_mark(kind, id_, author, date)
+    for r in runs:
+        if kind in REMOVED:
+            for t in r.iter(qn("w:t"), qn("w:instrText")):
+                t.tag = qn("w:delText") if t.tag == qn("w:t") else qn("w:delInstrText")
+        wrapper.append(r)
+    return wrapper
+
+
+def move_range(kind: str, id_: int, name: str, author: str, date: str
+               ) -> tuple[etree._Element, etree._Element]:
+    """w:moveFromRangeStart/End or w:moveToRangeStart/End around a moved paragraph's runs."""
+    return (el(f"w:{kind}RangeStart", {"w:id": id_, "w:name": name, "w:author": author,
+                                        "w:date": date}),
+            el(f"w:{kind}RangeEnd", {"w:id": id_}))
+
+
+def mark_paragraph(p: etree._Element, mark: etree._Element) -> None:
+    """A revision on the paragraph mark: pPr/rPr/(ins|del|moveFrom|moveTo), in schema order."""
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        p.insert(0, ppr)
+    rpr = ppr.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = el("w:rPr")
+        ppr.append(rpr)
+        rank = RANK["w:pPr"]
+        ppr[:] = sorted(ppr, key=lambda c: rank[c.tag.rsplit("}", 1)[1]])
+    rpr.insert(0, mark)  # the revision comes first in a paragraph mark's rPr
+
+
+def mark_row(tr: etree._Element, mark: etree._Element) -> None:
+    """A revision on a table row: trPr/(ins|del), after the row's other properties."""
+    trpr = tr.find(qn("w:trPr"))
+    if trpr is None:
+        trpr = el("w:trPr")
+        tr.insert(1 if tr.find(qn("w:tblPrEx")) is not None else 0, trpr)
+    trpr.append(mark)

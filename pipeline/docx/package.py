@@ -98,6 +98,11 @@ def package_bytes(document: bytes, parts: list[Part], core: bytes, custom: bytes
                               for p in parts if p.rel_type and p.rel_id])
     entries = [("[Content_Types].xml", content_types(every)), ("_rels/.rels", root_rels),
                ("word/_rels/document.xml.rels", doc_rels)] + [(p.name, p.data) for p in every]
+    return zip_bytes(entries, when)
+
+
+def zip_bytes(entries: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
+    """A zip with fixed entry dates and order: same input, same bytes."""
     stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

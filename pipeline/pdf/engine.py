@@ -288,6 +288,21 @@ class PdfEngine:
         return ConversionResult(pdf=pdf, pages=reply["pages"],
                                 seconds=time.monotonic() - started)
 
+    def tracked_text(self, docx: Path, action: str = "none") -> tuple[int, list[str]]:
+        """How many tracked changes LibreOffice reads in `docx`, and the text of every
+        paragraph (table cells included) after it accepts all of them (`action="accept"`),
+        rejects all of them ("reject") or leaves them ("none"). A cross-check of a redline
+        with a word processor's own reading of it. Raises PdfError."""
+        docx = Path(docx)
+        source = docx.resolve()
+        if not source.is_file():
+            raise PdfError(f"找不到文档 {docx}。", code="E603", document=docx)
+        self.start()
+        reply = self._ask(docx, source, {"cmd": "tracked_text", "docx": str(source),
+                                         "action": action})
+        self._check_reply(docx, reply)
+        return reply["redlines"], reply["paragraphs"]
+
     def _convert_in_worker(self, docx: Path, source: Path, partial: Path,
                            title: str, subject: str) -> dict:
         return self._ask(docx, source, {"cmd": "convert", "docx": str(source),

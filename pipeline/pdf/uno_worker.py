@@ -12,6 +12,8 @@ answers JSON lines on stdin/stdout, one response line per request line:
     -> {"ok": false, "stage": "load", "error": "..."}
     {"cmd": "to_docx", "source": "/abs/in.doc", "docx": "/abs/out.docx"}
     -> {"ok": true}      (a .doc or .wps a reviewer returned, saved as .docx to be read)
+    {"cmd": "tracked_text", "docx": "/abs/in.docx", "action": "accept"|"reject"|"none"}
+    -> {"ok": true, "redlines": 5, "paragraphs": ["...", ...]}
     {"cmd": "quit"}  -> {"ok": true}, then LibreOffice is asked to terminate and the worker exits
                         (so does end of input: the engine's process has gone).
 
@@ -23,6 +25,7 @@ stale `.~lock.NAME#` that a soffice it killed left beside a document.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -41,9 +44,13 @@ def _props(**values) -> tuple:
     return tuple(PropertyValue(Name=name, Value=value) for name, value in values.items())
 
 
+REMOTE: dict = {}
+
+
 def connect(pipe: str, timeout: float):
     """Returns the Desktop of the soffice listening on `pipe`."""
     ctx = connect_context(pipe, timeout)
+    REMOTE["ctx"] = ctx  # services such as the DispatchHelper live on soffice's side
     return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 
 
@@ -86,14 +93,30 @@ def update_indexes(doc) -> None:
             indexes.getByIndex(i).update()
 
 
-def convert(desktop, request: dict) -> dict:
+@contextlib.contextmanager
+def opened(desktop, path: str):
+    """The document at `path`, hidden, closed afterwards; None when LibreOffice cannot load it."""
     doc = desktop.loadComponentFromURL(
-        uno.systemPathToFileUrl(request["docx"]), "_blank", 0,
+        uno.systemPathToFileUrl(path), "_blank", 0,
         # The filter is named so that a damaged file is rejected instead of being guessed as text.
         _props(Hidden=True, FilterName=WORD_FILTER, UpdateDocMode=0))
-    if doc is None:
-        return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
     try:
+        yield doc
+    finally:
+        if doc is not None:
+            try:
+                doc.close(True)
+            except Exception:
+                doc.dispose()
+
+
+NOT_LOADED = {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
+
+
+def convert(desktop, request: dict) -> dict:
+    with opened(desktop, request["docx"]) as doc:
+        if doc is None:
+            return NOT_LOADED
         no_hanging_punctuation(doc)
         doc.refresh()
         update_indexes(doc)
@@ -113,11 +136,39 @@ def convert(desktop, request: dict) -> dict:
         ))
         pages = doc.getCurrentController().getPropertyValue("PageCount")
         return {"ok": True, "pages": int(pages)}
-    finally:
-        try:
-            doc.close(True)
-        except Exception:
-            doc.dispose()
+
+
+def paragraph_texts(text) -> list:
+    """Every paragraph's text in order, descending into tables cell by cell (row by row)."""
+    out = []
+    items = text.createEnumeration()
+    while items.hasMoreElements():
+        item = items.nextElement()
+        if item.supportsService("com.sun.star.text.TextTable"):
+            for name in item.getCellNames():  # row by row
+                out.extend(paragraph_texts(item.getCellByName(name).getText()))
+        elif item.supportsService("com.sun.star.text.Paragraph"):
+            out.append(item.getString())
+    return out
+
+
+def tracked_text(desktop, request: dict) -> dict:
+    """The tracked changes LibreOffice reads in a .docx, and its text once every change is
+    accepted, rejected or left as it is (request["action"]: accept | reject | none)."""
+    with opened(desktop, request["docx"]) as doc:
+        if doc is None:
+            return NOT_LOADED
+        redlines, items = 0, doc.getRedlines().createEnumeration()
+        while items.hasMoreElements():
+            items.nextElement()
+            redlines += 1
+        command = {"accept": ".uno:AcceptAllTrackedChanges",
+                   "reject": ".uno:RejectAllTrackedChanges"}.get(request.get("action", "none"))
+        if command:
+            helper = REMOTE["ctx"].ServiceManager.createInstanceWithContext(
+                "com.sun.star.frame.DispatchHelper", REMOTE["ctx"])
+            helper.executeDispatch(doc.getCurrentController().getFrame(), command, "", 0, ())
+        return {"ok": True, "redlines": redlines, "paragraphs": paragraph_texts(doc.getText())}
 
 
 def to_docx(desktop, request: dict) -> dict:
@@ -125,9 +176,9 @@ def to_docx(desktop, request: dict) -> dict:
     tracked changes kept."""
     doc = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(request["source"]), "_blank", 0,
-        _props(Hidden=True, UpdateDocMode=0))
+        _props(Hidden=True, UpdateDocMode=0))  # no FilterName: the format is the file's own
     if doc is None:
-        return {"ok": False, "stage": "load", "error": "loadComponentFromURL returned None"}
+        return NOT_LOADED
     try:
         doc.storeToURL(uno.systemPathToFileUrl(request["docx"]),
                        _props(FilterName=WORD_FILTER, Overwrite=True))
@@ -139,7 +190,7 @@ def to_docx(desktop, request: dict) -> dict:
             doc.dispose()
 
 
-COMMANDS = {"convert": convert, "to_docx": to_docx}
+COMMANDS = {"convert": convert, "to_docx": to_docx, "tracked_text": tracked_text}
 
 
 def handle(desktop, request: dict) -> dict:

@@ -168,7 +168,7 @@ def docx_bytes(root: Path, title: str, sheets: list[Sheet], paragraphs: list[str
         if paragraphs_title:
             blocks.append(Heading(2, [Span(paragraphs_title)], source))
         blocks += [Paragraph([Span(p)], source) for p in paragraphs]
-    document = Document(replace(meta, title=title), version, blocks, {})
+    document = Document(replace(meta, title=title), version, blocks, {}, front_matter=False)
     # Stamped with the sources' date, not the clock: the same answers give the same bytes.
     document.revision = source_revision(root)
-    return write_docx(document, layout, stamp(document.revision.epoch), front_matter=False).data
+    return write_docx(document, layout, stamp(document.revision.epoch)).data

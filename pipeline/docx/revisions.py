@@ -1,0 +1,75 @@
+"""Tracked changes read back from WordprocessingML: accept or reject every change, and the text
+a reader then sees. The diff stage's tests check a redline with it; reading reviewers' returned
+files can use it too."""
+from __future__ import annotations
+
+import copy
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from .ooxml import qn
+
+REMOVED = {qn("w:del"), qn("w:moveFrom")}
+ADDED = {qn("w:ins"), qn("w:moveTo")}
+RANGES = {qn(f"w:{k}Range{e}") for k in ("moveFrom", "moveTo") for e in ("Start", "End")}
+
+
+def resolve_revisions(root: etree._Element, accept: bool) -> etree._Element:
+    """A copy of `root` with every change accepted (or rejected): dropped text and rows go,
+    kept ones lose their marks, a paragraph whose mark goes joins the next paragraph."""
+    root = copy.deepcopy(root)
+    drop, keep = (REMOVED, ADDED) if accept else (ADDED, REMOVED)
+    for tr in list(root.iter(qn("w:tr"))):
+        marks = {m.tag for m in tr.findall("w:trPr/*", namespaces=_NS)}
+        if marks & drop:
+            tr.getparent().remove(tr)
+    joined: list[etree._Element] = []
+    for mark in list(root.iter(*REMOVED, *ADDED, *RANGES)):
+        parent = mark.getparent()
+        if parent is None:
+            continue
+        if mark.tag in RANGES:
+            parent.remove(mark)
+        elif parent.tag in (qn("w:rPr"), qn("w:trPr")):  # a paragraph mark or a row
+            if mark.tag in drop and parent.tag == qn("w:rPr"):
+                joined.append(parent.getparent().getparent())
+            parent.remove(mark)
+        elif mark.tag in drop:
+            parent.remove(mark)
+        else:  # kept runs: unwrap, removed text becomes text again
+            for t in mark.iter(qn("w:delText")):
+                t.tag = qn("w:t")
+            index = parent.index(mark)
+            parent[index:index + 1] = list(mark)
+    for p in joined:  # its text moves to the start of the next paragraph
+        after = p.getnext()
+        content = [c for c in p if c.tag != qn("w:pPr")]
+        if after is not None and after.tag == qn("w:p"):
+            at = 1 if after.find(qn("w:pPr")) is not None else 0
+            after[at:at] = content
+        p.getparent().remove(p)
+    return root
+
+
+def paragraph_texts(root: etree._Element, front_matter: bool = False) -> list[str]:
+    """The text of every paragraph (table cells included) in order; without the front matter
+    (cover and 目录, which end at the first section break) unless asked for."""
+    body = root.find(qn("w:body"))
+    out: list[str] = []
+    started = front_matter
+    for p in body.iter(qn("w:p")):
+        if started:
+            out.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
+        elif p.find("w:pPr/w:sectPr", namespaces=_NS) is not None:
+            started = True
+    return out
+
+
+def document_xml(docx: Path) -> etree._Element:
+    with zipfile.ZipFile(docx) as archive:
+        return etree.fromstring(archive.read("word/document.xml"))
+
+
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
