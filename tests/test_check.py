@@ -26,7 +26,8 @@ from pipeline.errors import PlanError
 FRONT = "---\nid: one\nowner: 规划财务科\n---\n"  # four lines: the body starts on line 5
 HEAD = "# 总体要求\n\n"  # lines 5 and 6: the first paragraph is on line 7
 SPECS = yaml.safe_load((ROOT / "styles" / "rules.yaml").read_text(encoding="utf-8"))
-ACTIVE = [code for code, spec in SPECS.items() if not spec.get("pending")]
+# The data rules need a data file beside their examples: tested on their own below.
+ACTIVE = [code for code, spec in SPECS.items() if not code.startswith("D")]
 
 
 def plan(tmp_path: Path, *bodies: str, plan_yaml: str = "title: 测试规划\n") -> Path:
@@ -215,7 +216,8 @@ def test_markup_code_links_templates_and_front_matter_are_skipped(tmp_path):
     root = plan(tmp_path, body)
     (root / "chapters" / "01-章.md").write_text(
         "---\nid: one\nowner: 规划财务科, 大气环境科(暂定)\n---\n" + body, encoding="utf-8")
-    assert check_plan(root) == []
+    # The template names nothing the data has (D701 says so); no other rule reads inside it.
+    assert [f.code for f in check_plan(root)] == ["D701"]
 
 
 def test_a_box_title_is_checked_as_text(tmp_path):
@@ -360,12 +362,50 @@ def test_severities_come_from_the_plans_rules_file(tmp_path):
     assert f"styles/rules.yaml:{line}" in result.output and "fatal" in result.output
 
 
-def test_data_rules_are_declared_and_wait_for_the_data_stage():
-    specs = load_rule_specs(ROOT, ["draft", "review", "final"])
-    pending = [code for code, spec in specs.items() if spec.pending]
-    assert pending == ["D701", "D702"]
-    assert not set(pending) & set(RULES)
-    assert "| D701 | 数据引用无法解析 | 错误（待数据阶段接入） |" in rules_table(ROOT)
+FOREST = ("- id: forest\n  类别: 生态保护\n  名称: 森林覆盖率\n  单位: \"%\"\n  现状值: 76.23\n"
+          "  目标值: 稳中有升\n  属性: 约束性\n  来源: 测试\n"
+          "- id: pm25\n  类别: 环境治理\n  名称: 中心城区细颗粒物（PM2.5）浓度\n"
+          "  单位: 微克/立方米\n  现状值: 28\n  目标值: ≤29\n  属性: 约束性\n  来源: 测试\n")
+
+
+def with_data(root: Path) -> Path:
+    (root / "data").mkdir(exist_ok=True)
+    (root / "data" / "indicators.yaml").write_text(FOREST, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("code", ["D701", "D702"])
+def test_data_rules_fire_on_their_wrong_example_and_not_on_their_right_one(tmp_path, code):
+    wrong = with_data(make_plan(tmp_path / "wrong", {"01-错例.md": SPECS[code]["wrong"]}))
+    right = with_data(make_plan(tmp_path / "right", {"01-正例.md": SPECS[code]["right"]}))
+    assert {f.code for f in check_plan(wrong)} == {code}
+    assert check_plan(right) == []
+
+
+def test_d701_unresolved_reference_at_its_line(tmp_path):
+    root = with_data(plan(tmp_path, HEAD + "目标为{{ ind.forest.target }}。\n\n"
+                                          "浓度降至{{ ind.pm2.target }}。\n"))
+    assert found(root) == [("01-章.md", 9, 1, "D701")]
+    message = check_plan(root)[0].message
+    assert "pm2" in message and "pm25" in message  # names what is there instead
+
+
+def test_d702_number_that_disagrees_with_the_data(tmp_path):
+    root = with_data(plan(tmp_path, HEAD + "全市森林覆盖率稳定在76.5%，细颗粒物浓度为28微克/立方米。\n\n"
+                                          "细颗粒物浓度控制在30微克/立方米以内，到2025年实现目标。\n\n"
+                                          "森林覆盖率保持76.23%。\n"))
+    assert found(root) == [("01-章.md", 7, 11, "D702"), ("01-章.md", 9, 10, "D702")]
+    first = check_plan(root)[0].message
+    assert "76.23" in first and "76.5%" in first and "ind.forest" in first
+
+
+def test_final_build_refuses_a_number_that_disagrees_with_the_data(tmp_path):
+    from click.testing import CliRunner
+    from pipeline.cli import main
+    root = with_data(plan(tmp_path, HEAD + "全市森林覆盖率稳定在80%。\n"))
+    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--version", "final",
+                                       "--format", "docx"])
+    assert result.exit_code == 2 and "D702" in result.output
 
 
 def test_readme_rules_table_is_the_rules_file():

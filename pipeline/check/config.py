@@ -10,7 +10,6 @@ from typing import Any
 from ..errors import PlanError
 from ..layout import style_file
 from ..yamlfile import parse_yaml
-from .data_rules import PENDING
 from .registry import RULES, Glossary
 
 SEVERITIES = ("error", "warning", "info", "off")
@@ -25,7 +24,6 @@ class RuleSpec:
     severity: str | dict[str, str]  # one for every version, or one per version
     wrong: str
     right: str
-    pending: bool = False  # declared, waiting for the data stage (see data_rules.py)
     options: dict[str, Any] = field(default_factory=dict)
 
     def severity_for(self, version: str) -> str:
@@ -60,11 +58,11 @@ def load_rule_specs(root: Path, versions: Iterable[str]) -> dict[str, RuleSpec]:
         def fail(message: str) -> PlanError:
             return PlanError(f"规则 {code}：{message}", shown, at, code="E503")
 
-        if code not in RULES and code not in PENDING:
-            raise fail(f"不是已知的规则代码（已知：{'、'.join(sorted([*RULES, *PENDING]))}）")
+        if code not in RULES:
+            raise fail(f"不是已知的规则代码（已知：{'、'.join(sorted(RULES))}）")
         if not isinstance(entry, dict):
             raise fail("应为含 title、severity、wrong、right 的映射")
-        unknown = set(entry) - {"title", "severity", "wrong", "right", "pending", "options"}
+        unknown = set(entry) - {"title", "severity", "wrong", "right", "options"}
         if unknown:
             raise fail(f"有未知的键：{'、'.join(map(str, unknown))}")
         for key in ("title", "wrong", "right"):
@@ -84,9 +82,8 @@ def load_rule_specs(root: Path, versions: Iterable[str]) -> dict[str, RuleSpec]:
         if needed:
             raise fail(f"缺少选项 options.{'、options.'.join(needed)}")
         specs[code] = RuleSpec(code, entry["title"].strip(), severity, entry["wrong"],
-                               entry["right"], bool(entry.get("pending")) or code in PENDING,
-                               options)
-    absent = [code for code in [*RULES, *PENDING] if code not in specs]
+                               entry["right"], options)
+    absent = [code for code in RULES if code not in specs]
     if absent:
         raise PlanError(f"{shown} 缺少规则 {'、'.join(absent)} 的条目", shown, 1, code="E504")
     return specs

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import PlanMeta
+from ..model import Plan, PlanMeta
 from .text import ChapterText
 
 
@@ -40,6 +40,7 @@ class Context:
     levels: int  # heading levels of the numbering scheme
     glossary: Glossary
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule code → options
+    plan: Plan | None = None  # with its data, for the data rules
 
     def option(self, code: str, name: str) -> Any:
         return self.options[code][name]

@@ -43,8 +43,6 @@ def rules_table(root: Path) -> str:
         else:
             level = "；".join(f"{VERSION_NAMES.get(v, v)}{SEVERITY_NAMES[s]}"
                              for v, s in spec.severity.items())
-        if spec.pending:
-            level += "（待数据阶段接入）"
         fix = "✓" if code in RULES and RULES[code].fixable else ""
         rows.append(f"| {code} | {spec.title} | {level} | {cell(spec.wrong)} | {cell(spec.right)} "
                     f"| {fix} |")

@@ -46,7 +46,7 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
                         "plan.yaml", code="E403")
     specs = load_rule_specs(plan.root, plan.meta.versions)
     ctx = Context(plan.meta, version, len(layout.scheme(plan.meta.numbering)),
-                  load_glossary(plan.root), {code: s.options for code, s in specs.items()})
+                  load_glossary(plan.root), {code: s.options for code, s in specs.items()}, plan)
     texts = [ChapterText(ch) for ch in plan.chapters if version in ch.versions]
     findings: list[Finding] = []
     for code, rule in RULES.items():
