@@ -178,7 +178,7 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
         el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "FFF2CC"})]))
 
     note = layout["footnote"]
-    root.append(style("paragraph", "FootnoteText", "footnote text", ppr=[
+    root.append(style("paragraph", "FootnoteText", "footnote text", ppr=[unnumbered(),
         *off_grid(), indent(first_chars=0, first=0), align("both")],
         rpr=run_props(note["font"], note["size_pt"])))
     root.append(style("character", "FootnoteReference", "footnote reference",
