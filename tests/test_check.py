@@ -16,9 +16,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT, copy_sample, make_plan, part
 from pipeline.check import JSON_KEYS, check_plan, fix_plan, rules_table
-from pipeline.check.config import load_rule_specs
 from pipeline.check.fix import apply_fixes
-from pipeline.check.registry import RULES
 from pipeline.check.runner import CharFix
 from pipeline.cli import main
 from pipeline.errors import PlanError

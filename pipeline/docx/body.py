@@ -183,7 +183,6 @@ class BodyWriter:
                          *self.runs(block.inlines), end)
 
     def list_block(self, block: ListBlock, context: str, depth: int) -> list[etree._Element]:
-        spec = self.layout["list"]
         out = []
         for item, marker in zip(block.items, self.list_markers(block)):
             first = True
