@@ -172,7 +172,7 @@ def test_soffice_killed_between_conversions(engine, sample, tmp_path):
 
 
 def test_soffice_killed_during_conversion(engine, tmp_path):
-    big = make_docx(tmp_path / "长文档.docx", body_paragraphs=150)
+    big = make_docx(tmp_path / "长文档.docx", body_paragraphs=400)  # a wide window to kill in
     pdf = tmp_path / "长文档.pdf"
     pdf.write_bytes(b"%PDF-1.4 previous good file")
     lock = tmp_path / ".~lock.长文档.docx#"
@@ -191,7 +191,9 @@ def test_soffice_killed_during_conversion(engine, tmp_path):
     with pytest.raises(PdfError) as caught:
         engine.convert(big, pdf, title="t", subject="s")
     killer.join()
-    assert caught.value.code == "E607" and "长文档.docx" in caught.value.message
+    # Killed mid-load the worker may still answer (conversion failed) or die with soffice
+    # (crashed): either way the document is named and nothing is left half-written.
+    assert caught.value.code in ("E605", "E607") and "长文档.docx" in caught.value.message
     assert pdf.read_bytes() == b"%PDF-1.4 previous good file"
     assert not lock.exists()  # the stale lock our soffice left is cleaned up
 
