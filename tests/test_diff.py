@@ -321,9 +321,7 @@ def test_planted_edit_in_the_sample_plan(tmp_path):
 # ---- LibreOffice's own reading of the redline --------------------------------------------
 
 def test_libreoffice_accepts_to_new_and_rejects_to_old(small_diff, tmp_path):
-    from pipeline.pdf import PdfEngine, unavailable_reason
-    if unavailable_reason():
-        pytest.skip(unavailable_reason())
+    from pipeline.pdf import PdfEngine
     result, built = small_diff
     with PdfEngine(tmp_path / "lo", Path(__file__).parents[1] / "styles" / "fonts.conf") as lo:
         count, _ = lo.tracked_text(result.redline)
