@@ -155,13 +155,11 @@ def apply_policy(document: Document, level: str, lines: list[str], what: str, co
 def refuse_on_check_errors(root: Path, document: Document) -> None:
     """A strict version (the 报批稿) is built only from sources `plan check` finds clean."""
     from .check import TODO_CODE, check_plan
-    errors = [f for f in check_plan(root, document.version.key)
-              if f.severity == "error" and f.code != TODO_CODE]  # markers: todo_policy, by block
-    if errors:
-        lines = [f"{f.file}:{f.line}:{f.col}: {f.code} {f.message}" for f in errors]
-        raise PlanError(f"{document.version.label or document.version.key}要求起草规则检查无错误，"
-                        f"共 {len(lines)} 处（plan check --version {document.version.key}）：\n"
-                        + "\n".join(lines), code="E802")
+    lines = [f"{f.file}:{f.line}:{f.col}: {f.code} {f.message}"
+             for f in check_plan(root, document.version.key)
+             if f.severity == "error" and f.code != TODO_CODE]  # markers: todo_policy, by block
+    apply_policy(document, "error", lines,
+                 f"起草规则错误（plan check --version {document.version.key}）", "E803")
 
 
 def todo_line(marker: TodoMarker) -> str:
