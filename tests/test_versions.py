@@ -196,6 +196,7 @@ def test_review_pdf_has_line_numbers_restarting_per_page_and_passes_every_check(
         firsts = []
         for page in pdf.pages[4:10]:  # body pages
             margin = [c for c in page.chars if c["x1"] < 28 / 25.4 * 72 - 2]
+            assert {round(c["size"]) for c in margin} == {9}  # the profile's line_numbers size
             numbers = "".join(c["text"] for c in sorted(margin, key=lambda c: (c["top"], c["x0"])))
             assert numbers, "no line numbers in the left margin"
             firsts.append(numbers[0])

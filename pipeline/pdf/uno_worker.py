@@ -85,6 +85,15 @@ def no_hanging_punctuation(doc) -> None:
             style.ParaIsHangingPunctuation = False
 
 
+def word_line_number_style(doc) -> None:
+    """Word sets line numbers in its "line number" character style; LibreOffice imports that
+    style but numbers lines in its own "Line Numbering" style, at body size."""
+    numbering = doc.getLineNumberingProperties()
+    styles = doc.getStyleFamilies().getByName("CharacterStyles")
+    if numbering.IsOn and styles.hasByName("line number"):
+        numbering.CharStyleName = "line number"
+
+
 def update_indexes(doc) -> None:
     # The first update can move headings to other pages (the TOC itself grows), so update twice.
     indexes = doc.getDocumentIndexes()
@@ -118,6 +127,7 @@ def convert(desktop, request: dict) -> dict:
         if doc is None:
             return NOT_LOADED
         no_hanging_punctuation(doc)
+        word_line_number_style(doc)
         doc.refresh()
         update_indexes(doc)
         info = doc.getDocumentProperties()
