@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .docx import write_docx
 from .docx.fontuse import text_by_font
 from .errors import PlanError
-from .layout import PACKAGE_STYLES, Layout, load_layout
+from .layout import Layout, load_layout, style_file
 from .load import load_meta, load_plan, read_text
 from .manifest import manifest_json
 from .model import Document, Plan, PlanMeta, SourceRevision, TodoMarker
@@ -187,7 +187,4 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
 
 
 def fontconfig(plan_root: Path) -> Path | None:
-    for folder in (plan_root / "styles", PACKAGE_STYLES):
-        if (folder / "fonts.conf").is_file():
-            return folder / "fonts.conf"
-    return None
+    return style_file("fonts.conf", plan_root)

@@ -44,28 +44,21 @@ def test_plan_yaml_without_title(built_plan):
     expect_failure(root, output, before, "plan.yaml", "title")
 
 
-def test_malformed_front_matter(built_plan):
+# Each bad front matter: the chapter's text, the file:line the message names, words it says.
+FRONT_MATTER_CASES = {
+    "malformed": ("---\nid: one\nowner: [规划\n---\n# 标题\n", 3, "YAML 格式错误"),
+    "unknown key": ("---\nid: one\nauthor: 张三\n---\n# 标题\n", 3, "未知的键“author”"),
+    "wrong type": ("---\nid: one\nversions: draft\n---\n# 标题\n", 3, "应为列表"),
+    "unknown status": ("---\nstatus: 写完了\n---\n# 标题\n", 2, "起草中"),
+}
+
+
+@pytest.mark.parametrize("case", FRONT_MATTER_CASES)
+def test_bad_front_matter(built_plan, case):
     root, output, before = built_plan
-    chapter(root).write_text("---\nid: one\nowner: [规划\n---\n# 标题\n", encoding="utf-8")
-    expect_failure(root, output, before, "chapters/01-总体要求.md:3", "YAML 格式错误")
-
-
-def test_unknown_front_matter_key(built_plan):
-    root, output, before = built_plan
-    chapter(root).write_text("---\nid: one\nauthor: 张三\n---\n# 标题\n", encoding="utf-8")
-    expect_failure(root, output, before, "chapters/01-总体要求.md:3", "未知的键“author”")
-
-
-def test_wrong_type_in_front_matter(built_plan):
-    root, output, before = built_plan
-    chapter(root).write_text("---\nid: one\nversions: draft\n---\n# 标题\n", encoding="utf-8")
-    expect_failure(root, output, before, "chapters/01-总体要求.md:3", "应为列表")
-
-
-def test_unknown_status(built_plan):
-    root, output, before = built_plan
-    chapter(root).write_text("---\nstatus: 写完了\n---\n# 标题\n", encoding="utf-8")
-    expect_failure(root, output, before, "chapters/01-总体要求.md:2", "起草中")
+    text, line, words = FRONT_MATTER_CASES[case]
+    chapter(root).write_text(text, encoding="utf-8")
+    expect_failure(root, output, before, f"chapters/01-总体要求.md:{line}", words)
 
 
 def test_duplicate_chapter_id(built_plan):
