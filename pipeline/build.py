@@ -3,8 +3,6 @@ atomically."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,14 +11,12 @@ from typing import TYPE_CHECKING
 from .docx import write_docx
 from .docx.fontuse import text_by_font
 from .errors import PlanError
-from .layout import Layout, load_layout, style_file
-from .load import load_meta, load_plan, read_text
+from .layout import Layout
+from .files import atomic_write
 from .manifest import manifest_json
-from .model import Document, Plan, PlanMeta, SourceRevision, TodoMarker
-from .parse import parse_chapter
+from .model import Document, Plan, TodoMarker
+from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
-from .render import render_chapter
-from .transform import resolve
 
 if TYPE_CHECKING:  # the PDF side (pypdf, pdfplumber) loads only when a PDF is asked for
     from .pdf import FontReport, PdfEngine
@@ -43,53 +39,10 @@ class BuiltDocument:
     warnings: list[str] = field(default_factory=list)  # file:line: message, in Chinese
 
 
-def read_layout(root: Path) -> tuple[PlanMeta, Layout]:
-    """plan.yaml and its layout profile, without reading the chapters."""
-    meta = load_meta(read_text(Path(root) / "plan.yaml", "plan.yaml"))
-    return meta, load_layout(meta.layout, Path(root).resolve())
-
-
-def read_plan(root: Path) -> tuple[Plan, Layout]:
-    plan = load_plan(root)
-    layout = load_layout(plan.meta.layout, plan.root)
-    if plan.meta.numbering not in layout["numbering"]:
-        raise PlanError(f"版式方案 {layout.name} 没有编号方案“{plan.meta.numbering}”",
-                        "plan.yaml", code="E403")
-    levels = len(layout.scheme(plan.meta.numbering))
-    for chapter in plan.chapters:
-        render_chapter(chapter, plan)
-        parse_chapter(chapter, levels, plan.meta.versions)
-    return plan, layout
-
-
-def resolve_version(plan: Plan, layout: Layout, version: str, revision: SourceRevision
-                    ) -> Document:
-    """One version of the plan, numbered, dated (the source date when plan.yaml gives none)."""
-    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
-    document = resolve(plan, version, scheme)
-    document.revision = revision
-    if not document.version.date:
-        document.version = replace(document.version,
-                                   date=stamp(revision.epoch).strftime("%Y-%m"))
-    return document
-
-
 def output_path(plan: Plan, document: Document, suffix: str) -> Path:
     label = f"（{document.version.label}）" if document.version.label else ""
     return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
 
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are shared documents
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build_docx(root: Path, version: str) -> BuiltDocument:
@@ -184,7 +137,3 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     built.checks = verify_pdf(pdf_path, layout)
     built.verify_report = pdf_path.with_suffix(".版式检查.txt")
     atomic_write(built.verify_report, render_table(built.checks).encode("utf-8"))
-
-
-def fontconfig(plan_root: Path) -> Path | None:
-    return style_file("fonts.conf", plan_root)

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from .errors import PlanError, display_path
+from .errors import PlanError
+from .files import display_path
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -90,7 +91,7 @@ def status(plan_dir: Path, fmt: str) -> None:
 
     from rich.table import Table
 
-    from .build import read_plan
+    from .reading import read_plan
     from .status import chapter_status
 
     with fail_cleanly():
@@ -137,7 +138,8 @@ def data(plan_dir: Path) -> None:
 @click.pass_obj
 def verify(plan_dir: Path, pdf: Path, fmt: str) -> None:
     from .layout import load_layout
-    from .load import load_meta, read_text
+    from .files import read_text
+    from .load import load_meta
     from .verify import render_table, to_json, verify_pdf
 
     with fail_cleanly():
@@ -218,7 +220,7 @@ ROUND_OPTION = click.option("--round", "round_name", default="征求意见稿", 
 @click.pass_obj
 def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
             output: Path | None, units: Path | None, version: str | None) -> None:
-    from .build import atomic_write
+    from .files import atomic_write
     from .review import report
     from .review.collect import UnitMap, collect_files
     from .review.responses import load_responses, merge, responses_path, write_responses
@@ -281,7 +283,7 @@ def print_summary(title: str, rows: list[list[str]]) -> None:
               help="输出目录（默认 build/reviews/）。")
 @click.pass_obj
 def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
-    from .build import atomic_write
+    from .files import atomic_write
     from .review import report as tables
     from .review.responses import load_responses, responses_path
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from .errors import PlanError, display_path
+from .errors import PlanError
+from .files import display_path, read_text
 from .yamlfile import parse_yaml
 
 SCHEMA_FILE = Path(__file__).with_name("datasets.yaml")
@@ -303,7 +304,6 @@ def read_rows(path: Path, shown: str, dataset: Dataset) -> list[RawRow]:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return read_xlsx(path, shown, dataset)
-    from .load import read_text  # the one UTF-8 reader, with the line of a bad byte
     text = read_text(path, shown)
     if suffix == ".csv":
         return read_csv(text, shown, dataset)

@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from .data import load_data
-from .errors import PlanError, display_path
+from .errors import PlanError
+from .files import display_path, inside, read_text
 from .model import Chapter, Plan, PlanMeta, VersionSpec
 from .yamlfile import Field, check_fields, parse_yaml
 
@@ -55,20 +56,6 @@ CHAPTER_SCHEMA = {
 YEAR_MONTH = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?$")
 
 
-def read_text(path: Path, shown: str) -> str:
-    """Read UTF-8 text; a decoding error names the line of the first bad byte."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PlanError(f"无法读取文件：{exc.strerror or exc}", shown, code="E001") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise PlanError("文件不是 UTF-8 编码，请在编辑器中另存为 UTF-8", shown, line,
-                        code="E002") from None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
-
 
 def load_plan(root: Path) -> Plan:
     root = root.resolve()
@@ -101,7 +88,7 @@ def load_meta(text: str) -> PlanMeta:
         versions[str(key)] = replace(base, **spec)
     chapter_files = data.get("chapters")
     if chapter_files is not None and not all(isinstance(c, str) for c in chapter_files):
-        raise PlanError("chapters 应为章节文件名的列表", "plan.yaml", lines["chapters"], code="E104")
+        raise PlanError("chapters 应为章节文件名的列表", "plan.yaml", lines["chapters"], code="E109")
     return PlanMeta(
         title=data["title"].strip(),
         organization=data.get("organization", "").strip(),
@@ -130,13 +117,6 @@ def chapter_paths(root: Path, meta: PlanMeta) -> list[Path]:
     return paths
 
 
-def inside(root: Path, path: Path, file: str, line: int | None) -> Path:
-    """Resolve a path and refuse anything outside the plan folder."""
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        raise PlanError(f"路径超出规划目录：{path}", file, line, code="E006")
-    return resolved
-
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """Return (yaml text, body, line number of the body's first line)."""
@@ -163,7 +143,7 @@ def load_chapter(path: Path, root: Path, meta: PlanMeta) -> Chapter:
         if v not in meta.versions:
             raise PlanError(f"章节属性 versions 中的“{v}”不是 plan.yaml 定义的版本"
                             f"（{'、'.join(meta.versions)}）", shown, lines.get("versions"),
-                            code="E105")
+                            code="E100")
     chapter = Chapter(
         path=path, display=shown, id=data.get("id", path.stem), title=data.get("title", ""),
         owner=data.get("owner", ""), status=data.get("status", "起草中"), versions=versions,

@@ -15,7 +15,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import PlanError
 from .render import BLOCK_MARK, BLOCK_PLACEHOLDER
-from .load import inside
+from .files import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
                     ListBlock, ListItem, Note, PageBreak, Paragraph, Source, Span, Table,
                     VersionBlock, VersionSpec, plain_text)
@@ -235,7 +235,7 @@ class _Reader:
             if kind in ("text", "code_inline"):
                 if BLOCK_MARK_START in child.content:
                     raise PlanError("表格指令 table() 应单独成段：上下各空一行，不写在文字、标题或表格中",
-                                    self.file, self.line, code="E217")
+                                    self.file, self.line, code="E218")
                 if child.content:
                     out.append(Span(child.content, bold, italic))
             elif kind == "strong":

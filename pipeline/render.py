@@ -174,7 +174,7 @@ class InlineValue:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        raise PlanError(f"{self._what}没有“{name}”这种写法（可用：cell、plain）", code="E150")
+        raise PlanError(f"{self._what}没有“{name}”这种写法（可用：cell、plain）", code="E161")
 
 
 def chapter_names(data: PlanData, period: str, blocks: dict) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from openpyxl import Workbook
 
 from conftest import (NS, ROOT, W, audit_errors, copy_sample, expect_failure, make_plan, part,
                       run_build)
-from pipeline.build import build_docx, read_plan
+from pipeline.build import build_docx
+from pipeline.reading import read_plan
 from pipeline.model import Paragraph, Table, plain_text
 
 Q = f"{{{W}}}"

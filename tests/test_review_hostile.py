@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with
 from pipeline.cli import main
 from pipeline.review.reader import read_returned
-from pipeline.review.safefile import Limits, ReviewFileError
+from pipeline.safefile import Limits, FileRefused
 
 GOOD = CORPUS / "track_changes_insertion.docx"
 
@@ -80,8 +80,8 @@ EXPECTED = {"not-a-zip": "不是 Word 文件", "bomb": "压缩炸弹", "entities
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_hostile_file_is_refused_with_its_reason(hostile, name):
-    with pytest.raises(ReviewFileError) as caught:
-        from pipeline.review.safefile import sniff
+    with pytest.raises(FileRefused) as caught:
+        from pipeline.safefile import sniff
         limits = Limits()
         sniff(hostile[name], limits)
         read_returned(hostile[name], limits)
@@ -99,7 +99,7 @@ def test_a_bomb_is_refused_before_it_is_inflated(tmp_path):
     at = data.rfind(b"PK\x01\x02")
     data[at + 24:at + 28] = struct.pack("<I", 1024 ** 3)
     path.write_bytes(bytes(data))
-    with pytest.raises(ReviewFileError, match="压缩炸弹"):
+    with pytest.raises(FileRefused, match="压缩炸弹"):
         read_returned(path)
 
 

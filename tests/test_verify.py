@@ -48,7 +48,7 @@ def convert_plain(docx: Path, outdir: Path, work: Path) -> Path:
 
 def write_with_layout(root: Path, data: dict, name: str) -> Path:
     """The plan's docx written with a changed copy of its layout profile."""
-    from pipeline.build import read_plan
+    from pipeline.reading import read_plan
     from pipeline.revision import source_revision, stamp
     from pipeline.docx import write_docx
     from pipeline.transform import resolve

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import PlanError
-from ..load import read_text
+from ..files import read_text
 from ..yamlfile import parse_yaml
 from .compare import KINDS, ChangeRecord
 
@@ -25,11 +25,11 @@ def read_notes(path: Path, shown: str) -> dict[str, dict]:
         return {}
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise PlanError("修改说明文件应为“修改编号: {修改说明: …}”形式的映射", shown, 1,
-                        code="E901")
+                        code="E915")
     for key, entry in data.items():
         if not isinstance(entry.get(NOTE, ""), (str, type(None))):
             raise PlanError(f"修改 {key} 的“{NOTE}”应为文本", shown, lines.get(str(key), 1),
-                            code="E902")
+                            code="E916")
     return {str(k): v for k, v in data.items()}
 
 

@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import atomic_write
+from ..files import atomic_write
 from ..docx import write_docx
-from ..errors import display_path
+from ..files import display_path
 from ..model import Redline
 from ..revision import stamp
 from .compare import KINDS, ChangeRecord, compare

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..build import read_plan, resolve_version
+from ..reading import read_plan, resolve_version
 from ..chinese import DATE_DIGITS
 from ..docx.ooxml import qn
 from ..errors import PlanError
 from ..layout import Layout, load_layout
-from ..load import load_meta, read_text
+from ..files import read_text
+from ..load import load_meta
 from ..model import (Block, Box, Document, FootnoteRef, Heading, Inline, LineBreak, ListBlock,
                      ListItem, Note, PageBreak, Paragraph, PlanMeta, Source, SourceRevision, Span, Table,
                      VersionSpec)

@@ -425,7 +425,7 @@ class BodyWriter:
             kind = img.format
         if kind not in MEDIA_TYPES:
             raise PlanError(f"图片格式 {kind} 不受支持，请转换为 PNG 或 JPEG：{block.path.name}",
-                            block.source.file, block.source.line, code="E501")
+                            block.source.file, block.source.line, code="E510")
         ext, content_type = MEDIA_TYPES[kind]
         index = len(self.media) + 1
         media = Media(f"word/media/image{index}.{ext}", content_type, block.path.read_bytes(),

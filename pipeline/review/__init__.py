@@ -1,6 +1,5 @@
 """Review stage: reviewers' returned files read back into the plan.
 
-safefile.py   open a returned file without trusting it (sizes, zip bombs, DTDs, encryption)
 reader.py     comments and tracked changes of a .docx, each with the `_Src` anchor at its start
 collect.py    CommentRecord: located through build/<version>/manifest.json, with its unit
 responses.py  reviews/<round>.yaml: drafters' 采纳情况 and 说明, merged on every collect

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import PlanError
 from ..yamlfile import parse_yaml
 from .reader import Mark, ReturnedDocument, read_returned
-from .safefile import Limits, sniff
+from ..safefile import Limits, sniff
 
 KIND_NAMES = {"comment": "批注", "insertion": "插入", "deletion": "删除", "move": "移动",
               "untracked": "未留痕修改"}
@@ -246,7 +246,7 @@ def collect_files(paths: list[Path], root: Path, version: str | None = None,
                     readable = work / f"{number}.docx"
                     engine.to_docx(path, readable)
                 returned = read_returned(readable, limits)
-            except PlanError as exc:  # ReviewFileError and the converter's PdfError
+            except PlanError as exc:  # FileRefused and the converter's PdfError
                 result.skipped.append(f"{path.name}：{exc.message}")
                 continue
             key = version or returned.properties.get("PlanVersion") or "review"
@@ -277,7 +277,7 @@ def built_version(root: Path, key: str, notes: list[str]) -> BuiltVersion | None
 
 def binary_converter(root: Path):
     """The LibreOffice process, started for the first .doc or .wps of a round."""
-    from ..build import fontconfig
+    from ..reading import fontconfig
     from ..pdf import PdfEngine, PdfError, unavailable_reason
     reason = unavailable_reason()
     if reason:

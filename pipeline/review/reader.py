@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .safefile import Limits, SafePackage
+from ..safefile import Limits, SafePackage, refuse
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -261,8 +261,10 @@ def document_properties(custom: etree._Element | None, core: etree._Element | No
 
 
 def read_returned(path: Path, limits: Limits = Limits()) -> ReturnedDocument:
-    """Raises ReviewFileError (one Chinese sentence) for a file that cannot be read safely."""
+    """Raises FileRefused (one Chinese sentence) for a file that cannot be read safely."""
     with SafePackage(path, limits) as package:
+        if "word/document.xml" not in package.names:
+            raise refuse(path, "压缩包中没有 word/document.xml，不是 Word 文档，未读取")
         walker = DocumentWalker()
         for part in ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml"):
             root = package.xml(part)

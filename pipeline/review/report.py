@@ -155,7 +155,7 @@ def table_block(sheet: Sheet, number: int, source: Source) -> Table:
 def docx_bytes(root: Path, title: str, sheets: list[Sheet], paragraphs: list[str],
                source: Source, paragraphs_title: str = "") -> bytes:
     """An official-format Word file: a heading, the tables, then plain paragraphs."""
-    from ..build import read_layout
+    from ..reading import read_layout
     from ..docx import write_docx
 
     meta, layout = read_layout(root)

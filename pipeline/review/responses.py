@@ -102,7 +102,7 @@ ResponsesDumper.add_representer(str, lambda dumper, text: dumper.represent_scala
 
 
 def write_responses(path: Path, round_name: str, items: list[dict]) -> None:
-    from ..build import atomic_write
+    from ..files import atomic_write
     body = yaml.dump({"round": round_name, "items": items}, Dumper=ResponsesDumper,
                      allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
     atomic_write(path, (HEADER.format(round=round_name) + body).encode("utf-8"))

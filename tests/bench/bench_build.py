@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pypandoc
 
-from pipeline.build import fontconfig, read_plan
+from pipeline.reading import fontconfig, read_plan
 from pipeline.pdf import PdfEngine, find_soffice, unavailable_reason
 from pipeline.revision import source_revision, stamp
 from pipeline.docx import write_docx

@@ -1,5 +1,6 @@
-"""Opening a returned file without trusting it: size limits before reading, zip bombs,
-encrypted documents and XML with entity declarations are refused with one Chinese sentence."""
+"""Opening a file from outside without trusting it (a reviewer's .docx, a unit's .xlsx, a draft
+to import): size limits before reading, zip bombs, encrypted documents and XML with entity
+declarations are refused with one Chinese sentence."""
 from __future__ import annotations
 
 import zipfile
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import PlanError
+from .errors import PlanError
 
 MB = 1024 * 1024
 # Word never writes a DTD; entity declarations are how "billion laughs" files expand.
@@ -26,12 +27,12 @@ class Limits:
     ratio: int = 200  # uncompressed / compressed for an entry larger than 1 MB
 
 
-class ReviewFileError(PlanError):
-    """This one returned file cannot be read; the others are still collected."""
+class FileRefused(PlanError):
+    """This one file from outside cannot be read; the others of a batch still are."""
 
 
-def refuse(path: Path, reason: str) -> ReviewFileError:
-    return ReviewFileError(reason, path.name, code="E901")
+def refuse(path: Path, reason: str) -> FileRefused:
+    return FileRefused(reason, path.name, code="E901")
 
 
 def sniff(path: Path, limits: Limits) -> str:
@@ -62,14 +63,14 @@ def encrypted_ole(path: Path) -> bool:
 
 
 class SafePackage:
-    """The parts of a .docx, each size-checked before it is inflated."""
+    """The parts of an OOXML package (.docx, .xlsx), each size-checked before it is inflated."""
 
     def __init__(self, path: Path, limits: Limits = Limits()):
         self.path, self.limits = path, limits
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError):
-            raise refuse(path, "文件已损坏，不是有效的 .docx 压缩包，未读取") from None
+            raise refuse(path, "文件已损坏，不是有效的压缩包（.docx/.xlsx），未读取") from None
         infos = self.zip.infolist()
         total = sum(i.file_size for i in infos)
         if total > limits.total_mb * MB:
@@ -81,8 +82,6 @@ class SafePackage:
                                    f"（{info.file_size // max(info.compress_size, 1)} 倍），"
                                    "疑为“压缩炸弹”，未读取")
         self.names = {i.filename for i in infos}
-        if "word/document.xml" not in self.names:
-            raise refuse(path, "压缩包中没有 word/document.xml，不是 Word 文档，未读取")
 
     def __enter__(self) -> SafePackage:
         return self
