@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.text import Text
 
-from .errors import PlanError
+from .errors import Diagnostic, PlanError
 from .files import display_path
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -32,30 +33,79 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
               show_default=True, help="版本：draft 初稿、review 征求意见稿、final 报批稿、all 全部。")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all",
               show_default=True, help="输出格式：docx 只生成 Word；pdf 或 all 同时生成 PDF。")
+@click.option("--message-format", "messages", type=click.Choice(["text", "json"]),
+              default="text", show_default=True,
+              help="结果与问题的输出方式：text 供阅读，json 供其他工具读取。")
 @click.pass_obj
-def build(plan_dir: Path, version: str, fmt: str) -> None:
+def build(plan_dir: Path, version: str, fmt: str, messages: str) -> None:
     from .build import build as build_versions
 
     versions = list(VERSIONS) if version == "all" else [version]
     root = plan_dir.resolve()
-    skipped = False
-    with fail_cleanly():
+    as_json = messages == "json"
+    results = []
+    said: set[Diagnostic] = set()
+    with fail_cleanly(as_json=as_json):
         for built in build_versions(plan_dir, versions, pdf=fmt != "docx"):
-            out.print(f"[green]已生成[/green] {built.label or built.version} Word："
-                      f"{display_path(built.docx, root)}")
-            for warning in built.warnings:
-                err.print(f"[yellow]警告[/yellow] {warning}")
-            if built.pdf_skipped:
-                skipped = True
-                err.print(f"[yellow]未生成 PDF[/yellow]：{built.pdf_skipped}", soft_wrap=True)
-                continue
-            if built.pdf:
-                out.print(f"[green]已生成[/green] {built.label} PDF：{display_path(built.pdf, root)}"
-                          f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
-                report_fonts(built.fonts)
-                report_checks(built.checks, display_path(built.verify_report, root))
-    if skipped and fmt == "pdf":
+            results.append(built)
+            if not as_json:
+                print_built(built, root, said)
+    if as_json:
+        click.echo(json.dumps({"documents": [built_json(b, root) for b in results]},
+                              ensure_ascii=False, indent=1))
+    refused = [b for b in results if b.refused]
+    if not as_json and len(results) > 1:
+        done = "、".join(b.label for b in results if not b.refused) or "无"
+        out.print(Text(f"本次生成：{done}" + (f"；未生成：{'、'.join(b.label for b in refused)}"
+                                          if refused else "")))
+    if refused:
+        sys.exit(EXIT_BAD_INPUT)
+    if fmt == "pdf" and any(b.pdf_skipped for b in results):
         sys.exit(EXIT_PDF_UNAVAILABLE)
+
+
+def print_built(built, root: Path, said: set[Diagnostic]) -> None:
+    for diagnostic in built.diagnostics:
+        if diagnostic not in said:
+            said.add(diagnostic)
+            say(diagnostic)
+    if built.refused:
+        for diagnostic in built.refused:
+            say(diagnostic)
+        err.print(Text(f"{built.label}未生成，原有输出保持不变。"))
+        return
+    out.print(Text("已生成", style="green") + Text(f" {built.label} Word："
+                                                  f"{display_path(built.docx, root)}"))
+    if built.pdf_skipped:
+        err.print(Text("未生成 PDF", style="yellow") + Text(f"：{built.pdf_skipped}"))
+    elif built.pdf:
+        out.print(Text("已生成", style="green") + Text(
+            f" {built.label} PDF：{display_path(built.pdf, root)}"
+            f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）"))
+        report_fonts(built.fonts)
+        report_checks(built.checks, display_path(built.verify_report, root))
+
+
+def built_json(built, root: Path) -> dict:
+    def shown(path: Path | None) -> str | None:
+        return display_path(path, root) if path else None
+    return {"version": built.version, "label": built.label, "docx": shown(built.docx),
+            "pdf": shown(built.pdf), "pdf_pages": built.pdf_pages,
+            "pdf_skipped": built.pdf_skipped or None,
+            "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
+                               "measured": c.measured} for c in built.checks],
+            "refused": bool(built.refused),
+            "diagnostics": [d.as_json() for d in built.refused + built.diagnostics]}
+
+
+SEVERITY_WORDS = {"error": ("错误", "red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
+
+
+def say(diagnostic: Diagnostic) -> None:
+    """One diagnostic, its text printed literally (a message may quote [markup] from a file)."""
+    word, style = SEVERITY_WORDS[diagnostic.severity]
+    code = "" if diagnostic.code == "E000" else f"（{diagnostic.code}）"
+    err.print(Text(word, style=style) + Text(f" {diagnostic}{code}"))
 
 
 def report_fonts(fonts) -> None:
@@ -353,19 +403,25 @@ def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | No
 
 
 class fail_cleanly:
-    """Bad input ends in one Chinese line with file:line and exit code 2, never a traceback."""
+    """Bad input ends in Chinese lines with file:line and exit code 2, never a traceback."""
 
-    def __init__(self, note: str = "未生成新文件，原有输出保持不变。") -> None:
+    def __init__(self, note: str = "未生成新文件，原有输出保持不变。", as_json: bool = False) -> None:
         self.note = note
+        self.as_json = as_json
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind, exc, tb) -> bool:
         if isinstance(exc, PlanError):
-            err.print(f"[red]错误[/red] {exc}", soft_wrap=True, markup=True)
-            if self.note:
-                err.print(self.note)
+            if self.as_json:
+                click.echo(json.dumps({"diagnostics": [d.as_json() for d in exc.diagnostics]},
+                                      ensure_ascii=False, indent=1))
+            else:
+                for diagnostic in exc.diagnostics:
+                    say(diagnostic)
+                if self.note:
+                    err.print(Text(self.note))
             sys.exit(EXIT_BAD_INPUT)
         return False
 

@@ -34,7 +34,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .data import PlanData, Value, ValueForms
 from .errors import PlanError
-from .model import Chapter, Plan, Source
+from .model import Chapter, Plan, Rendered, Source
 from .tables import build_table, value_total
 
 LINE_MARK = "\ue000{}\ue001"
@@ -220,9 +220,9 @@ def chapter_names(data: PlanData, period: str, blocks: dict) -> dict[str, Any]:
 
 # ---- rendering ------------------------------------------------------------------
 
-def render_chapter(chapter: Chapter, plan: Plan) -> None:
-    """Set chapter.markdown, chapter.line_map and chapter.data_blocks; a body without template
-    syntax is left as it is (the parse stage reads chapter.body)."""
+def render_chapter(chapter: Chapter, plan: Plan) -> Rendered:
+    """The chapter's Markdown after its template expressions are filled from the plan's data;
+    a body without template syntax comes back as it is."""
     body = chapter.body
     private = PRIVATE.search(body)
     if private:
@@ -230,7 +230,7 @@ def render_chapter(chapter: Chapter, plan: Plan) -> None:
         raise PlanError(f"文件中有私用区字符 U+{ord(private.group()):04X}，请删除", chapter.display,
                         line, code="E154")
     if not any(start in body for start in TEMPLATE_START):
-        return
+        return Rendered.unchanged(chapter)
     env = environment()
     try:
         tree = env.parse(body)
@@ -244,8 +244,8 @@ def render_chapter(chapter: Chapter, plan: Plan) -> None:
         output = template.render(names)
     except Exception as exc:  # noqa: BLE001 — every failure becomes a Chinese file:line
         raise located(exc, chapter) from None
-    chapter.markdown, chapter.line_map = unmark_lines(output, chapter.body_line)
-    chapter.data_blocks = blocks
+    markdown, line_map = unmark_lines(output, chapter.body_line)
+    return Rendered(markdown, line_map, blocks)
 
 
 def mark_lines(body: str) -> str:
