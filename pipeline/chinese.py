@@ -1,6 +1,8 @@
 """Chinese numerals as plan texts write them: 第十一章, （二十三）, 二〇二〇年九月."""
 from __future__ import annotations
 
+import unicodedata
+
 DIGITS = "零一二三四五六七八九"
 DATE_DIGITS = "〇一二三四五六七八九"
 
@@ -36,3 +38,8 @@ def cn_date(iso: str) -> str:
 
 def format_number(pattern: str, n: int) -> str:
     return pattern.format(cn=cn_number(n), n=n)
+
+
+def display_width(text: str) -> int:
+    """Width in half-width units: a Chinese character (or full-width form) counts 2."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from .docx.body import Anchor
+from .docx.writer import Anchor
 from .model import Document
 
 

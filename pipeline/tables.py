@@ -89,7 +89,8 @@ def money(amount: Decimal, projects: list[Project]) -> str:
 
 def project_rows(table: Table, records: list[Project], spec: dict, schema: DataSchema) -> None:
     last = len(table.header) - 1
-    money_col = 4  # 总投资 in the header order of datasets.yaml
+    # The amounts' column: the one headed as the data file heads investment (总投资（亿元）).
+    money_col = spec["header"].index(schema.datasets["projects"].column("investment").label)
     number = 0
     for index, (category, items) in enumerate(grouped(records, lambda r: r.category), start=1):
         row = len(table.rows)

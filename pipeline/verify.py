@@ -42,6 +42,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from .chinese import display_width
 from .errors import PlanError
 from .layout import Layout
 
@@ -785,10 +786,6 @@ def deviations(items: list[tuple[int, float]]) -> str:
 
 def more(items: list) -> str:
     return f" 等（共 {len(items)} 处）" if len(items) > MAX_LISTED else ""
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("F", "W") else 1 for ch in text)
 
 
 def pad(text: str, width: int) -> str:

@@ -1,0 +1,166 @@
+"""Tables as WordprocessingML: a plan's tables (caption, header row, merged cells, note line,
+columns sized from their content) and the 专栏, a one-cell framed table."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from ..chinese import display_width
+from ..layout import half_points, twips
+from ..model import Block, Box, Change, Inline, Source, Table, plain_text
+from ..transform import LABEL_GAP
+from .ooxml import el, paragraph, props, qn, run, table_borders, val
+from .writer import ParagraphContext, Writer
+
+Cells = dict[int, dict[int, tuple[int, str]]]
+
+
+def table(w: Writer, item: Table) -> list[etree._Element]:
+    out = []
+    if item.caption:
+        caption = f"{w.layout['table']['label']}{item.number}{LABEL_GAP}{item.caption}"
+        out.append(w.paragraph(w.ppr("TableCaption", change=item.change),
+                               w.label(item.label_change, caption),
+                               source=item.caption_source or item.source, change=item.change))
+    ncols = max(len(item.header), *(len(r) for r in item.rows)) if item.rows \
+        else len(item.header)
+    spans = merged_cells(item)
+    widths = column_widths(w, item, ncols, spans)
+    rows = [row(w, item.header, widths, item.aligns, True, item.source, change=item.change)]
+    for index, cells in enumerate(item.rows):
+        source = item.row_sources[index] if index < len(item.row_sources) else item.source
+        change = item.change or (item.row_changes[index]
+                                 if index < len(item.row_changes) else None)
+        rows.append(row(w, cells, widths, item.aligns, False, source, spans.get(index, {}),
+                        change))
+    out.append(el("w:tbl", None, props(
+        "w:tblPr", val("w:tblStyle", "PlanTable"),
+        el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}), val("w:jc", "center"),
+        table_borders(round(w.layout["table"]["border_pt"] * 8)),
+        el("w:tblLayout", {"w:type": "fixed"}),
+        el("w:tblLook", {"w:val": "04A0", "w:firstRow": 1, "w:lastRow": 0,
+                         "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": 1,
+                         "w:noVBand": 1})),
+        el("w:tblGrid", None, *(el("w:gridCol", {"w:w": width}) for width in widths)),
+        *rows))
+    if item.note:
+        out.append(paragraph("TableNote", run(item.note)))
+    return out
+
+
+def merged_cells(item: Table) -> Cells:
+    """Body row → column → (columns spanned, or 0 if covered from the left; "restart",
+    "continue" or "" for w:vMerge), from the table's merges."""
+    out: Cells = {}
+    for merge in item.merges:
+        for r in range(merge.row, merge.row + merge.rows):
+            vmerge = "" if merge.rows == 1 else "restart" if r == merge.row else "continue"
+            cells = out.setdefault(r, {})
+            cells[merge.col] = (merge.cols, vmerge)
+            for col in range(merge.col + 1, merge.col + merge.cols):
+                cells[col] = (0, "")
+    return out
+
+
+def column_widths(w: Writer, item: Table, ncols: int, spans: Cells | None = None) -> list[int]:
+    """Automatic table layout as browsers do it: short columns keep their natural width,
+    long ones get a minimum and share the rest in proportion to how much more they want.
+    A cell spanning columns takes no part: its columns are sized by their own cells."""
+    spec = w.layout["table"]
+    half = half_points(spec["size_pt"]) * 5  # twips per half-width unit
+    pad = 2 * twips(spec["cell_margin_mm"]) + half
+    natural = [pad + 4 * half] * ncols
+    for i, cell in enumerate(item.header[:ncols]):  # a header may wrap onto two lines
+        natural[i] = max(natural[i], pad + (display_width(plain_text(cell)) + 1) // 2 * half)
+    for r, cells in enumerate(item.rows):
+        merged = (spans or {}).get(r, {})
+        for i, cell in enumerate(cells[:ncols]):
+            if i in merged and merged[i][0] != 1:
+                continue
+            natural[i] = max(natural[i], pad + display_width(plain_text(cell)) * half)
+    short = pad + spec["short_column_chars"] * 2 * half
+    least = [n if n <= short else pad + spec["min_column_chars"] * 2 * half for n in natural]
+    total = w.layout.type_width_twips
+    if sum(natural) <= total:
+        widths = [n * total // sum(natural) for n in natural]
+    elif sum(least) >= total:
+        widths = [n * total // sum(least) for n in least]
+    else:  # CSS automatic layout: the room above the minimums goes where text wants it
+        room = total - sum(least)
+        excess = [n - m for n, m in zip(natural, least)]
+        widths = [m + room * e // sum(excess) for m, e in zip(least, excess)]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def row_properties(w: Writer, header: bool, change: Change | None) -> etree._Element:
+    """w:trPr: a row never splits across pages; the header row repeats on each page; in a
+    redline the row's revision comes last."""
+    return el("w:trPr", None, el("w:cantSplit"), *([el("w:tblHeader")] if header else []),
+              *([w.revision(change.kind)] if change is not None else []))
+
+
+def row(w: Writer, cells: list[list[Inline]], widths: list[int], aligns: list[str],
+        header: bool, source: Source, merges: dict[int, tuple[int, str]] | None = None,
+        change: Change | None = None) -> etree._Element:
+    """merges: column → (columns spanned, 0 where covered from the left; vMerge value)."""
+    merges = merges or {}
+    tcs = []
+    centred_up_to = w.layout["table"]["centre_chars"] * 2
+    for i, width in enumerate(widths):
+        span, vmerge = merges.get(i, (1, ""))
+        if span == 0:
+            continue
+        width = sum(widths[i:i + span])
+        inlines = cells[i] if i < len(cells) and vmerge != "continue" else []
+        text = plain_text(inlines)
+        # Header cells are centred, as official tables set them, whatever the column's own
+        # alignment; body cells follow the column, else centre short text.
+        how = "center" if header else aligns[i] if i < len(aligns) and aligns[i] else (
+            "center" if display_width(text) <= centred_up_to else "left")
+        style = "TableHeader" if header else "TableText"
+        tc = w.reused(("cell", width, span, vmerge, style, how), lambda: el(
+            "w:tc", None, props(
+                "w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
+                val("w:gridSpan", span) if span > 1 else None,
+                (val("w:vMerge", vmerge) if vmerge == "restart" else el("w:vMerge"))
+                if vmerge else None, val("w:vAlign", "center")),
+            # Both table styles centre; only other alignments need direct formatting.
+            el("w:p", None, props("w:pPr", val("w:pStyle", style),
+                                  val("w:jc", how) if how != "center" else None))))
+        # A covered or empty cell has nothing to trace; LibreOffice moves its mark.
+        w.fill(tc[-1], w.runs(inlines), source=source if text else None)
+        tcs.append(tc)
+    return el("w:tr", None, row_properties(w, header, change), *tcs)
+
+
+def box(w: Writer, item: Box, content_of: Callable[[list[Block], ParagraphContext],
+                                                   list[etree._Element]]
+        ) -> list[etree._Element]:
+    """专栏: a framed one-column table, its title row shaded, its blocks in the second row."""
+    spec = w.layout["box"]
+    width = w.layout.type_width_twips
+    title = w.paragraph(w.ppr("BoxTitle"), w.label(
+        item.label_change, f"{spec['label']}{item.number}{LABEL_GAP}{item.title}"),
+        source=item.source)
+    content = content_of(item.blocks, ParagraphContext("box", "BoxText"))
+    if not content or content[-1].tag != qn("w:p"):  # a cell ends with a paragraph
+        content.append(paragraph("BoxText"))
+
+    def cell(*body: etree._Element, shade: str | None = None) -> etree._Element:
+        tcpr = props("w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
+                     el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade})
+                     if shade else None)
+        return el("w:tc", None, tcpr, *body)
+    title_row = row_properties(w, False, item.change)
+    rows = [el("w:tr", None, title_row, cell(title, shade=spec["shading"])),
+            el("w:tr", None, *([el("w:trPr", None, w.revision(item.change.kind))]
+                               if item.change is not None else []), cell(*content))]
+    tbl = el("w:tbl", None, props(
+        "w:tblPr", val("w:tblStyle", "BoxTable"), el("w:tblW", {"w:w": width, "w:type": "dxa"}),
+        val("w:jc", "center"), table_borders(round(spec["border_pt"] * 8)),
+        el("w:tblLayout", {"w:type": "fixed"})),
+        el("w:tblGrid", None, el("w:gridCol", {"w:w": width})), *rows)
+    # An empty paragraph keeps two neighbouring tables from merging into one in Word.
+    return [tbl, w.paragraph(w.ppr(None, change=item.change), [], change=item.change)]
