@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from .docx import write_docx
 from .docx.fontuse import text_by_font
+from .docx.styles import grid_styles
+from .docx.writer import SPACER_PREFIX
 from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write
@@ -126,17 +128,23 @@ def apply_policy(version: VersionSpec, level: str, what: str, code: str,
 
 def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,
                built: BuiltDocument, when: dt.datetime) -> None:
-    from .pdf import font_report
+    from .pdf import GridSpacers, font_report
     from .pdf.outline import toc_pages
     from .verify import render_table, verify_pdf
 
     pdf_path = output_path(plan, document, ".pdf")
+    grid = GridSpacers(layout["grid"]["line_pitch_twips"],
+                       tuple(grid_styles(layout, plan.meta.numbering)), "Grid Spacer",
+                       SPACER_PREFIX)
     result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
-                            subject=document.version.label)
+                            subject=document.version.label, grid=grid,
+                            blank_pages=plan.meta.print == "duplex")
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
-    # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
+    # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers and its
+    # spacers the heights LibreOffice gave them.
     atomic_write(built.docx, write_docx(document, layout, when,
-                                        toc_pages=toc_pages(pdf_path, document)).data)
+                                        toc_pages=toc_pages(pdf_path, document),
+                                        spacers=result.spacers).data)
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
     built.checks = verify_pdf(pdf_path, layout)

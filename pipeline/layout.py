@@ -25,8 +25,8 @@ EMU_PER_MM = 36000
 # "map" a mapping of texts to texts (font alternates).
 
 LEVEL = {"number": "text", "font": "font", "size_pt": "pt", "bold?": "bool", "align?": "align",
-         "indent_chars?": "chars", "space_before_lines?": "lines",
-         "space_after_lines?": "lines", "continuous?": "bool"}
+         "indent_chars?": "chars", "space_before_lines?": "rows",
+         "space_after_lines?": "rows", "continuous?": "bool"}
 
 SCHEMA: dict[str, Any] = {
     "name": "text",
@@ -66,6 +66,7 @@ SCHEMA: dict[str, Any] = {
 }
 
 KIND_NAMES = {"mm": "毫米数", "pt": "磅数", "lines": "行数", "chars": "字数", "twips": "缇数",
+              "rows": "整行数（半行会使页首标题之后的正文偏离行网格）",
               "count": "正整数", "number": "数值", "text": "文本", "font": "字体名",
               "color": "六位十六进制颜色（如 F2F2F2）", "bool": "true 或 false",
               "align": "left、center、right 或 both"}
@@ -213,6 +214,8 @@ def check_value(value: Any, node: yaml.Node | None, kind: Any, name: str, file: 
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "count":
         return None if number and value == int(value) and value >= 1 else wrong(KIND_NAMES[kind])
+    if kind == "rows":
+        return None if number and value == int(value) and value >= 0 else wrong(KIND_NAMES[kind])
     if not number or (kind in NONNEGATIVE and value < 0):
         return wrong(KIND_NAMES[kind] + ("（不小于 0）" if kind in NONNEGATIVE else ""))
     return None

@@ -267,6 +267,8 @@ class PlanMeta:
     chapter_files: list[str] | None
     numbering: str
     layout: str
+    print: str = "duplex"  # duplex: each part opens on a recto, blank versos where needed
+    title_lines: list[str] | None = None  # the cover title's lines, when plan.yaml sets them
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .model import Document, Plan, PlanMeta, SourceRevision
 from .parse import parse_chapter
 from .render import render_chapter
 from .revision import stamp
-from .transform import Labels, resolve
+from .transform import Labels, Level, resolve
 
 
 def read_layout(root: Path) -> tuple[PlanMeta, Layout]:
@@ -47,7 +47,8 @@ def read_plan(root: Path) -> tuple[Plan, Layout]:
 
 def resolve_plan(plan: Plan, layout: Layout, version: str) -> Document:
     """One version of the plan, numbered and labelled as the layout profile says."""
-    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
+    scheme = [Level(spec["number"], spec.get("continuous", False))
+              for spec in layout.scheme(plan.meta.numbering)]
     labels = Labels(layout["table"]["label"], layout["figure"]["label"], layout["box"]["label"])
     return resolve(plan, version, scheme, labels)
 

@@ -21,7 +21,8 @@ from pipeline.docx.ooxml import NS as OOXML_NS
 from pipeline.docx.ooxml import (bookmark, doc_grid, el, field, move_range, paragraph, props,
                                  qn, revision_mark, run, table_borders, tracked_runs, val)
 from pipeline.docx.sections import footer, section
-from pipeline.docx.tables import box, column_widths, merged_cells, table
+from pipeline.docx.boxes import box
+from pipeline.docx.tables import column_widths, merged_cells, table
 from pipeline.docx.writer import BODY, ParagraphContext, Writer, split_todos
 from pipeline.layout import load_layout
 from pipeline.model import (Box, Change, Document, FootnoteRef, Heading, ListBlock, ListItem,
@@ -190,7 +191,7 @@ def test_a_note_label_leads_its_first_paragraph_or_stands_alone_before_a_table()
         '<w:highlight w:val="yellow"/></w:rPr><w:t>【编者注】</w:t></w:r><w:bookmarkStart')
     assert all(r.find("w:rPr/w:highlight", NS) is not None for r in first.iter(qn("w:r")))
     tabled = note(w, Note([Table([[Span("甲")]], [[[Span("1")]]], [""], AT)], AT))
-    assert [e.tag.split("}")[1] for e in tabled] == ["p", "tbl"]
+    assert [e.tag.split("}")[1] for e in tabled] == ["p", "tbl", "p"]  # label, table, spacer
     assert "".join(tabled[0].itertext()) == "【编者注】"
 
 
@@ -207,8 +208,9 @@ def test_table_header_repeats_rows_never_split_and_merged_cells_span():
                  ["", "left", ""], AT, caption="投资表", number=2,
                  merges=[Merge(0, 1, cols=2)])
     assert merged_cells(item) == {0: {1: (2, ""), 2: (0, "")}}
-    caption, tbl = table(writer(), item)
+    caption, tbl, spacer = table(writer(), item)
     assert "".join(caption.itertext()) == "表2　投资表"
+    assert spacer.find("w:pPr/w:pStyle", NS).get(qn("w:val")) == "GridSpacer"
     rows = tbl.findall("w:tr", NS)
     assert [xml(r.find(qn("w:trPr"))) for r in rows] == [
         "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>", "<w:trPr><w:cantSplit/></w:trPr>",
@@ -225,7 +227,7 @@ def test_table_header_repeats_rows_never_split_and_merged_cells_span():
 
 def test_a_deleted_table_row_carries_its_mark_last_in_the_row_properties():
     item = Table([[Span("甲")]], [[[Span("1")]]], [""], AT, row_changes=[Change("del")])
-    _, = tbl, = table(writer(redline=Redline("a", "d")), item)
+    tbl, _ = table(writer(redline=Redline("a", "d")), item)
     assert xml(tbl.findall("w:tr", NS)[1].find(qn("w:trPr"))) == (
         '<w:trPr><w:cantSplit/><w:del w:id="100001" w:author="a" w:date="d"/></w:trPr>')
 
@@ -237,7 +239,7 @@ def test_long_columns_share_the_width_short_ones_keep_theirs():
     assert short < wide and short + wide == LAYOUT.type_width_twips
 
 
-def test_a_box_is_a_framed_table_with_a_shaded_title_row_and_a_trailing_paragraph():
+def test_a_box_is_a_framed_table_with_a_shaded_title_row_and_a_spacer_after_it():
     w = writer()
     item = Box("重点工程", [Paragraph([Span("建设内容。")], AT)], AT, number=1)
     tbl, after = box(w, item, lambda content, ctx: blocks(w, content, ctx))
@@ -245,7 +247,62 @@ def test_a_box_is_a_framed_table_with_a_shaded_title_row_and_a_trailing_paragrap
     assert "".join(title_row.itertext()) == "专栏1　重点工程"
     assert title_row.find("w:tc/w:tcPr/w:shd", NS).get(qn("w:fill")) == "F2F2F2"
     assert body_row.find("w:tc/w:p/w:pPr/w:pStyle", NS).get(qn("w:val")) == "BoxText"
-    assert xml(after) == "<w:p/>"
+    assert xml(after) == ('<w:p><w:pPr><w:pStyle w:val="GridSpacer"/></w:pPr>'
+                          '<w:bookmarkStart w:id="3" w:name="_Grid00001"/>'
+                          '<w:bookmarkEnd w:id="3"/></w:p>')  # ids 1–2: two anchors
+
+
+def test_a_table_in_a_box_is_a_table_of_its_own_that_repeats_its_header():
+    """A table nested in a cell cannot repeat its header on the next page: the box is cut into
+    framed parts standing one under the other, the table at the top level between them."""
+    w = writer()
+    inner = Table([[Span("序号")], [Span("项目")]], [[[Span("1")], [Span("污水管网")]]],
+                  ["", ""], AT, caption="项目表", number=3, note="注：样例。")
+    item = Box("重点工程", [Paragraph([Span("说明。")], AT), inner,
+                        Paragraph([Span("其后。")], AT)], AT, number=2)
+    out = box(w, item, lambda content, ctx: blocks(w, content, ctx))
+    kinds = [e.tag.split("}")[1] for e in out]
+    assert kinds == ["tbl", "p", "tbl", "p", "tbl", "p"]
+    first, join1, table_part, join2, last, spacer = out
+    assert [xml(j) for j in (join1, join2)] == ['<w:p><w:pPr><w:pStyle w:val="BoxJoin"/></w:pPr></w:p>'] * 2
+    assert ["".join(p.itertext()) for p in first.iter(qn("w:p"))] == [
+        "专栏2　重点工程", "说明。", "表3　项目表"]
+    header = table_part.find("w:tr", NS)
+    assert header.find("w:trPr/w:tblHeader", NS) is not None
+    assert "".join(header.itertext()) == "序号项目"
+    assert ["".join(p.itertext()) for p in last.iter(qn("w:p"))] == ["注：样例。", "其后。"]
+    # The frame: thick outer lines, the first part open at the bottom, the table's top thin.
+    def borders(tbl):
+        return {c.tag.split("}")[1]: c.get(qn("w:val")) if c.get(qn("w:val")) == "nil"
+                else c.get(qn("w:sz")) for c in tbl.find("w:tblPr/w:tblBorders", NS)}
+    assert borders(first) == {"top": "8", "left": "8", "bottom": "nil", "right": "8",
+                              "insideH": "8", "insideV": "8"}
+    assert borders(table_part) == {"top": "4", "left": "8", "bottom": "nil", "right": "8",
+                                   "insideH": "4", "insideV": "4"}
+    assert borders(last)["bottom"] == "8" and borders(last)["top"] == "4"
+    assert spacer.find("w:pPr/w:pStyle", NS).get(qn("w:val")) == "GridSpacer"
+
+
+def test_a_box_opening_with_its_table_repeats_its_title_with_the_header():
+    w = writer()
+    inner = Table([[Span("指标")], [Span("目标")]], [[[Span("PM2.5")], [Span("30")]]],
+                  ["", ""], AT)
+    tbl, spacer = box(w, Box("指标", [inner], AT, number=1),
+                      lambda content, ctx: blocks(w, content, ctx))
+    title, header, body = tbl.findall("w:tr", NS)
+    assert "".join(title.itertext()) == "专栏1　指标"
+    assert title.find("w:tc/w:tcPr/w:gridSpan", NS).get(qn("w:val")) == "2"
+    assert [r.find("w:trPr/w:tblHeader", NS) is not None for r in (title, header, body)] == [
+        True, True, False]
+
+
+def test_a_spacer_takes_the_height_the_pdf_stage_measured():
+    w = Writer(doc(), LAYOUT, spacer_heights={"_Grid00002": 321})
+    first, second = w.spacer(), w.spacer()
+    assert first.find("w:pPr/w:spacing", NS) is None  # the style's 1 pt until measured
+    assert xml(second.find(qn("w:pPr"))) == (
+        '<w:pPr><w:pStyle w:val="GridSpacer"/><w:spacing w:before="0" w:after="0" '
+        'w:line="321" w:lineRule="exact"/></w:pPr>')
 
 
 def test_a_heading_inside_a_box_is_a_bold_line_of_box_text():
@@ -262,7 +319,7 @@ def test_toc_field_opens_in_the_first_entry_and_closes_in_the_section_end():
                heading_(2, "目标", "第一节　", "_Toc00000002"),
                heading_(3, "细则", "一、", "_Toc00000003")]
     w = Writer(doc(*entries), LAYOUT, {"_Toc00000001": 1, "_Toc00000002": 2})
-    title, first, second, closing = toc(w, section(w, body=False))
+    title, first, second, closing = toc(w, section(w, "toc"))
     assert "".join(title.itertext()) == "目　录"
     assert [c.tag.split("}")[1] for c in first][:4] == ["pPr", "r", "r", "r"]
     assert 'TOC \\o "1-2"' in "".join(first.itertext())
@@ -274,7 +331,7 @@ def test_toc_field_opens_in_the_first_entry_and_closes_in_the_section_end():
 
 def test_body_section_numbers_pages_from_one_with_footers_and_line_numbers():
     review = VersionSpec("review", "征求意见稿", "2020-12", header=True, line_numbers=True)
-    sect = section(Writer(doc(version=review), LAYOUT), body=True)
+    sect = section(Writer(doc(version=review), LAYOUT), "body")
     assert [c.tag.split("}")[1] for c in sect] == [
         "headerReference", "headerReference", "footerReference", "footerReference", "pgSz",
         "pgMar", "lnNumType", "pgNumType", "docGrid"]
@@ -282,8 +339,19 @@ def test_body_section_numbers_pages_from_one_with_footers_and_line_numbers():
     assert {k.split("}")[1]: v for k, v in margins.attrib.items()} == {
         "top": "2098", "right": "1474", "bottom": "1984", "left": "1587", "header": "851",
         "footer": "1307", "gutter": "0"}
-    front = section(Writer(doc(), LAYOUT), body=False)
-    assert [c.tag.split("}")[1] for c in front] == ["pgSz", "pgMar", "docGrid"]
+    cover_section = section(Writer(doc(), LAYOUT), "cover")
+    assert [c.tag.split("}")[1] for c in cover_section] == ["pgSz", "pgMar", "docGrid"]
+
+
+def test_printed_double_sided_the_toc_opens_on_a_recto():
+    """An odd-page break before the 目录; the body gets its recto from its page numbers
+    starting at 1 (LibreOffice adds the blank verso)."""
+    toc_section = section(Writer(doc(), LAYOUT), "toc")
+    assert xml(toc_section.find(qn("w:type"))) == '<w:type w:val="oddPage"/>'
+    assert section(Writer(doc(), LAYOUT), "body").find(qn("w:type")) is None
+    simplex = doc()
+    simplex.meta.print = "simplex"
+    assert section(Writer(simplex, LAYOUT), "toc").find(qn("w:type")) is None
 
 
 def test_footers_put_odd_numbers_right_and_even_left():
@@ -352,6 +420,14 @@ def test_writing_twice_gives_the_same_bytes_and_leaves_the_model_as_it_was():
     before = repr(model)
     assert write_docx(model, LAYOUT, WHEN).data == write_docx(model, LAYOUT, WHEN).data
     assert repr(model) == before
+
+
+def test_cover_toc_and_body_are_three_sections():
+    body = etree.fromstring(write_body(sample_model(), LAYOUT).document)
+    sections = list(body.iter(qn("w:sectPr")))
+    assert len(sections) == 3
+    cover_end = sections[0].getparent().getparent()
+    assert "".join(cover_end.itertext()) == "二〇二〇年九月"  # the cover's last line ends it
 
 
 def test_a_document_without_front_matter_has_one_section():

@@ -19,6 +19,7 @@ from lxml import etree
 from ..reading import read_plan, resolve_version
 from ..chinese import DATE_DIGITS
 from ..docx.ooxml import qn
+from ..docx.revisions import body_start
 from ..errors import PlanError
 from ..layout import Layout, load_layout
 from ..files import read_text
@@ -203,8 +204,7 @@ class _DocxReader:
 
     def body(self, body: etree._Element) -> list[Block]:
         children = list(body)
-        start = next((i + 1 for i, c in enumerate(children)
-                      if c.find("w:pPr/w:sectPr", NS) is not None), 0)
+        start = body_start(children)
         blocks: list[Block] = []
         caption: tuple[int, str] | None = None
         after_box = False

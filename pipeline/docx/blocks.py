@@ -11,7 +11,8 @@ from ..model import (Block, Box, Change, Heading, Image, Inline, ListBlock, Note
                      Paragraph, Span, Table, is_removed)
 from .figures import figure
 from .ooxml import bookmark, page_break, paragraph
-from .tables import box, table
+from .boxes import box
+from .tables import table
 from .writer import ParagraphContext, Writer
 
 

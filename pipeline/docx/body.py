@@ -31,17 +31,17 @@ def document_xml(w: Writer) -> bytes:
     body = el("w:body")
     root.append(body)
     if w.document.front_matter:
-        # The front matter's section ends on the 目录's last paragraph: no footer, no number.
-        body.extend(cover(w))
-        body.extend(toc(w, section(w, body=False)))
+        # The cover and the 目录 are sections of their own, without footers or numbers.
+        body.extend(cover(w, section(w, "cover")))
+        body.extend(toc(w, section(w, "toc")))
     body.extend(blocks(w, w.document.blocks, BODY))
-    body.append(section(w, body=True))
+    body.append(section(w, "body"))
     return tostring(root)
 
 
-def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None
-               ) -> BodyParts:
-    w = Writer(document, layout, toc_pages or {})
+def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None,
+               spacers: dict[str, int] | None = None) -> BodyParts:
+    w = Writer(document, layout, toc_pages or {}, spacers or {})
     xml = document_xml(w)
     notes = footnotes(w)
     headers = {}

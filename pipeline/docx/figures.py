@@ -48,7 +48,8 @@ def figure(w: Writer, item: Image) -> list[etree._Element]:
     return [w.paragraph(w.ppr("Figure", change=item.change), [drawing], change=item.change),
             w.paragraph(w.ppr("FigureCaption", change=item.change),
                         w.label(item.label_change, caption), source=item.source,
-                        change=item.change)]
+                        change=item.change),
+            w.spacer(item.change)]
 
 
 def add_media(w: Writer, item: Image) -> Media:

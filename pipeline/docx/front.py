@@ -6,26 +6,42 @@ from lxml import etree
 from ..chinese import cn_date
 from ..layout import twips
 from ..model import Heading, is_removed
-from .ooxml import el, field, page_break, paragraph, run
+from ..titles import chars_per_line, title_lines
+from .ooxml import el, field, paragraph, run
 from .writer import Writer
 
 
-def cover(w: Writer) -> list[etree._Element]:
+def cover(w: Writer, section: etree._Element) -> list[etree._Element]:
+    """The cover's lines; the last of them ends the cover's section (`section`)."""
     meta, version = w.document.meta, w.document.version
-    out = [paragraph("Title", run(meta.title))]
+    lines: list[tuple[str, list[etree._Element], list[etree._Element]]] = [
+        ("Title", title_runs(w), [])]
     if meta.period:
-        out.append(paragraph("CoverSubtitle", run(f"（{meta.period}）")))
+        lines.append(("CoverSubtitle", [run(f"（{meta.period}）")], []))
     if version.label:
-        out.append(paragraph("CoverSubtitle", run(f"（{version.label}）")))
-    lines = [version.organization or meta.organization,
-             cn_date(version.date) if version.date else ""]
-    lines = [line for line in lines if line]
-    if lines:
-        space = twips(w.layout["cover"]["footer_space_before_mm"])
-        out.append(paragraph("CoverFooter", run(lines[0]),
-                             ppr_extra=[el("w:spacing", {"w:before": space})]))
-        out.extend(paragraph("CoverFooter", run(line)) for line in lines[1:])
-    out.append(paragraph(None, page_break(), ppr_extra=[el("w:suppressLineNumbers")]))
+        lines.append(("CoverSubtitle", [run(f"（{version.label}）")], []))
+    footer = [version.organization or meta.organization,
+              cn_date(version.date) if version.date else ""]
+    space = [el("w:spacing", {"w:before": twips(w.layout["cover"]["footer_space_before_mm"])})]
+    for text in (line for line in footer if line):
+        lines.append(("CoverFooter", [run(text)], space))
+        space = []
+    lines[-1] = (*lines[-1][:2], [*lines[-1][2], section])
+    return [paragraph(style, *runs, ppr_extra=extra) for style, runs, extra in lines]
+
+
+def title_runs(w: Writer) -> list[etree._Element]:
+    """The cover title, broken into lines between words (GB/T 9704 §7.3.1)."""
+    meta = w.document.meta
+    spec = w.layout["cover"]
+    lines = meta.title_lines or title_lines(meta.title, chars_per_line(
+        w.layout["page"]["type_width_mm"], spec["title_size_pt"],
+        w.layout["grid"]["char_spacing_pt"]))
+    out: list[etree._Element] = []
+    for index, line in enumerate(lines):
+        if index:
+            out.append(el("w:r", None, el("w:br")))
+        out.append(run(line))
     return out
 
 

@@ -148,9 +148,18 @@ def border(tag: str, eighths: int, style: str = "single") -> etree._Element:
     return el(tag, {"w:val": style, "w:sz": eighths, "w:space": 0, "w:color": "000000"})
 
 
-def table_borders(eighths: int) -> etree._Element:
-    return props("w:tblBorders", *(border(f"w:{side}", eighths) for side in
-                                   ("top", "left", "bottom", "right", "insideH", "insideV")))
+def table_borders(eighths: int, inner: int | None = None, top: int | None = -1,
+                  bottom: int | None = -1) -> etree._Element:
+    """w:tblBorders: the outer lines `eighths` of a point wide, the inner ones `inner` (the
+    same by default); `top` or `bottom` None leaves that edge without a line, a number gives
+    it its own width."""
+    inner = eighths if inner is None else inner
+    widths = {"top": eighths if top == -1 else top, "left": eighths,
+              "bottom": eighths if bottom == -1 else bottom, "right": eighths,
+              "insideH": inner, "insideV": inner}
+    return props("w:tblBorders", *(border(f"w:{side}", size) if size is not None else
+                                   el(f"w:{side}", {"w:val": "nil"})
+                                   for side, size in widths.items()))
 
 
 def doc_grid(line_pitch: int) -> etree._Element:

@@ -9,8 +9,16 @@ from .ooxml import NS, doc_grid, el, field, paragraph, props, qn, run, tostring,
 from .writer import Writer
 
 
-def section(w: Writer, body: bool) -> etree._Element:
-    """w:sectPr of the front matter (no footer, no number) or of the body (numbered from 1)."""
+PARTS = ("cover", "toc", "body")
+
+
+def section(w: Writer, part: str) -> etree._Element:
+    """w:sectPr of the cover or the 目录 (no footer, no number) or of the body (numbered from
+    1). Printed double-sided, the 目录 and the body each start on a recto (GB/T 9704 §6.2):
+    the 目录 through an odd-page section break, the body through its page numbers starting at
+    1, an odd number, which LibreOffice sets on a recto by adding a blank verso when needed (an
+    odd-page break there too moves the body's first page 3–5 mm off its grid)."""
+    body = part == "body"
     page = w.layout["page"]
     number = w.layout["page_number"]
     top, left = twips(page["top_mm"]), twips(page["left_mm"])
@@ -26,6 +34,8 @@ def section(w: Writer, body: bool) -> etree._Element:
     if body:
         children += [el("w:footerReference", {"w:type": "default", "r:id": "rIdFooterOdd"}),
                      el("w:footerReference", {"w:type": "even", "r:id": "rIdFooterEven"})]
+    if part == "toc" and w.document.meta.print == "duplex":
+        children.append(val("w:type", "oddPage"))
     children += [
         el("w:pgSz", {"w:w": twips(page["width_mm"]), "w:h": twips(page["height_mm"])}),
         el("w:pgMar", {"w:top": top, "w:right": right, "w:bottom": twips(bottom_mm),

@@ -171,8 +171,16 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
                                                                  *off_grid(box["line_pt"]),
                                                                  *centered()],
                       rpr=run_props(box["title_font"], box["title_size_pt"])))
+    root.append(style("paragraph", "BoxCaption", "Box Caption", ppr=[
+        el("w:keepNext"), *off_grid(box["line_pt"]), *centered()],
+        rpr=run_props(table["caption_font"], table["caption_size_pt"])))
+    # Between two parts of a 专栏: a fraction of a point, so the frame looks unbroken.
+    root.append(style("paragraph", "BoxJoin", "Box Join", ppr=[
+        unnumbered(), val("w:snapToGrid", OFF), spacing(before=0, after=0, line=14, rule="exact"),
+        indent(first_chars=0, first=0)], rpr=[*size(2)]))
     box_char = half_points(box["size_pt"]) * 10
-    root.append(style("paragraph", "BoxText", "Box Text", ppr=[
+    # A 专栏 leaves no single line of a paragraph alone at a page's foot or head.
+    root.append(style("paragraph", "BoxText", "Box Text", ppr=[el("w:widowControl"),
         *off_grid(box["line_pt"]), indent(first_chars=box["first_line_chars"] * 100,
                                     first=box["first_line_chars"] * box_char), align("both")],
         rpr=run_props(box["font"], box["size_pt"])))
@@ -180,6 +188,12 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     # Shading only: a paragraph border adds its width to the line and costs the page a grid row.
     root.append(style("paragraph", "DrafterNote", "Drafter Note", ppr=[
         el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": layout["note"]["shading"]})]))
+
+    # After a table, a 专栏 or a figure: the PDF stage sets its height to what takes the text
+    # after it back to the grid.
+    root.append(style("paragraph", "GridSpacer", "Grid Spacer", ppr=[
+        unnumbered(), val("w:snapToGrid", OFF), spacing(before=0, after=0, line=20, rule="exact"),
+        indent(first_chars=0, first=0)], rpr=[*size(2)]))
 
     note = layout["footnote"]
     root.append(style("paragraph", "FootnoteText", "footnote text", ppr=[unnumbered(),
@@ -209,3 +223,10 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
             el("w:tblPr", None, el("w:jc", {"w:val": "center"}),
                table_borders(round(eighths)))]))
     return tostring(root)
+
+
+def grid_styles(layout: Layout, numbering: str) -> list[str]:
+    """The paragraph styles (Word names) whose lines sit on the rows of the grid: body text,
+    drafters' notes and headings (their space before and after is whole rows)."""
+    return ["Normal", "Drafter Note",
+            *(f"heading {level}" for level in range(1, len(layout.scheme(numbering)) + 1))]

@@ -1,17 +1,15 @@
-"""Tables as WordprocessingML: a plan's tables (caption, header row, merged cells, note line,
-columns sized from their content) and the 专栏, a one-cell framed table."""
+"""Tables as WordprocessingML: a plan's tables (caption, header row repeated on each page,
+merged cells, note line, columns sized from their content)."""
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from lxml import etree
 
 from ..chinese import display_width
 from ..layout import half_points, twips
-from ..model import Block, Box, Change, Inline, Source, Table, plain_text
+from ..model import Change, Inline, Source, Table, plain_text
 from ..transform import LABEL_GAP
-from .ooxml import el, paragraph, props, qn, run, table_borders, val
-from .writer import ParagraphContext, Writer
+from .ooxml import el, paragraph, props, run, table_borders, val
+from .writer import Writer
 
 Cells = dict[int, dict[int, tuple[int, str]]]
 
@@ -19,34 +17,62 @@ Cells = dict[int, dict[int, tuple[int, str]]]
 def table(w: Writer, item: Table) -> list[etree._Element]:
     out = []
     if item.caption:
-        caption = f"{w.layout['table']['label']}{item.number}{LABEL_GAP}{item.caption}"
-        out.append(w.paragraph(w.ppr("TableCaption", change=item.change),
-                               w.label(item.label_change, caption),
-                               source=item.caption_source or item.source, change=item.change))
+        out.append(caption(w, item))
+    out.append(table_element(w, item))
+    if item.note:
+        out.append(paragraph("TableNote", run(item.note)))
+    out.append(w.spacer(item.change))
+    return out
+
+
+def caption(w: Writer, item: Table, style: str = "TableCaption") -> etree._Element:
+    text = f"{w.layout['table']['label']}{item.number}{LABEL_GAP}{item.caption}"
+    return w.paragraph(w.ppr(style, change=item.change), w.label(item.label_change, text),
+                       source=item.caption_source or item.source, change=item.change)
+
+
+def table_element(w: Writer, item: Table, borders: etree._Element | None = None,
+                  title: etree._Element | None = None, title_change: Change | None = None
+                  ) -> etree._Element:
+    """<w:tbl>: the header row repeated on each page, rows never split; `title`, a paragraph
+    set in a shaded row across all columns above the header, repeated with it (a 专栏 that
+    opens with its table)."""
     ncols = max(len(item.header), *(len(r) for r in item.rows)) if item.rows \
         else len(item.header)
     spans = merged_cells(item)
     widths = column_widths(w, item, ncols, spans)
-    rows = [row(w, item.header, widths, item.aligns, True, item.source, change=item.change)]
+    rows = []
+    if title is not None:
+        rows.append(title_row(w, title, widths, title_change))
+    rows.append(row(w, item.header, widths, item.aligns, True, item.source, change=item.change))
     for index, cells in enumerate(item.rows):
         source = item.row_sources[index] if index < len(item.row_sources) else item.source
         change = item.change or (item.row_changes[index]
                                  if index < len(item.row_changes) else None)
         rows.append(row(w, cells, widths, item.aligns, False, source, spans.get(index, {}),
                         change))
-    out.append(el("w:tbl", None, props(
+    return el("w:tbl", None, props(
         "w:tblPr", val("w:tblStyle", "PlanTable"),
         el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}), val("w:jc", "center"),
+        borders if borders is not None else
         table_borders(round(w.layout["table"]["border_pt"] * 8)),
         el("w:tblLayout", {"w:type": "fixed"}),
         el("w:tblLook", {"w:val": "04A0", "w:firstRow": 1, "w:lastRow": 0,
                          "w:firstColumn": 0, "w:lastColumn": 0, "w:noHBand": 1,
                          "w:noVBand": 1})),
         el("w:tblGrid", None, *(el("w:gridCol", {"w:w": width}) for width in widths)),
-        *rows))
-    if item.note:
-        out.append(paragraph("TableNote", run(item.note)))
-    return out
+        *rows)
+
+
+def title_row(w: Writer, title: etree._Element, widths: list[int], change: Change | None,
+              header: bool = True) -> etree._Element:
+    """A 专栏's title in a shaded row across the table."""
+    span = len(widths)
+    tcpr = props("w:tcPr", el("w:tcW", {"w:w": sum(widths), "w:type": "dxa"}),
+                 val("w:gridSpan", span) if span > 1 else None,
+                 el("w:shd", {"w:val": "clear", "w:color": "auto",
+                              "w:fill": w.layout["box"]["shading"]}))
+    return el("w:tr", None, row_properties(w, header, change), el("w:tc", None, tcpr, title))
 
 
 def merged_cells(item: Table) -> Cells:
@@ -133,34 +159,3 @@ def row(w: Writer, cells: list[list[Inline]], widths: list[int], aligns: list[st
         w.fill(tc[-1], w.runs(inlines), source=source if text else None)
         tcs.append(tc)
     return el("w:tr", None, row_properties(w, header, change), *tcs)
-
-
-def box(w: Writer, item: Box, content_of: Callable[[list[Block], ParagraphContext],
-                                                   list[etree._Element]]
-        ) -> list[etree._Element]:
-    """专栏: a framed one-column table, its title row shaded, its blocks in the second row."""
-    spec = w.layout["box"]
-    width = w.layout.type_width_twips
-    title = w.paragraph(w.ppr("BoxTitle"), w.label(
-        item.label_change, f"{spec['label']}{item.number}{LABEL_GAP}{item.title}"),
-        source=item.source)
-    content = content_of(item.blocks, ParagraphContext("box", "BoxText"))
-    if not content or content[-1].tag != qn("w:p"):  # a cell ends with a paragraph
-        content.append(paragraph("BoxText"))
-
-    def cell(*body: etree._Element, shade: str | None = None) -> etree._Element:
-        tcpr = props("w:tcPr", el("w:tcW", {"w:w": width, "w:type": "dxa"}),
-                     el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade})
-                     if shade else None)
-        return el("w:tc", None, tcpr, *body)
-    title_row = row_properties(w, False, item.change)
-    rows = [el("w:tr", None, title_row, cell(title, shade=spec["shading"])),
-            el("w:tr", None, *([el("w:trPr", None, w.revision(item.change.kind))]
-                               if item.change is not None else []), cell(*content))]
-    tbl = el("w:tbl", None, props(
-        "w:tblPr", val("w:tblStyle", "BoxTable"), el("w:tblW", {"w:w": width, "w:type": "dxa"}),
-        val("w:jc", "center"), table_borders(round(spec["border_pt"] * 8)),
-        el("w:tblLayout", {"w:type": "fixed"})),
-        el("w:tblGrid", None, el("w:gridCol", {"w:w": width})), *rows)
-    # An empty paragraph keeps two neighbouring tables from merging into one in Word.
-    return [tbl, w.paragraph(w.ppr(None, change=item.change), [], change=item.change)]

@@ -18,6 +18,8 @@ from .ooxml import (bookmark, el, fonts, move_range, props, qn, revision_mark, t
 # Revision and move-range ids start here, clear of the bookmark ids counted from 1.
 REVISION_IDS = 100000
 ANCHOR_PREFIX = "_Src"
+SPACER_PREFIX = "_Grid"  # the bookmark of a spacer that takes text back to the grid
+SPACER_STYLE = "GridSpacer"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Writer:
     document: Document
     layout: Layout
     toc_pages: dict[str, int] = field(default_factory=dict)
+    spacer_heights: dict[str, int] = field(default_factory=dict)  # as LibreOffice set them
+    next_spacer: int = 0
     anchors: list[Anchor] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
     media_by_path: dict[Path, Media] = field(default_factory=dict)
@@ -197,6 +201,23 @@ class Writer:
         body = self.runs(inlines, ctx.highlight) if content is None else content
         return self.paragraph(self.ppr(style, ctx.indent_chars, change), body, source=source,
                               change=change, lead=lead)
+
+
+    def spacer(self, change: Change | None = None) -> etree._Element:
+        """The paragraph after a table, a 专栏 or a figure: as high as it takes to bring the text
+        after it back to a row of the grid (measured by the PDF stage, which renders the pages),
+        and it keeps neighbouring tables from merging into one."""
+        self.next_spacer += 1
+        name = f"{SPACER_PREFIX}{self.next_spacer:05d}"
+        height = self.spacer_heights.get(name)
+        extra = [spacing_exact(height)] if height else []
+        start, end = bookmark(self.bookmark_id(), name)
+        return self.paragraph(self.ppr(SPACER_STYLE, change=change, extra=extra), [start, end],
+                              change=change)
+
+
+def spacing_exact(twips: int) -> etree._Element:
+    return el("w:spacing", {"w:before": 0, "w:after": 0, "w:line": twips, "w:lineRule": "exact"})
 
 
 def split_todos(text: str) -> list[tuple[str, bool]]:
