@@ -128,7 +128,7 @@ def apply_policy(version: VersionSpec, level: str, what: str, code: str,
 
 def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,
                built: BuiltDocument, when: dt.datetime) -> None:
-    from .pdf import GridSpacers, font_report
+    from .pdf import GridSpacers, font_report, resolve_font
     from .pdf.outline import toc_pages
     from .verify import render_table, verify_pdf
 
@@ -136,9 +136,14 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     grid = GridSpacers(layout["grid"]["line_pitch_twips"],
                        tuple(grid_styles(layout, plan.meta.numbering)), "Grid Spacer",
                        SPACER_PREFIX)
+    numbered = document.version.line_numbers
     result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
                             subject=document.version.label, grid=grid,
-                            blank_pages=plan.meta.print == "duplex")
+                            blank_pages=plan.meta.print == "duplex", own_line_numbers=numbered)
+    if numbered:  # every line a reviewer may cite, 专栏 and tables included
+        from .pdf.linenumbers import number_pdf
+        font = resolve_font(layout["line_numbers"]["pdf_face"], fontconfig(plan.root)).file
+        atomic_write(pdf_path, number_pdf(pdf_path, layout, result.body_page, font))
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers and its
     # spacers the heights LibreOffice gave them.
@@ -147,6 +152,7 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
                                         spacers=result.spacers).data)
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
-    built.checks = verify_pdf(pdf_path, layout)
+    built.checks = verify_pdf(pdf_path, layout, plan.meta.print == "duplex",
+                              document.version.line_numbers)
     built.verify_report = pdf_path.with_suffix(".版式检查.txt")
     atomic_write(built.verify_report, render_table(built.checks).encode("utf-8"))

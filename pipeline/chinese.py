@@ -43,3 +43,9 @@ def format_number(pattern: str, n: int) -> str:
 def display_width(text: str) -> int:
     """Width in half-width units: a Chinese character (or full-width form) counts 2."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def print_width(text: str) -> int:
+    """Width in half-width units as Chinese text prints it: quotes, dashes and other characters
+    of ambiguous width are set full-width too."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)

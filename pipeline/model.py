@@ -134,6 +134,7 @@ class Table:
     change: Change | None = None  # redline: the whole table inserted or deleted
     row_changes: list[Change | None] = field(default_factory=list)  # redline: per body row
     label_change: list[Inline] = field(default_factory=list)  # redline: the caption line, tracked
+    landscape: bool = False  # on landscape pages of its own (表：… {.landscape})
 
 
 @dataclass

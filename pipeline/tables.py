@@ -37,7 +37,8 @@ def build_table(name: str, data: PlanData, period: str, source: Source) -> Table
     years = plan_years(period) if any("{" in h for h in spec["header"]) else {}
     header = [[Span(text.format(**years))] for text in spec["header"]]
     aligns = ["left" if text in spec.get("left", ()) else "" for text in spec["header"]]
-    table = Table(header, [], aligns, source, caption=spec["caption"])
+    table = Table(header, [], aligns, source, caption=spec["caption"],
+                  landscape=spec.get("landscape", False))
     BUILDERS[name](table, records, spec, data.schema)
     return table
 

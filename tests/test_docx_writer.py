@@ -235,7 +235,7 @@ def test_a_deleted_table_row_carries_its_mark_last_in_the_row_properties():
 def test_long_columns_share_the_width_short_ones_keep_theirs():
     long = "重点推进污水管网建设和雨污分流改造" * 3
     item = Table([[Span("序号")], [Span("内容")]], [[[Span("1")], [Span(long)]]], ["", ""], AT)
-    short, wide = column_widths(writer(), item, 2)
+    short, wide = column_widths(writer(), item, 2).widths
     assert short < wide and short + wide == LAYOUT.type_width_twips
 
 

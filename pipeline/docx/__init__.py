@@ -43,8 +43,7 @@ def write_docx(document: Document, layout: Layout, when: dt.datetime,
     for index, (name, xml) in enumerate(body.headers.items()):
         rel_id = "rIdHeaderOdd" if index == 0 else "rIdHeaderEven"
         parts.append(Part(name, f"{WML}.header+xml", xml, f"{REL}/header", rel_id))
-    for index, (name, xml) in enumerate(body.footers.items()):
-        rel_id = "rIdFooterOdd" if index == 0 else "rIdFooterEven"
+    for name, rel_id, xml in body.footers:
         parts.append(Part(name, f"{WML}.footer+xml", xml, f"{REL}/footer", rel_id))
     if body.footnotes is not None:
         parts.append(Part("word/footnotes.xml", f"{WML}.footnotes+xml", body.footnotes,

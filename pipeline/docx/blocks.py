@@ -58,7 +58,11 @@ def takes_lead(item: Block) -> bool:
 
 def heading(w: Writer, item: Heading) -> etree._Element:
     start, end = bookmark(w.bookmark_id(), item.bookmark)  # the 目录's target
-    content = [start, *w.label(item.label_change, item.number), *w.runs(item.inlines), end]
+    spec = w.layout.scheme(w.document.meta.numbering)[item.level - 1]
+    broken = (w.title(item.number, item.inlines, spec["size_pt"])
+              if spec.get("align") == "center" and not item.label_change else None)
+    text = broken or [*w.label(item.label_change, item.number), *w.runs(item.inlines)]
+    content = [start, *text, end]
     return w.paragraph(w.ppr(f"Heading{item.level}", change=item.change), content,
                        source=item.source, change=item.change)
 

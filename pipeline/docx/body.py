@@ -11,7 +11,7 @@ from .blocks import blocks
 from .footnotes import footnotes
 from .front import cover, toc
 from .ooxml import NS, el, qn, tostring
-from .sections import footer, header, section
+from .sections import FOOTERS, footer, header, landscape_footer, section
 from .writer import BODY, Anchor, Media, Writer
 
 
@@ -19,7 +19,7 @@ from .writer import BODY, Anchor, Media, Writer
 class BodyParts:
     document: bytes
     footnotes: bytes | None
-    footers: dict[str, bytes]  # part name → xml, odd first
+    footers: list[tuple[str, str, bytes]]  # part name, relationship id, xml
     headers: dict[str, bytes]  # part name → xml, odd first; empty when the version has none
     media: list[Media] = field(default_factory=list)
     anchors: list[Anchor] = field(default_factory=list)
@@ -48,6 +48,10 @@ def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | N
     if document.version.header:
         part = header(w)
         headers = {"word/header1.xml": part, "word/header2.xml": part}
-    return BodyParts(xml, notes, {"word/footer1.xml": footer(w, odd=True),
-                                  "word/footer2.xml": footer(w, odd=False)},
-                     headers, w.media, w.anchors)
+    (odd, even), turned = FOOTERS["portrait"], FOOTERS["landscape"]
+    footers = [("word/footer1.xml", odd, footer(w, odd=True)),
+               ("word/footer2.xml", even, footer(w, odd=False))]
+    if w.landscape:
+        footers += [("word/footer3.xml", turned[0], landscape_footer(w, odd=True)),
+                    ("word/footer4.xml", turned[1], landscape_footer(w, odd=False))]
+    return BodyParts(xml, notes, footers, headers, w.media, w.anchors)

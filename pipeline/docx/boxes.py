@@ -8,10 +8,11 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from ..model import Block, Box, Change, Table
+from ..model import Block, Box, Change, Span, Table
 from ..transform import LABEL_GAP
 from .ooxml import el, paragraph, props, qn, run, table_borders, val
-from .tables import caption, table_element, title_row
+from .tables import (caption, column_widths, merged_cells, ncols, table_element,
+                     title_row)
 from .writer import ParagraphContext, Writer
 
 Render = Callable[[list[Block], ParagraphContext], list[etree._Element]]
@@ -45,9 +46,13 @@ def box(w: Writer, item: Box, content_of: Render) -> list[etree._Element]:
     spec = w.layout["box"]
     outer = round(spec["border_pt"] * 8)
     inner = round(w.layout["table"]["border_pt"] * 8)
-    title = w.paragraph(w.ppr("BoxTitle"), w.label(
-        item.label_change, f"{spec['label']}{item.number}{LABEL_GAP}{item.title}"),
-        source=item.source)
+    label = f"{spec['label']}{item.number}{LABEL_GAP}"
+    inside = w.layout["page"]["type_width_mm"] - 2 * w.layout["table"]["cell_margin_mm"]
+    runs = None if item.label_change else w.title(label, [Span(item.title)],
+                                                  spec["title_size_pt"], inside)
+    title = w.paragraph(w.ppr("BoxTitle"), runs or w.label(item.label_change,
+                                                          label + item.title),
+                        source=item.source)
     pieces = parts(w, item.blocks, content_of) or [[]]
     out: list[etree._Element] = []
     for index, piece in enumerate(pieces):
@@ -59,7 +64,8 @@ def box(w: Writer, item: Box, content_of: Render) -> list[etree._Element]:
             out.append(paragraph("BoxJoin"))  # word processors merge tables that touch
         head = title if first else None
         if isinstance(piece, Table):  # opening the box, its title repeats with its header
-            out.append(table_element(w, piece, borders, head, item.change))
+            columns = column_widths(w, piece, ncols(piece), merged_cells(piece), turn=False)
+            out.append(table_element(w, piece, borders, head, item.change, columns))
         else:
             out.append(text_part(w, piece, borders, head, item.change))
     return [*out, w.spacer(item.change)]

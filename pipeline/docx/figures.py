@@ -5,7 +5,7 @@ from lxml import etree
 
 from ..errors import PlanError
 from ..layout import EMU_PER_MM
-from ..model import Image
+from ..model import Image, Span
 from ..transform import LABEL_GAP
 from .ooxml import NS, el
 from .writer import Media, Writer
@@ -45,9 +45,11 @@ def figure(w: Writer, item: Image) -> list[etree._Element]:
                 el("a:graphic", None, el("a:graphicData", {"uri": NS["pic"]}, pic)))
     drawing = w.tracked_run(el("w:r", None, el("w:drawing", None, inline)), item.change)
     caption = f"{label}{LABEL_GAP}{item.caption}" if item.caption else label
+    runs = None if item.label_change or not item.caption else w.title(
+        f"{label}{LABEL_GAP}", [Span(item.caption)], w.layout["figure"]["caption_size_pt"])
     return [w.paragraph(w.ppr("Figure", change=item.change), [drawing], change=item.change),
             w.paragraph(w.ppr("FigureCaption", change=item.change),
-                        w.label(item.label_change, caption), source=item.source,
+                        runs or w.label(item.label_change, caption), source=item.source,
                         change=item.change),
             w.spacer(item.change)]
 

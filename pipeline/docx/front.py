@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..chinese import cn_date
 from ..layout import twips
 from ..model import Heading, is_removed
 from ..titles import chars_per_line, title_lines
 from .ooxml import el, field, paragraph, run
+from .sections import cover_date
 from .writer import Writer
 
 
@@ -20,8 +20,7 @@ def cover(w: Writer, section: etree._Element) -> list[etree._Element]:
         lines.append(("CoverSubtitle", [run(f"（{meta.period}）")], []))
     if version.label:
         lines.append(("CoverSubtitle", [run(f"（{version.label}）")], []))
-    footer = [version.organization or meta.organization,
-              cn_date(version.date) if version.date else ""]
+    footer = [version.organization or meta.organization, cover_date(w)]
     space = [el("w:spacing", {"w:before": twips(w.layout["cover"]["footer_space_before_mm"])})]
     for text in (line for line in footer if line):
         lines.append(("CoverFooter", [run(text)], space))

@@ -195,6 +195,11 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
         unnumbered(), val("w:snapToGrid", OFF), spacing(before=0, after=0, line=20, rule="exact"),
         indent(first_chars=0, first=0)], rpr=[*size(2)]))
 
+    # Ends a section of the body (the pages before and after a landscape table).
+    root.append(style("paragraph", "SectionEnd", "Section End", ppr=[
+        unnumbered(), val("w:snapToGrid", OFF), spacing(before=0, after=0, line=20, rule="exact"),
+        indent(first_chars=0, first=0)], rpr=[*size(2)]))
+
     note = layout["footnote"]
     root.append(style("paragraph", "FootnoteText", "footnote text", ppr=[unnumbered(),
         *off_grid(), indent(first_chars=0, first=0), align("both")],

@@ -2,45 +2,59 @@
 merged cells, note line, columns sized from their content)."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from lxml import etree
 
-from ..chinese import display_width
+from ..chinese import display_width, print_width
 from ..layout import half_points, twips
-from ..model import Change, Inline, Source, Table, plain_text
+from ..model import Change, Inline, Source, Span, Table, plain_text
 from ..transform import LABEL_GAP
 from .ooxml import el, paragraph, props, run, table_borders, val
+from .sections import section_end
 from .writer import Writer
 
 Cells = dict[int, dict[int, tuple[int, str]]]
 
 
 def table(w: Writer, item: Table) -> list[etree._Element]:
+    columns = column_widths(w, item, ncols(item), merged_cells(item))
     out = []
+    if columns.landscape:  # the portrait pages end before it and go on after it
+        out.append(section_end(w, "body"))
+        w.landscape = True
     if item.caption:
         out.append(caption(w, item))
-    out.append(table_element(w, item))
+    out.append(table_element(w, item, columns=columns))
     if item.note:
         out.append(paragraph("TableNote", run(item.note)))
-    out.append(w.spacer(item.change))
+    out.append(section_end(w, "landscape") if columns.landscape else w.spacer(item.change))
     return out
 
 
+def ncols(item: Table) -> int:
+    return max(len(item.header), *(len(r) for r in item.rows)) if item.rows \
+        else len(item.header)
+
+
 def caption(w: Writer, item: Table, style: str = "TableCaption") -> etree._Element:
-    text = f"{w.layout['table']['label']}{item.number}{LABEL_GAP}{item.caption}"
-    return w.paragraph(w.ppr(style, change=item.change), w.label(item.label_change, text),
+    label = f"{w.layout['table']['label']}{item.number}{LABEL_GAP}"
+    runs = None if item.label_change else w.title(label, [Span(item.caption)],
+                                                  w.layout["table"]["caption_size_pt"])
+    return w.paragraph(w.ppr(style, change=item.change),
+                       runs or w.label(item.label_change, label + item.caption),
                        source=item.caption_source or item.source, change=item.change)
 
 
 def table_element(w: Writer, item: Table, borders: etree._Element | None = None,
-                  title: etree._Element | None = None, title_change: Change | None = None
-                  ) -> etree._Element:
+                  title: etree._Element | None = None, title_change: Change | None = None,
+                  columns: Columns | None = None) -> etree._Element:
     """<w:tbl>: the header row repeated on each page, rows never split; `title`, a paragraph
     set in a shaded row across all columns above the header, repeated with it (a 专栏 that
     opens with its table)."""
-    ncols = max(len(item.header), *(len(r) for r in item.rows)) if item.rows \
-        else len(item.header)
     spans = merged_cells(item)
-    widths = column_widths(w, item, ncols, spans)
+    widths = (columns or column_widths(w, item, ncols(item), spans)).widths
     rows = []
     if title is not None:
         rows.append(title_row(w, title, widths, title_change))
@@ -89,25 +103,55 @@ def merged_cells(item: Table) -> Cells:
     return out
 
 
-def column_widths(w: Writer, item: Table, ncols: int, spans: Cells | None = None) -> list[int]:
+# What a cell must not break inside: a number with its sign, range or unit of time
+# (≤35, 2021—2025年, 〔4.3〕, 19428.78), a unit with a slash (微克/立方米, 万吨/年).
+UNBROKEN = re.compile(r"[A-Za-z]*[〔（(≥≤<>＞＜+\-]?[0-9][0-9.,%‰]*(?:[—–~～\-][0-9][0-9.,%‰]*)?"
+                      r"[年月日%‰〕）)]?|[^\s/，。、；：]+/[^\s/，。、；：]+")
+
+
+def unbroken_width(text: str) -> int:
+    """The widest stretch of a cell's text that must stay on one line (half-width units)."""
+    return max((print_width(m.group()) for m in UNBROKEN.finditer(text)), default=0)
+
+
+@dataclass(frozen=True)
+class Columns:
+    widths: list[int]  # twips
+    landscape: bool  # on landscape pages of its own (GB/T 9704 §10 横排表格)
+
+
+def column_widths(w: Writer, item: Table, ncols: int, spans: Cells | None = None,
+                  turn: bool = True) -> Columns:
     """Automatic table layout as browsers do it: short columns keep their natural width,
     long ones get a minimum and share the rest in proportion to how much more they want.
-    A cell spanning columns takes no part: its columns are sized by their own cells."""
+    The minimum holds the widest number or unit of the column's cells, so that 微克/立方米 or
+    2021—2025年 never breaks inside; a header takes at most two lines. A table of many
+    columns (the profile's landscape_columns), one whose columns at their narrowest are wider
+    than a portrait page, or one that asks for it, is set on landscape pages (unless `turn` is off: a table in a 专栏). A cell spanning columns takes no
+    part: its columns are sized by their own cells."""
     spec = w.layout["table"]
     half = half_points(spec["size_pt"]) * 5  # twips per half-width unit
     pad = 2 * twips(spec["cell_margin_mm"]) + half
     natural = [pad + 4 * half] * ncols
+    floor = [pad + spec["min_column_chars"] * 2 * half] * ncols
     for i, cell in enumerate(item.header[:ncols]):  # a header may wrap onto two lines
-        natural[i] = max(natural[i], pad + (display_width(plain_text(cell)) + 1) // 2 * half)
+        two_lines = pad + (print_width(plain_text(cell)) + 1) // 2 * half
+        natural[i] = max(natural[i], two_lines)
+        floor[i] = max(floor[i], two_lines)
     for r, cells in enumerate(item.rows):
         merged = (spans or {}).get(r, {})
         for i, cell in enumerate(cells[:ncols]):
             if i in merged and merged[i][0] != 1:
                 continue
-            natural[i] = max(natural[i], pad + display_width(plain_text(cell)) * half)
+            text = plain_text(cell)
+            natural[i] = max(natural[i], pad + print_width(text) * half)
+            floor[i] = max(floor[i], pad + unbroken_width(text) * half)
     short = pad + spec["short_column_chars"] * 2 * half
-    least = [n if n <= short else pad + spec["min_column_chars"] * 2 * half for n in natural]
-    total = w.layout.type_width_twips
+    least = [n if n <= short else min(n, f) for n, f in zip(natural, floor)]
+    landscape = turn and (item.landscape or ncols >= spec["landscape_columns"]
+                          or sum(least) > w.layout.type_width_twips)
+    total = twips(w.layout["page"]["type_height_mm"]) if landscape else \
+        w.layout.type_width_twips
     if sum(natural) <= total:
         widths = [n * total // sum(natural) for n in natural]
     elif sum(least) >= total:
@@ -117,7 +161,7 @@ def column_widths(w: Writer, item: Table, ncols: int, spans: Cells | None = None
         excess = [n - m for n, m in zip(natural, least)]
         widths = [m + room * e // sum(excess) for m, e in zip(least, excess)]
     widths[-1] += total - sum(widths)
-    return widths
+    return Columns(widths, landscape)
 
 
 def row_properties(w: Writer, header: bool, change: Change | None) -> etree._Element:

@@ -11,6 +11,7 @@ from lxml import etree
 
 from ..layout import Layout
 from ..model import Change, Document, FootnoteRef, Inline, LineBreak, Source, Span
+from ..titles import chars_per_line, title_lines
 from ..transform import TODO
 from .ooxml import (bookmark, el, fonts, move_range, props, qn, revision_mark, tracked_runs,
                     val)
@@ -65,6 +66,8 @@ class Writer:
     toc_pages: dict[str, int] = field(default_factory=dict)
     spacer_heights: dict[str, int] = field(default_factory=dict)  # as LibreOffice set them
     next_spacer: int = 0
+    numbered_sections: int = 0  # sections of the body written so far (the first starts at 1)
+    landscape: bool = False  # a table was set on landscape pages
     anchors: list[Anchor] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
     media_by_path: dict[Path, Media] = field(default_factory=dict)
@@ -138,6 +141,38 @@ class Writer:
     def label(self, label_change: list[Inline], text: str) -> list[etree._Element]:
         """A generated line (heading number, caption): tracked in a redline, else plain."""
         return self.runs(label_change) if label_change else [self.text_run(text)]
+
+    def title(self, label: str, inlines: Sequence[Inline], size_pt: float,
+              width_mm: float | None = None) -> list[etree._Element] | None:
+        """A centred title (a heading, a caption, a 专栏's title) broken into lines between
+        words when it takes more than one (GB/T 9704 §7.3.1); None when it fits one line or
+        holds more than plain text (a footnote mark, a tracked edit), left to the word
+        processor."""
+        if any(not isinstance(i, Span) or i.change is not None or TODO.search(i.text)
+               for i in inlines):
+            return None
+        pieces = [(label, Span(label)), *((i.text, i) for i in inlines)]
+        text = "".join(t for t, _ in pieces)
+        width = self.layout["page"]["type_width_mm"] if width_mm is None else width_mm
+        lines = title_lines(text, chars_per_line(width, size_pt,
+                                                 self.layout["grid"]["char_spacing_pt"]))
+        if len(lines) == 1:
+            return None
+        starts, at = set(), 0  # where each line after the first starts in the text
+        for line in lines[:-1]:
+            at += len(line)
+            starts.add(at)
+        out: list[etree._Element] = []
+        at = 0
+        for piece, span in pieces:
+            cuts = [0, *sorted(c - at for c in starts if at <= c < at + len(piece)), len(piece)]
+            for a, b in zip(cuts, cuts[1:]):
+                if at + a in starts and b > a:
+                    out.append(el("w:r", None, el("w:br")))
+                if b > a:
+                    out.append(self.text_run(piece[a:b], span.bold, span.italic))
+            at += len(piece)
+        return out
 
     # ---- paragraphs -------------------------------------------------------
     def ppr(self, style: str | None, indent_chars: int = 0, change: Change | None = None,

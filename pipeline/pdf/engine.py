@@ -48,6 +48,7 @@ class ConversionResult:
     pages: int
     seconds: float
     spacers: dict[str, int] = field(default_factory=dict)  # spacer bookmark → height, twips
+    body_page: int = 1  # the page the body starts on
 
 
 @dataclass(frozen=True)
@@ -288,12 +289,14 @@ class PdfEngine:
     # -- conversion --------------------------------------------------------------------------
 
     def convert(self, docx: Path, pdf: Path, *, title: str, subject: str,
-                grid: GridSpacers | None = None, blank_pages: bool = False) -> ConversionResult:
+                grid: GridSpacers | None = None, blank_pages: bool = False,
+                own_line_numbers: bool = False) -> ConversionResult:
         """Exports `docx` to `pdf` with the TOC updated, bookmarks, and Title/Subject set.
         `grid`: set the spacers after tables, 专栏 and figures so that the text after them is
         back on the grid (their heights come back in `spacers`); `blank_pages`: keep the blank
-        versos LibreOffice inserts so that a part starts on a recto (double-sided printing).
-        `pages` is the PDF's own count.
+        versos LibreOffice inserts so that a part starts on a recto (double-sided printing);
+        `own_line_numbers`: LibreOffice sets no line numbers (the PDF stage numbers every line
+        afterwards, see linenumbers.py). `pages` is the PDF's own count.
 
         Raises PdfError naming the document. An existing `pdf` is replaced only by a complete
         new one.
@@ -313,7 +316,7 @@ class PdfEngine:
             reply = self._ask(docx, source, {
                 "cmd": "convert", "docx": str(source), "pdf": str(partial), "title": title,
                 "subject": subject, "grid": grid.request() if grid else None,
-                "blank_pages": blank_pages})
+                "blank_pages": blank_pages, "own_line_numbers": own_line_numbers})
             self._check_reply(docx, reply)
             pages = pdf_pages(partial)
             if pages is None:
@@ -326,7 +329,8 @@ class PdfEngine:
         finally:
             partial.unlink(missing_ok=True)
         return ConversionResult(pdf=pdf, pages=pages, seconds=time.monotonic() - started,
-                                spacers=reply.get("spacers") or {})
+                                spacers=reply.get("spacers") or {},
+                                body_page=reply.get("body_page", 1))
 
     def tracked_text(self, docx: Path, action: str = "none") -> tuple[int, list[str]]:
         """How many tracked changes LibreOffice reads in `docx`, and the text of every

@@ -9,8 +9,8 @@ answers JSON lines on stdin/stdout, one response line per request line:
 
     {"cmd": "convert", "docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "title": "...", "subject": "...",
      "grid": {"pitch": 1021.3, "styles": ["Normal", ...], "spacer": "Grid Spacer",
-              "prefix": "_Grid", "least": 5}, "blank_pages": true}
-    -> {"ok": true, "pages": 12, "spacers": {"_Grid00001": 240, ...}}
+              "prefix": "_Grid", "least": 5}, "blank_pages": true, "own_line_numbers": false}
+    -> {"ok": true, "pages": 12, "spacers": {"_Grid00001": 240, ...}, "body_page": 5}
        (pages as laid out, blank pages included; spacer heights set to bring text back to the
        grid, in twips)
     -> {"ok": false, "stage": "load", "error": "..."}
@@ -168,6 +168,17 @@ def to_grid(doc, grid: dict) -> dict:
     return heights
 
 
+def body_page(doc) -> int:
+    """The page the body starts on, blank pages counted: that of its first anchored paragraph
+    (the cover and the 目录 have none)."""
+    marks = doc.getBookmarks()
+    if not marks.hasByName("_Src00001"):
+        return 1
+    cursor = doc.getCurrentController().getViewCursor()
+    cursor.gotoRange(marks.getByName("_Src00001").getAnchor().getStart(), False)
+    return cursor.getPage()
+
+
 def iterate(container):
     items = container.createEnumeration()
     while items.hasMoreElements():
@@ -208,6 +219,8 @@ def convert(desktop, request: dict) -> dict:
             return NOT_LOADED
         no_hanging_punctuation(doc)
         word_line_number_style(doc)
+        if request.get("own_line_numbers"):  # the PDF stage numbers every line itself
+            doc.getLineNumberingProperties().IsOn = False
         doc.refresh()
         heights = to_grid(doc, request["grid"]) if request.get("grid") else {}
         update_indexes(doc)
@@ -229,7 +242,7 @@ def convert(desktop, request: dict) -> dict:
             PropertyValue(Name="FilterData", Value=filter_data),
         ))
         pages = doc.getCurrentController().getPropertyValue("PageCount")
-        return {"ok": True, "pages": int(pages), "spacers": heights}
+        return {"ok": True, "pages": int(pages), "spacers": heights, "body_page": body_page(doc)}
 
 
 def paragraph_texts(text) -> list:

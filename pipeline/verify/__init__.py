@@ -42,6 +42,7 @@ from .area import (char_units, check_chars_per_line, check_lines_per_page, check
 from .flow import check_stranded, check_table_headers, check_titles
 from .fonts import check_fonts_embedded
 from .grid import check_grid
+from .linenos import check_line_numbers
 from .numbers import check_page_numbers, check_toc, parse_toc
 from .pdfread import read_pdf
 from .report import Check, render_table, to_json
@@ -54,13 +55,16 @@ __all__ = ["Check", "char_units", "display_width", "expected_geometry", "find_st
            "verify_pdf"]
 
 
-def verify_pdf(pdf: Path, layout: Layout, duplex: bool = True) -> list[Check]:
+def verify_pdf(pdf: Path, layout: Layout, duplex: bool = True,
+               line_numbers: bool | None = None) -> list[Check]:
     """Measures `pdf` against `layout`; one Check per requirement. `duplex`: printed on both
-    sides (plan.yaml `print`). Raises PlanError (E701) when the file is missing or is not a
+    sides (plan.yaml `print`); `line_numbers`: whether the version numbers its lines (None:
+    judged from the pages). Raises PlanError (E701) when the file is missing or is not a
     readable PDF."""
     geometry = expected_geometry(layout)
     # Line numbers (review copies) sit in the left margin: they are not part of any text line.
-    pages, fonts, outline = read_pdf(Path(pdf), margin_left=geometry.left - geometry.margin_tol)
+    pages, fonts, outline = read_pdf(Path(pdf), geometry.left - geometry.margin_tol,
+                                     geometry.bottom - geometry.margin_tol)
     structure = find_structure(pages, outline, geometry)
     return [
         check_paper(pages, geometry),
@@ -74,6 +78,7 @@ def verify_pdf(pdf: Path, layout: Layout, duplex: bool = True) -> list[Check]:
         check_table_headers(pages, structure, geometry),
         check_stranded(pages, structure, geometry),
         check_titles(pages, structure, geometry),
+        check_line_numbers(pages, structure, geometry, line_numbers),
         check_fonts_embedded(fonts),
         check_toc(pages, structure, outline, geometry),
     ]

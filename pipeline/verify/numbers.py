@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from .pdfread import MM_PER_PT, OutlineEntry, PageText
 from .report import MAX_LISTED, Check, more, span
-from .structure import LEADER, Geometry, Structure, area_lines, footer_lines, normalise, printed_number
+from .structure import (LEADER, Geometry, Structure, area_lines, normalise, number_lines,
+                        printed_number)
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def check_page_numbers(pages: list[PageText], structure: Structure, g: Geometry)
     wrong_form, odd_x, even_x, below, wrong_side, wrong_height = [], [], [], [], [], []
     pattern = re.compile(rf"^{re.escape(g.dash)}\s*(\d+)\s*{re.escape(g.dash)}$")
     for number, index in enumerate(structure.body, start=1):
-        footer = footer_lines(pages[index], g)
+        footer = number_lines(pages[index], g)
         match = next((m for m in (pattern.match(line.text.strip()) for line in footer) if m),
                      None)
         if not match or int(match[1]) != number:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlanError
+from ..pdf.lines import Glyph, Rule as PlainRule, citable_bottoms
 
 
 MM_PER_PT = 25.4 / 72
@@ -52,11 +53,14 @@ class PageText:
     lines: tuple[TextLine, ...]
     has_images: bool
     rules: tuple[Rule, ...] = ()
+    turned: tuple[TextLine, ...] = ()  # text turned a quarter: a landscape page's number
+    margin: tuple[TextLine, ...] = ()  # left of the type area: a review copy's line numbers
+    citable: tuple[float, ...] = ()  # the foot of each line a reviewer can cite (pdf/lines.py)
 
     @property
     def blank(self) -> bool:
         """Nothing printed on the page at all."""
-        return not self.lines and not self.has_images and not self.rules
+        return not self.lines and not self.has_images and not self.rules and not self.turned
 
     @property
     def landscape(self) -> bool:
@@ -69,10 +73,11 @@ class OutlineEntry:
     page: int                       # 0-based page index
 
 
-def read_pdf(pdf: Path, margin_left: float = 0.0
+def read_pdf(pdf: Path, margin_left: float = 0.0, turned_margin: float = 0.0
              ) -> tuple[list[PageText], list[dict[str, Any]], list[OutlineEntry]]:
     """Pages with their text lines, the font dictionaries, and the flattened bookmarks.
-    Glyphs ending left of `margin_left` (mm) are left out."""
+    Upright glyphs ending left of `margin_left` (mm; `turned_margin` on a landscape page) are
+    left out: the line numbers of a review copy."""
     import pdfplumber
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -88,7 +93,7 @@ def read_pdf(pdf: Path, margin_left: float = 0.0
         fonts = font_dictionaries(reader)
         outline = flatten_outline(reader)
         with pdfplumber.open(pdf) as document:
-            pages = [read_page(index, page, margin_left)
+            pages = [read_page(index, page, margin_left, turned_margin)
                      for index, page in enumerate(document.pages)]
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise PlanError(f"{shown} 已损坏，无法读取 PDF（{exc}）", shown, code="E701") from exc
@@ -101,11 +106,22 @@ def read_pdf(pdf: Path, margin_left: float = 0.0
     return pages, fonts, outline
 
 
-def read_page(index: int, page, margin_left: float = 0.0) -> PageText:
+def read_page(index: int, page, margin_left: float = 0.0, turned_margin: float = 0.0
+              ) -> PageText:
+    """`margin_left`: where the type area of a portrait page begins, `turned_margin` of a
+    landscape one; upright glyphs left of it (line numbers) are left out."""
     lines = []
-    if margin_left > 0:
-        limit = margin_left / MM_PER_PT
-        page = page.filter(lambda obj: obj.get("object_type") != "char" or obj["x1"] > limit)
+    landscape = page.width > page.height
+    limit = (turned_margin if landscape else margin_left) / MM_PER_PT
+    turned = [c for c in page.chars if not c.get("upright", True) and c["text"].strip()]
+    margin = [c for c in page.chars if c.get("upright", True) and c["x1"] <= limit
+              and c["text"].strip()]
+    citable = citable_bottoms(
+        [Glyph(c["x0"], c["top"], c["bottom"]) for c in page.chars
+         if c.get("upright", True) and c["x1"] > limit and c["text"].strip()],
+        [PlainRule(r["x0"], r["top"], r["x1"], r["bottom"]) for r in page.lines])
+    page = page.filter(lambda obj: obj.get("object_type") != "char" or
+                       obj.get("upright", True) and obj["x1"] > limit)
     for raw in page.extract_text_lines(return_chars=True, strip=True):
         line = text_line(raw["text"], raw["chars"])
         if line is not None:
@@ -114,7 +130,37 @@ def read_page(index: int, page, margin_left: float = 0.0) -> PageText:
     rules = tuple(sorted((Rule(*(float(obj[k]) * MM_PER_PT for k in ("x0", "top", "x1", "bottom")))
                           for obj in page.lines), key=lambda r: (r.top, r.x0)))
     return PageText(index, float(page.width) * MM_PER_PT, float(page.height) * MM_PER_PT,
-                    tuple(lines), bool(page.images), rules)
+                    tuple(lines), bool(page.images), rules, turned_lines(turned),
+                    margin_lines(margin), tuple(foot * MM_PER_PT for foot in citable))
+
+
+def margin_lines(chars: list[dict[str, Any]]) -> tuple[TextLine, ...]:
+    """What stands left of the type area, line by line: a review copy's line numbers."""
+    rows: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: (c["bottom"], c["x0"])):
+        if rows and abs(char["bottom"] - rows[-1][-1]["bottom"]) <= 1:
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    found = (text_line("".join(c["text"] for c in sorted(row, key=lambda c: c["x0"])), row)
+             for row in rows)
+    return tuple(line for line in found if line is not None)
+
+
+def turned_lines(chars: list[dict[str, Any]]) -> tuple[TextLine, ...]:
+    """Text set turned a quarter (a landscape page's number): one line per column of glyphs,
+    read top to bottom."""
+    columns: dict[int, list[dict[str, Any]]] = {}
+    for char in chars:
+        columns.setdefault(round(char["x0"]), []).append(char)
+    out = []
+    for column in columns.values():
+        column.sort(key=lambda c: c["top"])
+        text = "".join(c["text"] for c in column)
+        line = text_line(text, column)
+        if line is not None:
+            out.append(line)
+    return tuple(out)
 
 
 def text_line(text: str, chars: list[dict[str, Any]]) -> TextLine | None:

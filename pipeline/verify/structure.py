@@ -3,7 +3,7 @@ read from the pages: cover, 目录, blank versos, body."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..layout import Layout
 from .pdfread import SIZE_TOLERANCE_PT, OutlineEntry, PageText, TextLine
@@ -51,6 +51,11 @@ class Geometry:
     @property
     def type_bottom(self) -> float:
         return self.top + self.type_height
+
+    @property
+    def bottom(self) -> float:
+        """The bottom margin: on a landscape page, the left one."""
+        return self.height - self.type_bottom
 
 
 @dataclass(frozen=True)
@@ -134,9 +139,19 @@ def find_structure(pages: list[PageText], outline: list[OutlineEntry],
                      body=tuple(range(first_body, len(pages))), blanks=blanks)
 
 
+def number_lines(page: PageText, geometry: Geometry) -> list[TextLine]:
+    """Where the page number stands, in the upright sheet's lengths: below the type area, or
+    on a landscape page turned in its left margin, the sheet's bottom as every other page
+    holds it (the sheet turned back a quarter: the landscape page's top is its left edge)."""
+    if not page.landscape:
+        return footer_lines(page, geometry)
+    return [replace(line, x0=line.top, x1=line.bottom, top=page.width - line.x1,
+                    bottom=page.width - line.x0) for line in page.turned]
+
+
 def printed_number(page: PageText, geometry: Geometry) -> int | None:
     """The number in the page's footer, whatever its form; None without one."""
-    for line in footer_lines(page, geometry):
+    for line in number_lines(page, geometry):
         match = FOOTER_NUMBER.match(line.text.strip())
         if match:
             return int(match["number"])
