@@ -249,7 +249,8 @@ class _DocxReader:
             number = _text(next(p.iter(qn("w:r")))) if p.find("w:r", NS) is not None else ""
             return Heading(int(style[7:]), self.inlines(p, skip_first=True), self.source,
                            number=number)
-        if style in ("Figure", "FigureCaption", "TableCaption"):
+        if style in ("Figure", "FigureCaption", "TableCaption", "GridSpacer", "BoxJoin",
+                     "SectionEnd"):  # generated or layout only: no text of the plan
             return None
         if not text and any(b.get(qn("w:type")) == "page" for b in p.iter(qn("w:br"))):
             return PageBreak(self.source)

@@ -201,27 +201,3 @@ def move_range(kind: str, id_: int, name: str, author: str, date: str
     return (el(f"w:{kind}RangeStart", {"w:id": id_, "w:name": name, "w:author": author,
                                         "w:date": date}),
             el(f"w:{kind}RangeEnd", {"w:id": id_}))
-
-
-def mark_paragraph(p: etree._Element, mark: etree._Element) -> None:
-    """A revision on the paragraph mark: pPr/rPr/(ins|del|moveFrom|moveTo), in schema order."""
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = el("w:pPr")
-        p.insert(0, ppr)
-    rpr = ppr.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = el("w:rPr")
-        ppr.append(rpr)
-        rank = RANK["w:pPr"]
-        ppr[:] = sorted(ppr, key=lambda c: rank[c.tag.rsplit("}", 1)[1]])
-    rpr.insert(0, mark)  # the revision comes first in a paragraph mark's rPr
-
-
-def mark_row(tr: etree._Element, mark: etree._Element) -> None:
-    """A revision on a table row: trPr/(ins|del), after the row's other properties."""
-    trpr = tr.find(qn("w:trPr"))
-    if trpr is None:
-        trpr = el("w:trPr")
-        tr.insert(1 if tr.find(qn("w:tblPrEx")) is not None else 0, trpr)
-    trpr.append(mark)

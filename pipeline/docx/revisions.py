@@ -63,9 +63,11 @@ def paragraph_texts(root: etree._Element, front_matter: bool = False) -> list[st
 
 
 def body_start(nodes: list[etree._Element]) -> int:
-    """Index of the first node after the last section break: the body is the last section."""
+    """Index of the first node of the body: after the sections of the front matter (the cover
+    and the 目录, the sections without a page number footer)."""
     ends = [i for i, node in enumerate(nodes)
-            if node.find("w:pPr/w:sectPr", namespaces=_NS) is not None]
+            if (sect := node.find("w:pPr/w:sectPr", namespaces=_NS)) is not None
+            and sect.find("w:footerReference", namespaces=_NS) is None]
     return ends[-1] + 1 if ends else 0
 
 

@@ -100,6 +100,7 @@ def digit_font(writer, font_file: Path):
 
     options = subset.Options()
     options.layout_features, options.name_IDs, options.notdef_outline = [], ["*"], True
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing a PDF reader uses
     with TTFont(str(font_file)) as source:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=DIGITS)

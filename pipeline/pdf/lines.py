@@ -21,10 +21,15 @@ class Glyph:
 
 @dataclass(frozen=True)
 class Rule:
+    """A ruled line (a table or box border)."""
     x0: float
     top: float
     x1: float
     bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.bottom - self.top < self.x1 - self.x0
 
 
 def line_bottoms(glyphs: Iterable[Glyph]) -> list[float]:
@@ -42,8 +47,8 @@ def line_bottoms(glyphs: Iterable[Glyph]) -> list[float]:
 
 def citable_bottoms(glyphs: list[Glyph], rules: list[Rule]) -> list[float]:
     """The foot of each citable line, top to bottom (lengths in any one unit)."""
-    across = sorted({round(r.top, 1) for r in rules if r.x1 - r.x0 > r.bottom - r.top})
-    verticals = [r for r in rules if r.bottom - r.top > r.x1 - r.x0]
+    across = sorted({round(r.top, 1) for r in rules if r.horizontal})
+    verticals = [r for r in rules if not r.horizontal]
     out: list[float] = []
     loose: list[Glyph] = []
     bands: dict[tuple[float, float], list[Glyph]] = {}

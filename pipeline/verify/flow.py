@@ -12,7 +12,8 @@ from .pdfread import MM_PER_PT, PageText, TextLine
 from .report import MAX_LISTED, Check, more
 from .structure import Geometry, Structure, area_lines, is_body_size, normalise
 
-JOIN_MM = 0.8          # vertical rules this close (or overlapping) belong to one table
+JOIN_MM = 0.1          # vertical rules this close (or overlapping) belong to one table (the
+                       # parts of a 专栏, 0.25 mm apart, are tables of their own)
 FULL_WIDTH = 0.9       # a rule across this share of a table's width ends a row
 CENTRED_MM = 1.5       # a line whose ends are this close to equally far from the edges
 
@@ -124,7 +125,7 @@ def check_stranded(pages: list[PageText], structure: Structure, g: Geometry) -> 
             elif kind == box:
                 holder = next((f for f in parts if f.top < line.centre < f.bottom), None)
                 if holder is not None and len(holder.texts) == 1 and not below \
-                        and holder.bottom >= g.type_bottom - 2 * g.pitch:
+                        and not any(f.top > holder.bottom for f in parts):
                     wrong.append(f"第 {index + 1} 页末的专栏标题“{normalise(line.text)[:12]}”")
             elif kind == figure and n == 0 and not page.has_images:
                 wrong.append(f"第 {index + 1} 页首的图题“{normalise(line.text)[:12]}”与图分开")

@@ -23,7 +23,10 @@ def check_line_numbers(pages: list[PageText], structure: Structure, g: Geometry,
             f"，但有 {len(numbered)} 页有行号" if numbered else ""), not numbered)
     wrong, total = [], 0
     for page in body:
-        lines = [foot for foot in page.citable if g.top <= foot <= g.type_bottom + 1]
+        # A landscape page is the sheet turned: its type area runs from the binding margin.
+        top, bottom = (g.left, g.left + g.type_width) if page.landscape else (g.top,
+                                                                              g.type_bottom)
+        lines = [foot for foot in page.citable if top <= foot <= bottom + 1]
         numbers = list(page.margin)
         total += len(lines)
         unmatched = [foot for foot in lines

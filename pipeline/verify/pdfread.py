@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlanError
-from ..pdf.lines import Glyph, Rule as PlainRule, citable_bottoms
+from ..pdf.lines import Glyph, Rule, citable_bottoms
 
 
 MM_PER_PT = 25.4 / 72
@@ -30,19 +30,6 @@ class TextLine:
     @property
     def centre(self) -> float:
         return (self.top + self.bottom) / 2
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A ruled line (a table or box border), mm from the page's top-left corner."""
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    @property
-    def horizontal(self) -> bool:
-        return self.bottom - self.top < self.x1 - self.x0
 
 
 @dataclass(frozen=True)
@@ -119,7 +106,7 @@ def read_page(index: int, page, margin_left: float = 0.0, turned_margin: float =
     citable = citable_bottoms(
         [Glyph(c["x0"], c["top"], c["bottom"]) for c in page.chars
          if c.get("upright", True) and c["x1"] > limit and c["text"].strip()],
-        [PlainRule(r["x0"], r["top"], r["x1"], r["bottom"]) for r in page.lines])
+        [Rule(r["x0"], r["top"], r["x1"], r["bottom"]) for r in page.lines])
     page = page.filter(lambda obj: obj.get("object_type") != "char" or
                        obj.get("upright", True) and obj["x1"] > limit)
     for raw in page.extract_text_lines(return_chars=True, strip=True):
