@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import zipfile
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from lxml import etree

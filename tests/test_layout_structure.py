@@ -3,21 +3,18 @@ the 篇 level, titles broken between words, table columns that keep numbers and 
 the draft header's date."""
 from __future__ import annotations
 
-import zipfile
-
-import pytest
 from click.testing import CliRunner
 from lxml import etree
 
 from conftest import NS, ROOT, make_plan, part
 from pipeline.cli import main
-from pipeline.docx.front import cover, title_runs, toc
+from pipeline.docx.front import title_runs, toc
 from pipeline.docx.sections import header, section
 from pipeline.docx.tables import column_widths, unbroken_width
 from pipeline.docx.writer import Writer
 from pipeline.layout import load_layout
-from pipeline.model import (Document, Heading, Paragraph, PlanMeta, Source, SourceRevision,
-                            Span, Table, VersionSpec)
+from pipeline.model import (Document, Heading, PlanMeta, Source, SourceRevision, Span, Table,
+                            VersionSpec)
 from pipeline.titles import broken_inside_word, chars_per_line, length, shape_rank, title_lines
 from pipeline.transform import Level, number_headings
 
