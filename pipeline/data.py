@@ -189,7 +189,23 @@ class Project:
     where: Where
 
 
-RECORDS = {"indicators": Indicator, "evaluation": EvaluationItem, "projects": Project}
+@dataclass(frozen=True)
+class UpperTarget:
+    """A target the plan above sets for this plan (the province's for the city): what the 衔接
+    check (D703) holds the plan's own indicator of the same id to."""
+    id: str
+    name: str
+    unit: str
+    target: Value
+    direction: str
+    document: str  # the upper plan or document that sets it
+    note: str
+    source: str
+    where: Where
+
+
+RECORDS = {"indicators": Indicator, "evaluation": EvaluationItem, "projects": Project,
+           "upper_targets": UpperTarget}
 
 
 @dataclass(frozen=True)
@@ -229,6 +245,7 @@ class PlanData:
     indicators: list[Indicator] | None = None
     evaluation: list[EvaluationItem] | None = None
     projects: list[Project] | None = None
+    upper_targets: list[UpperTarget] | None = None
 
     def records(self, dataset: str) -> list[Any] | None:
         return getattr(self, dataset)
@@ -537,7 +554,7 @@ def check_project(item: Project, dataset: Dataset, forms: ValueForms) -> Project
 
 
 CHECKS = {"indicators": check_indicator, "evaluation": check_evaluation,
-          "projects": check_project}
+          "projects": check_project, "upper_targets": lambda item, dataset, forms: item}
 
 
 def check_unique(dataset: Dataset, records: list[Any]) -> None:

@@ -10,6 +10,7 @@ from .data import load_data
 from .errors import PlanError
 from .files import display_path, inside, read_text
 from .model import Chapter, Plan, PlanMeta, VersionSpec
+from .workspace_data import county_data
 from .yamlfile import Field, check_fields, parse_yaml
 
 # What each version shows by default (plan-domain.md); plan.yaml may change any of it.
@@ -66,7 +67,8 @@ def load_plan(root: Path) -> Plan:
     meta = load_meta(read_text(plan_file, "plan.yaml"))
     chapters = [load_chapter(p, root, meta) for p in chapter_paths(root, meta)]
     check_unique_ids(chapters)
-    return Plan(root, meta, chapters, load_data(root))
+    counties, warnings = county_data(root)
+    return Plan(root, meta, chapters, load_data(root), diagnostics=warnings, counties=counties)
 
 
 def load_meta(text: str) -> PlanMeta:

@@ -8,7 +8,9 @@ What a chapter can use (nothing else: no files, no imports, no Python internals)
     {{ ind.pm25.target.plain }}  number and unit without the bound: 29微克/立方米
     {{ evaluation.pm25.actual }} a 十三五 evaluation value; .outcome gives 完成 / 未完成
     {{ projects.total }}         the projects' total investment with its unit; projects.count
+    {{ projects.all_total }}     with the county plans' own projects (each once); all_count
     {{ table("indicators") }}    a table built from data, alone in its paragraph
+    {{ table("indicators_by_county", "pm25", "forest") }}   the counties' targets side by side
 
 Tables: `table()` builds a document-model Table (tables.py) and writes a one-line placeholder
 into the Markdown; the parse stage puts the Table where the placeholder's paragraph stands, and
@@ -35,7 +37,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .data import PlanData, Value, ValueForms
 from .errors import PlanError
 from .model import Chapter, Plan, Rendered, Source
-from .tables import build_table, value_total
+from .tables import TableInputs, build_table, rollup, value_total
 
 LINE_MARK = "\ue000{}\ue001"
 LINE_MARKS = re.compile("\ue000(\\d+)\ue001")
@@ -177,7 +179,8 @@ class InlineValue:
         raise PlanError(f"{self._what}没有“{name}”这种写法（可用：cell、plain）", code="E161")
 
 
-def chapter_names(data: PlanData, period: str, blocks: dict) -> dict[str, Any]:
+def chapter_names(data: PlanData, period: str, blocks: dict, counties: tuple = ()
+                  ) -> dict[str, Any]:
     forms = data.schema.forms
     datasets = data.schema.datasets
 
@@ -203,17 +206,21 @@ def chapter_names(data: PlanData, period: str, blocks: dict) -> dict[str, Any]:
             "actual": InlineValue(r.actual, r.unit, forms, f"{what}的实际值"),
             "outcome": outcomes[r.outcome]})
 
-    def table(name: str = "") -> Placeholder:
+    def table(name: str = "", *args: str) -> Placeholder:
         key = f"t{len(blocks) + 1}"
-        blocks[key] = build_table(str(name), data, period, Source("", 0))
+        inputs = TableInputs(data, period, counties, tuple(str(a) for a in args))
+        blocks[key] = build_table(str(name), inputs, Source("", 0))
         return Placeholder(key)
 
     projects: Record | Missing = Missing(data, "projects")
     if data.projects is not None:
         unit = datasets["projects"].extra["investment_unit"]
+        every = rollup(data.projects, counties).projects
         projects = Record(datasets["projects"].what, {
             "total": InlineValue(value_total(data.projects), unit, forms, "项目总投资"),
-            "count": len(data.projects)})
+            "count": len(data.projects),
+            "all_total": InlineValue(value_total(every), unit, forms, "含各县（市、区）项目的总投资"),
+            "all_count": len(every)})
     return {"ind": rows("indicators", indicator), "evaluation": rows("evaluation", evaluated),
             "projects": projects, "table": table}
 
@@ -240,7 +247,7 @@ def render_chapter(chapter: Chapter, plan: Plan) -> Rendered:
         code = env.compile(mark_lines(body), name=chapter.display, filename=TEMPLATE_FILE)
         template = env.template_class.from_code(env, code, env.make_globals(None))
         blocks: dict = {}
-        names = chapter_names(plan.data, plan.meta.period, blocks)
+        names = chapter_names(plan.data, plan.meta.period, blocks, tuple(plan.counties))
         output = template.render(names)
     except Exception as exc:  # noqa: BLE001 — every failure becomes a Chinese file:line
         raise located(exc, chapter) from None
