@@ -14,7 +14,7 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import Diagnostic, PlanError
-from .render import BLOCK_MARK, BLOCK_PLACEHOLDER
+from .placeholders import BLOCK_MARK, BLOCK_PLACEHOLDER
 from .files import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
                     ListBlock, ListItem, Note, PageBreak, ParsedChapter, Paragraph, Rendered,

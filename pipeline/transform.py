@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from .chinese import format_number
 from .errors import PlanError
 from .model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, ListBlock,
-                    Note, Paragraph, Plan, Span, Table, TodoMarker, VersionBlock, VersionSpec,
+                    Note, Plan, Span, Table, TodoMarker, VersionBlock, VersionSpec,
                     inlines_of, map_blocks, map_inlines, walk)
 
 # Markers drafters leave for work still to do (plan-domain.md): TODO, 【待补】, 【待定：…】.
