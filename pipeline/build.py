@@ -3,41 +3,25 @@ replaced atomically."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .built import BuiltDocument
 from .docx import write_docx
 from .docx.fontuse import text_by_font
 from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write
 from .manifest import manifest_json
-from .model import Document, Plan, VersionSpec
+from .model import Document, Image, Plan, SourceRevision, VersionSpec, walk
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
 
 if TYPE_CHECKING:  # the PDF side (pypdf, pdfplumber) loads only when a PDF is asked for
-    from .pdf import FontReport, PdfEngine
-    from .verify import Check
-
-
-@dataclass
-class BuiltDocument:
-    version: str
-    label: str  # as the reader names the version: 初稿; the key when the label is empty
-    docx: Path | None  # None: the version was refused (see `refused`)
-    pdf: Path | None = None
-    pdf_skipped: str = ""  # why no PDF was made, in Chinese
-    pdf_pages: int = 0
-    pdf_seconds: float = 0.0
-    fonts: FontReport | None = None
-    checks: list[Check] = field(default_factory=list)
-    verify_report: Path | None = None
-    manifest: Path | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings and notes
-    refused: list[Diagnostic] = field(default_factory=list)  # why nothing was written
+    from .pdf import PdfEngine
 
 
 def build_docx(root: Path, version: str) -> BuiltDocument:
@@ -50,43 +34,95 @@ def build_docx(root: Path, version: str) -> BuiltDocument:
 
 def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDocument]:
     """Build each version in turn; one LibreOffice process serves every PDF of the run. A
-    version its gates refuse is reported, with every blocker, and the next one is still built."""
+    version its gates refuse is reported, with every blocker, and the next one is still built.
+    Outputs go where the plan's workspace puts them (build/<county>/<version>/ for a county)."""
+    from .workspace import find_workspace
+
+    workspace, member = find_workspace(root)
     plan, layout = read_plan(root)
     revision = source_revision(plan.root)
-    when = stamp(revision.epoch)
-    engine: PdfEngine | None = None
+    worker = PdfWorker(profile_folder(workspace.root, 1)) if pdf else None
     try:
         for version in versions:
-            document = resolve_version(plan, layout, version, revision)
-            label = document.version.label or document.version.key
-            gates = gate_diagnostics(document, plan.root)
-            notes = plan.diagnostics + [d for d in gates if d.severity != "error"]
-            refused = [d for d in gates if d.severity == "error"]
-            if refused:
-                yield BuiltDocument(version, label, None, diagnostics=notes, refused=refused)
-                continue
-            docx_path = output_path(plan, document, ".docx")
-            written = write_docx(document, layout, when)
-            atomic_write(docx_path, written.data)
-            built = BuiltDocument(version, label, docx_path, diagnostics=notes,
-                                  manifest=docx_path.parent / "manifest.json")
-            atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
-            if pdf:
-                from .pdf import PdfEngine, unavailable_reason
-                built.pdf_skipped = unavailable_reason() or ""
-            if pdf and not built.pdf_skipped:
-                if engine is None:
-                    engine = PdfEngine(plan.root / "build" / ".libreoffice", fontconfig(plan.root))
-                render_pdf(engine, plan, layout, document, built, when)
-            yield built
+            yield build_version(plan, layout, version, revision, member.out, worker)
     finally:
-        if engine is not None:
-            engine.close()
+        if worker is not None:
+            worker.close()
 
 
-def output_path(plan: Plan, document: Document, suffix: str) -> Path:
+def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevision,
+                  out: Path, worker: PdfWorker | None) -> BuiltDocument:
+    """One version of a read plan: gates, Word file and manifest, and with a LibreOffice worker
+    the PDF, its fonts and its layout checks. Refused and failed versions say why."""
+    started = time.monotonic()
+    when = stamp(revision.epoch)
+    document = resolve_version(plan, layout, version, revision)
+    label = document.version.label or document.version.key
+    gates = gate_diagnostics(document, plan.root)
+    rollup = [d for d in plan.diagnostics if d.code == "E035"]
+    notes = [d for d in plan.diagnostics if d not in rollup or not document.version.strict]
+    if document.version.strict:  # a final text does not go out with a county left out
+        gates += apply_policy(document.version, "error", "无法汇总的县（市、区）数据", "E036",
+                              [replace(d, severity="error") for d in rollup])
+    notes += [d for d in gates if d.severity != "error"]
+    refused = [d for d in gates if d.severity == "error"]
+    if refused:
+        return BuiltDocument(version, label, None, diagnostics=notes, refused=refused)
+    docx_path = output_path(plan, document, out, ".docx")
+    written = write_docx(document, layout, when)
+    atomic_write(docx_path, written.data)
+    built = BuiltDocument(version, label, docx_path, diagnostics=notes,
+                          manifest=docx_path.parent / "manifest.json",
+                          images=sorted({b.path for b in walk(document.blocks)
+                                         if isinstance(b, Image)}))
+    atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
+    if worker is not None:
+        from .pdf import PdfError, unavailable_reason
+        built.pdf_skipped = unavailable_reason() or ""
+        if not built.pdf_skipped:
+            try:
+                render_pdf(worker.engine(fontconfig(plan.root)), plan, layout, document, built,
+                           when, out)
+            except PdfError as exc:  # the docx stands; the next document gets a LibreOffice
+                built.failed = exc.diagnostics
+    built.seconds = time.monotonic() - started
+    return built
+
+
+def profile_folder(build_root: Path, slot: int) -> Path:
+    """LibreOffice profile of worker `slot`: one per worker, kept between runs (a new profile
+    costs soffice a restart)."""
+    name = ".libreoffice" if slot == 1 else f".libreoffice-{slot}"
+    return build_root / "build" / name
+
+
+class PdfWorker:
+    """One LibreOffice for a sequence of documents, with its own profile folder: started on the
+    first PDF, started again (by the engine) after a timeout or a crash, and when a plan needs
+    another fontconfig."""
+
+    def __init__(self, profile: Path) -> None:
+        self.profile = profile
+        self._engine: PdfEngine | None = None
+        self._fonts: Path | None = None
+
+    def engine(self, fonts: Path | None) -> PdfEngine:
+        from .pdf import PdfEngine
+        if self._engine is not None and self._fonts != fonts:
+            self.close()
+        if self._engine is None:
+            self._engine, self._fonts = PdfEngine(self.profile, fonts), fonts
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+def output_path(plan: Plan, document: Document, out: Path, suffix: str) -> Path:
     label = f"（{document.version.label}）" if document.version.label else ""
-    return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
+    return out / document.version.key / f"{plan.meta.title}{label}{suffix}"
 
 
 def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
@@ -125,12 +161,12 @@ def apply_policy(version: VersionSpec, level: str, what: str, code: str,
 
 
 def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,
-               built: BuiltDocument, when: dt.datetime) -> None:
+               built: BuiltDocument, when: dt.datetime, out: Path) -> None:
     from .pdf import font_report
     from .pdf.outline import toc_pages
     from .verify import render_table, verify_pdf
 
-    pdf_path = output_path(plan, document, ".pdf")
+    pdf_path = output_path(plan, document, out, ".pdf")
     result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
                             subject=document.version.label)
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds

@@ -140,11 +140,14 @@ def _county(root: Path, entry: object, line: int, members: list[Member]) -> Memb
 
 
 def _version_keys(root: Path) -> set[str]:
-    from .load import load_meta  # plan.yaml's versions: the city's build/ holds one folder each
+    """The city's build/ holds one folder per version: plan.yaml's and the three defaults."""
+    keys = {"draft", "review", "final"}
     try:
-        return set(load_meta(read_text(root / "plan.yaml", "plan.yaml")).versions)
+        data, _ = parse_yaml(read_text(root / "plan.yaml", "plan.yaml"), "plan.yaml")
     except PlanError:
-        return {"draft", "review", "final"}
+        return keys  # the city's own build names the problem
+    versions = data.get("versions") if isinstance(data, dict) else None
+    return keys | {str(k) for k in versions} if isinstance(versions, dict) else keys
 
 
 def find_workspace(plan_root: Path) -> tuple[Workspace, Member]:

@@ -4,7 +4,8 @@ of the plan above it (the city to the province's targets in its own data, a coun
 indicators of the same id)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .data import PlanData, Value, load_data
@@ -65,7 +66,11 @@ def upper_targets(plan_root: Path, data: PlanData) -> dict[str, UpperTarget]:
         rows = data.upper_targets or []
         return {r.id: UpperTarget(r.id, r.name, r.unit, r.target, r.direction,
                                   f"{r.document}，{place(r.where)}", r.source) for r in rows}
-    city = load_data(workspace.root)
+    try:
+        city = load_data(workspace.root)
+    except PlanError as exc:  # named as the county's drafter reaches it
+        shown = os.path.relpath(workspace.root / (exc.file or ""), plan_root)
+        raise replace(exc, file=Path(shown).as_posix()) from None
     return {r.id: UpperTarget(r.id, r.name, r.unit, r.target, r.direction,
                               f"{workspace.city.name}规划 {place(r.where)}", r.source)
             for r in city.indicators or []}
