@@ -299,11 +299,33 @@ def report_checks(checks, report: str) -> None:
         out.print(f"    {check.item}：要求 {check.requirement}，实测 {check.measured}")
 
 
-@main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。")
+@main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。在工作区根目录列出各规划的"
+                   "汇总（章节状态、字数、待办、未答复意见、最近生成），--plan 看某一规划的各章。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
+@click.option("--plan", "names", multiple=True, metavar="名称",
+              help="列出这个规划的各章（工作区根目录中使用）；可写多次。")
 @click.pass_obj
-def status(plan_dir: Path, fmt: str) -> None:
+def status(plan_dir: Path, fmt: str, names: tuple[str, ...]) -> None:
+    from .workspace import WORKSPACE_FILE, read_workspace
+
+    root = plan_dir.resolve()
+    if not (root / WORKSPACE_FILE).is_file():
+        chapter_table(plan_dir, fmt)
+        return
+    with fail_cleanly():
+        workspace = read_workspace(root)
+        members = workspace.select(list(names))
+    for problem in workspace.problems:
+        say(problem)
+    if names:
+        for member in members:
+            chapter_table(member.root, fmt)
+        return
+    workspace_table(workspace, members, fmt)
+
+
+def chapter_table(plan_dir: Path, fmt: str) -> None:
     from dataclasses import asdict
 
     from rich.table import Table
@@ -328,6 +350,43 @@ def status(plan_dir: Path, fmt: str) -> None:
                       str(r.todos) if r.todos else "", shown)
     table.add_row("合计", f"{len(rows)} 章", "", "", str(sum(r.characters for r in rows)),
                   str(sum(r.todos for r in rows)), "")
+    out.print(table)
+
+
+def workspace_table(workspace, members, fmt: str) -> None:
+    import datetime as dt
+    from dataclasses import asdict
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from .status import plan_summary
+
+    rows = [plan_summary(workspace, m) for m in members]
+    if fmt == "json":
+        out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    table = Table(title=f"{workspace.title or '工作区'} 编写进度", show_lines=False)
+    for name in ("规划", "目录", "各章状态", "字数", "待办", "未答复意见", "最近生成"):
+        table.add_column(name, justify="right" if name in ("字数", "待办", "未答复意见") else "left",
+                         overflow="fold")
+    for r in rows:
+        built = "—"
+        if r.last_build:
+            when = dt.datetime.fromtimestamp(r.last_build.when).strftime("%m-%d %H:%M")
+            built = f"{r.last_build.label} {when}（{'最新' if r.last_build.current else '需重新生成'}）"
+        name, folder = Text(r.name), Text(r.folder)  # names from files: never markup
+        if r.problem:
+            table.add_row(name, folder, Text(f"无法读取：{r.problem}", style="red"), "", "", "",
+                          built)
+            continue
+        chapters = "，".join(f"{status} {n}" for status, n in r.chapters.items())
+        table.add_row(name, folder, chapters, str(r.characters), str(r.todos or ""),
+                      str(r.unanswered or ""), built)
+    good = [r for r in rows if not r.problem]
+    table.add_row("合计", f"{len(rows)} 个规划", f"{sum(sum(r.chapters.values()) for r in good)} 章",
+                  str(sum(r.characters for r in good)), str(sum(r.todos for r in good) or ""),
+                  str(sum(r.unanswered for r in good) or ""), "")
     out.print(table)
 
 
