@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .docx import write_docx
 from .docx.fontuse import text_by_font
-from .errors import PlanError
+from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write
 from .manifest import manifest_json
@@ -37,6 +37,7 @@ class BuiltDocument:
     verify_report: Path | None = None
     manifest: Path | None = None
     warnings: list[str] = field(default_factory=list)  # file:line: message, in Chinese
+    notices: list[Diagnostic] = field(default_factory=list)  # the data loader's, first version
 
 
 def output_path(plan: Plan, document: Document, suffix: str) -> Path:
@@ -66,7 +67,9 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
             written = write_docx(document, layout, when)
             atomic_write(docx_path, written.data)
             built = BuiltDocument(version, document.version.label, docx_path, warnings=warnings,
-                                  manifest=docx_path.parent / "manifest.json")
+                                  manifest=docx_path.parent / "manifest.json",
+                                  notices=[] if version != versions[0] or plan.data is None
+                                  else plan.data.notices)
             atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
             if pdf:
                 from .pdf import PdfEngine, unavailable_reason

@@ -45,6 +45,7 @@ def build(plan_dir: Path, version: str, fmt: str) -> None:
                       f"{display_path(built.docx, root)}")
             for warning in built.warnings:
                 err.print(f"[yellow]警告[/yellow] {warning}")
+            print_notices(built.notices)
             if built.pdf_skipped:
                 skipped = True
                 err.print(f"[yellow]未生成 PDF[/yellow]：{built.pdf_skipped}", soft_wrap=True)
@@ -56,6 +57,17 @@ def build(plan_dir: Path, version: str, fmt: str) -> None:
                 report_checks(built.checks, display_path(built.verify_report, root))
     if skipped and fmt == "pdf":
         sys.exit(EXIT_PDF_UNAVAILABLE)
+
+
+NOTICE_LABELS = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]",
+                 "info": "[cyan]提示[/cyan]"}
+
+
+def print_notices(notices) -> None:
+    """Diagnostics a stage returned with its result: the label styled, the text literal."""
+    from rich.text import Text
+    for notice in notices:
+        err.print(Text.from_markup(NOTICE_LABELS[notice.severity]) + Text(f" {notice}"))
 
 
 def report_fonts(fonts) -> None:
@@ -121,6 +133,7 @@ def data(plan_dir: Path) -> None:
 
     with fail_cleanly():
         loaded = load_data(plan_dir.resolve())
+    print_notices(loaded.notices)
     if not loaded.files:
         out.print("data/ 中没有数据文件。")
         return
