@@ -32,6 +32,7 @@ PLAN_SCHEMA = {
     "chapters": Field(list, "章节顺序"),
     "numbering": Field(str, "编号方案", NUMBERING_SCHEMES),
     "layout": Field(str, "版式方案"),
+    "units": Field(list, "报送单位"),  # read by plan intake (pipeline/intake/units.py)
 }
 VERSION_SCHEMA = {
     "label": Field(str, "版本标注"),
