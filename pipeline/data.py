@@ -491,13 +491,15 @@ def sheet_rows(grid: Grid, shown: str, dataset: Dataset, notices: list[Diagnosti
         if not filled:
             continue
         where = Where(shown, row=number, col=filled[0][0] + 1)
-        first = str(filled[0][1].shown if isinstance(filled[0][1], OddValue) else filled[0][1])
+        first = shown_value(filled[0][1])
         kind = skipped_row(first, schema.sheets, in_note and len(filled) == 1)
         if kind:
             in_note = kind in ("note", "more")
             notices.extend(totals.check(cells, where) if kind == "total" else
                            [where.note(f"跳过{SKIPPED[kind]}：“{shorten(first)}”", "E136")])
             continue
+        if all(i < len(labels) and labels[i] in schema.ignored for i, _ in filled):
+            continue  # a 序号 typed ahead of the rows, nothing else: a blank row
         in_note = False
         row = {}
         for index, value in enumerate(cells):

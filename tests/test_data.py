@@ -506,6 +506,7 @@ def test_merged_category_cells_are_filled_down(tmp_path):
     sheet.append(project_row(2, "乙工程", None, "南康区", 2))
     sheet.append(project_row(3, "丙工程", None, "于都县", 3))
     sheet.append(project_row(4, "丁工程", "水", "寻乌县", 4))
+    sheet.append([5])  # a 序号 typed ahead, nothing else: a blank row
     sheet.merge_cells("C3:C5")
     sheet.merge_cells("A1:I1")  # the title across the table: not a data cell
     saved(book, tmp_path, "projects.xlsx")

@@ -106,7 +106,7 @@ def county_plans(counties: dict[str, Path], root: Path) -> dict[str, Path]:
         folder = Path(folder).resolve()
         if not (folder / "plan.yaml").is_file():
             raise PlanError(f"{county}的规划目录 {display_path(folder, root)} 中没有 plan.yaml",
-                            code="E963")
+                            code="E962")
         plans[county] = folder
     return plans
 

@@ -38,7 +38,7 @@ def load_log(root: Path) -> dict[str, Entry]:
         return {}
     if not isinstance(data, dict):
         raise PlanError("报送记录应为“单位: 记录”的映射；文件已损坏时可删去，再重新收集各单位的报送表",
-                        shown, 1, code="E962")
+                        shown, 1, code="E961")
     log = {}
     for unit, raw in data.items():
         try:
@@ -46,7 +46,7 @@ def load_log(root: Path) -> dict[str, Entry]:
             entry.rows = {str(k): str(v) for k, v in (entry.rows or {}).items()}
         except TypeError:
             raise PlanError(f"“{unit}”的报送记录有误；文件已损坏时可删去，再重新收集各单位的报送表",
-                            shown, lines.get(str(unit), 1), code="E962") from None
+                            shown, lines.get(str(unit), 1), code="E961") from None
         log[str(unit)] = entry
     return log
 

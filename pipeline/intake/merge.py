@@ -38,7 +38,7 @@ class DataFile:
         if path.suffix.lower() == ".xlsx":
             raise PlanError(f"{dataset.what}数据是 Excel 文件，汇总结果不写入 Excel：请在 Excel 中把它另存为"
                             f"“CSV UTF-8”（data/{dataset.name}.csv）并删去 .xlsx 后再汇总",
-                            shown, code="E961")
+                            shown, code="E960")
         if not path.is_file():
             return cls(dataset, path, shown, "", "", bom=True)  # Excel opens UTF-8 CSV by its BOM
         text = read_text(path, shown)
@@ -49,6 +49,8 @@ class DataFile:
         return self.text != self.before
 
     def rows(self) -> list[RawRow]:
+        if not self.text.strip():
+            return []
         return text_rows(self.text, self.path.suffix, self.shown, self.dataset, [])
 
     def place(self, row: RawRow) -> str:
@@ -92,7 +94,7 @@ class DataFile:
         if errors:
             shown = "；".join(str(d) for d in errors[:3])
             raise PlanError(f"汇总后数据文件有误，未写入任何文件（{shown}）：请先用 plan data 检查并改正该文件",
-                            self.shown, code="E960")
+                            self.shown, code="E959")
 
     def data(self) -> bytes:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
@@ -110,7 +112,7 @@ def yaml_text(text: str, remove: set[str], add: list[SubmittedRow], column: str,
     lines = text.splitlines(keepends=True)
     node = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
     if node is not None and (not isinstance(node, yaml.SequenceNode) or node.flow_style):
-        raise PlanError("数据文件应为以“- ”开头的若干行，才能写入报送的行", shown, 1, code="E960")
+        raise PlanError("数据文件应为以“- ”开头的若干行，才能写入报送的行", shown, 1, code="E959")
     drop: set[int] = set()
     for item in node.value if node is not None else []:
         if not isinstance(item, yaml.MappingNode) or not any(
@@ -141,7 +143,7 @@ def csv_text(text: str, remove: set[str], add: list[SubmittedRow], dataset: Data
                                 for n, r in enumerate(records, 1)]), dataset) if records else None
     if at is None and any(any(c.strip() for c in r) for r in records):
         raise PlanError(f"找不到表头行（应有“{dataset.column(dataset.key).label}”列），无法写入报送的行",
-                        shown, code="E960")
+                        shown, code="E959")
     if at is None:
         records, at = [list(dataset.columns)], 0
     header = records[at]

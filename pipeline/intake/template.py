@@ -25,7 +25,7 @@ GUIDE = "填表说明"
 NUMBER_LABEL = "序号"
 TITLE_ROW, UNIT_ROW, HEADER_ROW = 1, 2, 3
 FIRST_ROW = HEADER_ROW + 1
-PREPARED_ROWS = 300  # rows ready to fill (formats, lists, hints, unlocked)
+LAST_ROW = 1000  # the lists and hints reach this far
 # Defined names on 填表说明: collect reads who sent the form and when, wherever a unit moved it.
 UNIT_NAME, KIND_NAME, DEADLINE_NAME, DATE_NAME = "报送单位", "单位类别", "截止日期", "填报日期"
 GUIDE_FIELDS = ((UNIT_NAME, "填报单位"), (KIND_NAME, "单位类别"), (DEADLINE_NAME, "报送截止日期"),
@@ -110,21 +110,21 @@ def data_sheet(book: Any, dataset: Dataset, unit: Unit, meta: PlanMeta, choices:
         cell.font = Font(name="黑体", bold=True, color="C00000" if label in required else "000000")
         cell.fill, cell.border = grey, box
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    # The rows to fill take their format and protection from their column: every row below the
+    # header is ready, however many a unit adds.
     open_cell = Protection(locked=False)
     wrap = Alignment(vertical="top", wrap_text=True)
-    formats = ["General", *("0.00" if c.kind == "number" else "@" for c in columns)]
-    for row in range(FIRST_ROW, FIRST_ROW + PREPARED_ROWS):
-        for index, fmt in enumerate(formats, start=1):
-            cell = ws.cell(row, index)
-            cell.protection, cell.border, cell.alignment, cell.number_format = \
-                open_cell, box, wrap, fmt
-    for index, column in enumerate(columns, start=2):
+    kinds = [("序号", "General", 6), *((c, "0.00" if c.kind == "number" else "@",
+                                       WIDE_COLUMNS.get(c.label, WIDTHS.get(c.kind, 14)))
+                                      for c in columns)]
+    for index, (column, fmt, width) in enumerate(kinds, start=1):
         letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = WIDE_COLUMNS.get(column.label,
-                                                              WIDTHS.get(column.kind, 14))
-        ws.add_data_validation(validation(column, dataset, choices, years,
-                                          f"{letter}{FIRST_ROW}:{letter}{FIRST_ROW + PREPARED_ROWS - 1}"))
-    ws.column_dimensions["A"].width = 6
+        dimension = ws.column_dimensions[letter]
+        dimension.width, dimension.number_format = width, fmt
+        dimension.protection, dimension.alignment = open_cell, wrap
+        if index > 1:
+            ws.add_data_validation(validation(column, dataset, choices, years,
+                                              f"{letter}{FIRST_ROW}:{letter}{LAST_ROW}"))
     ws.freeze_panes = f"B{FIRST_ROW}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
@@ -150,8 +150,7 @@ def validation(column: Any, dataset: Dataset, choices: Choices, years: dict[str,
                 "errorTitle": column.label[:32],
                 "error": f"“{column.label}”只能是 {'、'.join(listed)}" if strict else
                          f"“{column.label}”通常为 {'、'.join(listed)}：确实要填其他值时请点“是”"}
-        if not strict:
-            hint = f"{hint}可从列表中选择，也可填其他值。"
+        hint += "可从列表中选择，也可填其他值。" if not strict else f"从列表中选择：{'、'.join(listed)}。"
     elif column.kind == "number":
         rule = {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0",
                 "showErrorMessage": True, "errorStyle": "stop", "errorTitle": column.label[:32],
