@@ -559,36 +559,28 @@ def test_a_wrong_total_is_a_warning_and_the_table_sums_the_rows(tmp_path):
     assert rows[-1][0][0].startswith("合计") and rows[-1][4][0] == "3.5"
 
 
-def test_the_header_sheet_is_found_behind_a_filling_guide(tmp_path):
+@pytest.mark.parametrize("first, first_rows, second, read, why", [
+    # The first sheet is a 填表说明: the first sheet with a header is read.
+    ("填表说明", [["请按下表填写重大工程项目，名称、类别均为必填。"]], "项目", "甲工程",
+     "读取工作表“项目”（第一个含“名称”列表头的工作表）；未读取：“填表说明”"),
+    # Another sheet has a header too, but the sheet named in datasets.yaml comes first.
+    ("旧表", [PROJECT_COLUMNS, project_row(1, "旧工程", "大气", "章贡区", 9)], "重大工程项目",
+     "甲工程", "读取工作表“重大工程项目”（工作表名与重大工程项目数据的约定相同）；未读取：“旧表”"),
+])
+def test_the_header_sheet_is_found_and_named(tmp_path, first, first_rows, second, read, why):
+    from pipeline.data import load_schema
+    assert load_schema().datasets["projects"].sheet == "重大工程项目"
     book = Workbook()
-    book.active.title = "填表说明"
-    book.active.append(["请按下表填写重大工程项目，名称、类别均为必填。"])
-    sheet = book.create_sheet("项目")
+    book.active.title = first
+    for row in first_rows:
+        book.active.append(row)
+    sheet = book.create_sheet(second)
     sheet.append(PROJECT_COLUMNS)
     sheet.append(project_row(1, "甲工程", "大气", "章贡区", 1.5))
     saved(book, tmp_path, "projects.xlsx")
     data = loaded(tmp_path)
-    assert [p.name for p in data.projects] == ["甲工程"]
-    assert notices(data, "E135") == [
-        "data/projects.xlsx: 读取工作表“项目”（第一个含“名称”列表头的工作表）；未读取：“填表说明”"]
-
-
-def test_the_sheet_named_in_datasets_yaml_is_read_first(tmp_path):
-    from pipeline.data import load_schema
-    assert load_schema().datasets["projects"].sheet == "重大工程项目"
-    book = Workbook()
-    old = book.active
-    old.title = "旧表"
-    old.append(PROJECT_COLUMNS)
-    old.append(project_row(1, "旧工程", "大气", "章贡区", 9))
-    sheet = book.create_sheet("重大工程项目")
-    sheet.append(PROJECT_COLUMNS)
-    sheet.append(project_row(1, "新工程", "大气", "章贡区", 1.5))
-    saved(book, tmp_path, "projects.xlsx")
-    data = loaded(tmp_path)
-    assert [p.name for p in data.projects] == ["新工程"]
-    assert notices(data, "E135") == [
-        "data/projects.xlsx: 读取工作表“重大工程项目”（工作表名与重大工程项目数据的约定相同）；未读取：“旧表”"]
+    assert [p.name for p in data.projects] == [read]
+    assert notices(data, "E135") == [f"data/projects.xlsx: {why}"]
 
 
 def test_no_sheet_with_a_header_names_every_sheet(tmp_path):
