@@ -67,7 +67,8 @@ def load_plan(root: Path) -> Plan:
     meta = load_meta(read_text(plan_file, "plan.yaml"))
     chapters = [load_chapter(p, root, meta) for p in chapter_paths(root, meta)]
     check_unique_ids(chapters)
-    return Plan(root, meta, chapters, load_data(root))
+    data = load_data(root)
+    return Plan(root, meta, chapters, data, diagnostics=list(data.notices))
 
 
 def load_meta(text: str) -> PlanMeta:
