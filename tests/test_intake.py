@@ -450,3 +450,42 @@ def test_xls_and_et_files_are_read_through_libreoffice(sample, returned, tmp_pat
         [str(e).split(": ", 1)[1] for e in from_xlsx.errors]
     assert "章贡区.xls!重大工程项目!F7: “总投资（亿元）”应为不带符号的数值（如 12.5），实际为“待定”" in \
         [str(e) for e in from_binary.errors]
+
+
+def test_an_empty_form_is_a_report_and_changes_no_file(sample, templates, tmp_path):
+    data = {p: p.read_bytes() for p in (sample / "data").iterdir()}
+    form = fill(templates / "规划财务科-报送表.xlsx", tmp_path / "规划财务科.xlsx")
+    result = plan("intake", "collect", str(form), root=sample)
+    assert result.exit_code == 0, result.output
+    assert "规划财务科（规划财务科.xlsx，2020-06-12）：有效 0 行，有误 0 行；首次报送，写入 0 行" in result.output
+    assert {p: p.read_bytes() for p in (sample / "data").iterdir()} == data
+    rows = {r["单位"]: r for r in json.loads(plan("intake", "status", "--format", "json",
+                                                 root=sample).output)}
+    assert rows["规划财务科"]["状态"] == "已报送" and rows["规划财务科"]["有效行数"] == "0"
+
+
+def test_a_resubmitted_row_keeps_its_place_among_rows_typed_after_it(sample, templates, tmp_path):
+    def indicator(target: str) -> dict:
+        return {"id": "zg_water", "类别": "环境治理", "名称": "章江水质", "单位": "%",
+                "目标值": target, "属性": "约束性"}
+    first = fill(templates / FORM, tmp_path / "a.xlsx", projects=[project("甲", money=1)],
+                 indicators=[indicator("95")])
+    plan("intake", "collect", str(first), root=sample)
+    path = sample / "data" / "projects.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "手工加的工程,水生态环境保护,整治,全市,2,"
+                    "2021—2025年,市生态环境局,样例数据,\n", encoding="utf-8")
+    yaml_path = sample / "data" / "indicators.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "# 编制组补充\n- {id: hand, 类别: 环境治理, "
+                         "名称: 手工指标, 单位: '%', 目标值: '90', 属性: 预期性, 来源: 样例数据}\n",
+                         encoding="utf-8")
+    again = fill(templates / FORM, tmp_path / "b.xlsx", date="2020-06-20",
+                 projects=[project("甲", money=2)], indicators=[indicator("≥96")])
+    result = plan("intake", "collect", str(again), root=sample)
+    assert "新增 0 行，修改 2 行，删除 0 行，未变 0 行" in result.output, result.output
+    names = [(p["名称"], p["总投资（亿元）"]) for p in csv_records(path)][-2:]
+    assert names == [("甲", "2.00"), ("手工加的工程", "2")]
+    text = yaml_path.read_text(encoding="utf-8")
+    assert text.endswith("# 编制组补充\n- {id: hand, 类别: 环境治理, 名称: 手工指标, 单位: '%', 目标值: '90', "
+                         "属性: 预期性, 来源: 样例数据}\n")
+    items = yaml.safe_load(text)
+    assert [(i["id"], i["目标值"]) for i in items[-2:]] == [("zg_water", "≥96"), ("hand", "90")]

@@ -65,10 +65,11 @@ class DataFile:
         source = self.dataset.column(SOURCE_KEY).label
         mine = f"{submission.unit}报送（"
         taken: dict[str, RawRow] = {}
+        held = set()  # the unit's rows now in the file
         for row in self.rows():
             number = text_of(row, column)
             if number and (number in remove or text_of(row, source).startswith(mine)):
-                remove.add(number)
+                held.add(number)
             elif text_of(row, key):
                 taken[text_of(row, key)] = row
         accepted = []
@@ -80,10 +81,12 @@ class DataFile:
             whose = "手工录入" if not text_of(other, column) else "其他单位报送"
             submission.reject(submitted, f"{key}“{submitted.key}”与 {self.place(other)}（{whose}）"
                                          "重复，未写入：请改名，或与编制组确认后删去其中一行", "E957")
+        if not held and not accepted:
+            return  # nothing of this unit's here, before or now: the file stays as it is
         if self.path.suffix.lower() in (".yaml", ".yml"):
-            self.text = yaml_text(self.text, remove, accepted, column, self.shown)
+            self.text = yaml_text(self.text, held, accepted, column, self.shown)
         else:
-            self.text = csv_text(self.text, remove, accepted, self.dataset, schema, self.shown)
+            self.text = csv_text(self.text, held, accepted, self.dataset, schema, self.shown)
 
     def check(self, schema: DataSchema) -> None:
         """What the loader will say of the new text: nothing, or no file is written."""
@@ -105,38 +108,53 @@ def text_of(row: RawRow, label: str) -> str:
     return str(cell.value).strip() if cell and cell.value is not None else ""
 
 
-def yaml_text(text: str, remove: set[str], add: list[SubmittedRow], column: str,
+def yaml_text(text: str, held: set[str], add: list[SubmittedRow], column: str,
               shown: str) -> str:
-    """Items whose 报送编号 is in `remove` cut out line by line (comments around them kept), new
-    items appended in block style."""
+    """The unit's items (by 报送编号) replaced where they stand, or cut out line by line with the
+    comments around them kept; its new items appended in block style."""
     lines = text.splitlines(keepends=True)
     node = yaml.compose(text, Loader=yaml.SafeLoader) if text.strip() else None
     if node is not None and (not isinstance(node, yaml.SequenceNode) or node.flow_style):
         raise PlanError("数据文件应为以“- ”开头的若干行，才能写入报送的行", shown, 1, code="E959")
-    drop: set[int] = set()
+    new = {row.id: row for row in add}
+    spans: dict[int, tuple[int, str]] = {}  # first line → (end, what replaces the item)
     for item in node.value if node is not None else []:
-        if not isinstance(item, yaml.MappingNode) or not any(
-                k.value == column and str(v.value) in remove for k, v in item.value):
+        number = next((str(v.value) for k, v in getattr(item, "value", [])
+                       if isinstance(item, yaml.MappingNode) and k.value == column), "")
+        if number not in held:
             continue
         start = item.start_mark.line
         end = item.end_mark.line + (item.end_mark.column > 0)
         while end > start + 1 and (not lines[end - 1].strip()
                                    or lines[end - 1].lstrip().startswith("#")):
             end -= 1
-        drop.update(range(start, end))
-    out = "".join(line for n, line in enumerate(lines) if n not in drop)
-    if out and not out.endswith("\n"):
-        out += "\n"
-    for row in add:
-        out += yaml.safe_dump([{**row.cells, column: row.id}], allow_unicode=True,
-                              sort_keys=False, width=1_000_000)
-    return out
+        row = new.pop(number, None)
+        spans[start] = (end, yaml_item(row, column) if row else "")
+    out, n = [], 0
+    while n < len(lines):
+        if n in spans:
+            end, replacement = spans[n]
+            out.append(replacement)
+            n = end
+        else:
+            out.append(lines[n])
+            n += 1
+    text = "".join(out)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + "".join(yaml_item(row, column) for row in new.values())
 
 
-def csv_text(text: str, remove: set[str], add: list[SubmittedRow], dataset: Dataset,
+def yaml_item(row: SubmittedRow, column: str) -> str:
+    return yaml.safe_dump([{**row.cells, column: row.id}], allow_unicode=True, sort_keys=False,
+                          width=1_000_000)
+
+
+def csv_text(text: str, held: set[str], add: list[SubmittedRow], dataset: Dataset,
              schema: DataSchema, shown: str) -> str:
-    """The CSV with the rows of `remove` taken out and `add` appended; columns the file lacks
-    (报送编号 the first time) added at the end of its header."""
+    """The CSV with the unit's rows (by 报送编号) replaced where they stand or taken out, its new
+    rows appended; columns the file lacks (报送编号 the first time) added at the end of its
+    header."""
     column = schema.sheets.submission_column
     records = list(csv.reader(io.StringIO(text)))
     at = header_index(Grid("", [(n, [c.strip() or None for c in r])
@@ -154,11 +172,20 @@ def csv_text(text: str, remove: set[str], add: list[SubmittedRow], dataset: Data
             header.append(label)
             labels.append(label)
     number = labels.index(column)
-    body = [r + [""] * (len(header) - len(r)) for r in records[at + 1:]]
-    body = [r for r in body if r[number].strip() not in remove]
-    for row in add:
+    new = {row.id: row for row in add}
+
+    def record(row: SubmittedRow) -> list[str]:
         cells = {**row.cells, column: row.id}
-        body.append([cells.get(label, "") for label in labels])
+        return [cells.get(label, "") for label in labels]
+
+    body = []
+    for r in records[at + 1:]:
+        r = r + [""] * (len(header) - len(r))
+        if r[number].strip() not in held:
+            body.append(r)
+        elif r[number].strip() in new:
+            body.append(record(new.pop(r[number].strip())))
+    body += [record(row) for row in new.values()]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([*records[:at], header, *body])
     return buffer.getvalue()
