@@ -191,6 +191,8 @@ def data(plan_dir: Path) -> None:
 
     with fail_cleanly():
         loaded = load_data(plan_dir.resolve())
+    for notice in loaded.notices:
+        say(notice)
     if not loaded.files:
         out.print("data/ 中没有数据文件。")
         return
@@ -384,6 +386,116 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
         err.print(f"[yellow]警告[/yellow] {line}")
     out.print(f"[green]已生成[/green] {display_path(docx_path, root)}、"
               f"{display_path(xlsx_path, root)}")
+
+
+@main.group(help="报送：向各科室、单位和各县（市、区）发放报送表，收回后逐格检查并汇总进 data/，"
+                  "统计已报送、未报送的单位。")
+def intake() -> None:
+    pass
+
+
+@intake.command("template", help="为 plan.yaml 的 units 中的每个单位（或 --unit 指定的单位）生成报送表"
+                                 "（.xlsx）：重大工程项目、指标建议、政策举措、填表说明。")
+@click.option("--unit", "names", multiple=True, help="只生成这个单位的报送表（可重复）。")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认 build/intake/报送表/）。")
+@click.pass_obj
+def intake_template(plan_dir: Path, names: tuple[str, ...], output_dir: Path | None) -> None:
+    from .files import atomic_write
+    from .intake.template import unit_templates
+    from .intake.units import find_unit, load_units
+
+    root = plan_dir.resolve()
+    with fail_cleanly():
+        units = load_units(root)
+        if not units:
+            raise PlanError("plan.yaml 中没有列出报送单位（units）：每个单位写明 name、kind（科室/县区）"
+                            "和 deadline", "plan.yaml", code="E952")
+        chosen = [find_unit(units, name) for name in names] or units
+        folder = output_dir or root / "build" / "intake" / "报送表"
+        for name, data in unit_templates(root, units, chosen).items():
+            atomic_write(folder / name, data)
+            line(("已生成", "green"), f" {display_path(folder / name, root)}")
+    line(f"共 {len(chosen)} 份报送表。")
+
+
+@intake.command("collect", help="收回报送表（.xlsx，或经 LibreOffice 转换的 .xls/.et）：逐格检查，"
+                                "有效的行连同来源写入 data/，有误的行以“文件!工作表!单元格”列出；"
+                                "同一单位再次报送时替换其上次报送的行。")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式。")
+@click.pass_obj
+def intake_collect(plan_dir: Path, files: tuple[Path, ...], fmt: str) -> None:
+    from .intake.collect import collect_files
+
+    with fail_cleanly(as_json=fmt == "json"):
+        found = collect_files(list(files), plan_dir)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "units": [{"unit": c.submission.unit, "file": c.submission.file,
+                       "date": c.submission.date, "valid": len(c.submission.rows),
+                       "invalid": c.submission.invalid, "change": c.describe(),
+                       "replaced": c.replaced} for c in found.changes],
+            "diagnostics": [d.as_json() for d in found.errors + found.notices],
+            "skipped": found.skipped, "written": found.written}, ensure_ascii=False, indent=1))
+    else:
+        for skipped in found.skipped:
+            line(("跳过", "red"), f" {skipped}", error=True)
+        for diagnostic in found.errors + found.notices:
+            say(diagnostic)
+        for change in found.changes:
+            unit, file = change.submission.unit, change.submission.file
+            for other in change.replaced:
+                line(("注意", "yellow"), f" {other} 与 {file} 同为{unit}报送，按较晚的 {file} 汇总",
+                     error=True)
+            line(change.describe())
+        for file in found.written:
+            line(("已写入", "green"), f" {file}")
+        if not found.written:
+            line("数据文件未改动。")
+    if found.skipped or found.errors:
+        sys.exit(1)
+
+
+@intake.command("status", help="报送情况：各单位已报送 / 未报送、报送日期、有效与有误的行数。")
+@click.option("--format", "fmt", type=click.Choice(["text", "xlsx", "json"]), default="text",
+              show_default=True, help="输出格式：text 终端表格，xlsx 另存为 Excel。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="xlsx 的输出文件（默认 build/intake/报送情况.xlsx）。")
+@click.pass_obj
+def intake_status(plan_dir: Path, fmt: str, output: Path | None) -> None:
+    from .files import atomic_write, read_text
+    from .intake.log import load_log
+    from .intake.status import HEADER, NOT_SENT, status_rows, status_workbook, summary
+    from .intake.units import load_units
+    from .load import load_meta
+    from .revision import source_revision, stamp
+
+    root = plan_dir.resolve()
+    with fail_cleanly(as_json=fmt == "json"):
+        meta = load_meta(read_text(root / "plan.yaml", "plan.yaml"))
+        rows = status_rows(load_units(root), load_log(root))
+        title = f"{meta.title}报送情况"
+        if fmt == "xlsx":
+            target = output or root / "build" / "intake" / "报送情况.xlsx"
+            atomic_write(target, status_workbook(title, rows, stamp(source_revision(root).epoch)))
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(HEADER, r)) for r in rows], ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx":
+        line(("已生成", "green"), f" {display_path(target, root)}")
+    else:
+        from rich.table import Table
+        from rich.text import Text
+        table = Table(title=Text(title))
+        for name in HEADER:
+            table.add_column(name, overflow="fold")
+        for row in rows:  # names from plan.yaml are shown as written, never as markup
+            table.add_row(*map(Text, row), style="yellow" if row[4] == NOT_SENT else None)
+        out.print(table)
+    line(summary(rows))
 
 
 @main.command(help="比较两个版本的规划文本，生成带修订标记的 Word 与修改对照表（Word、Excel）。"
