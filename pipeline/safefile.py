@@ -3,6 +3,7 @@ to import): size limits before reading, zip bombs, encrypted documents and XML w
 declarations are refused with one Chinese sentence."""
 from __future__ import annotations
 
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,10 +13,15 @@ from lxml import etree
 from .errors import PlanError
 
 MB = 1024 * 1024
-# Word never writes a DTD; entity declarations are how "billion laughs" files expand.
+# Word never writes a DTD; entity declarations are how "billion laughs" files expand. The byte
+# search refuses early in the usual encodings; the parsed tree's DTD is checked whatever the
+# encoding (libxml2 decoded it).
 DECLARATIONS = tuple(word.encode(codec) for word in ("<!DOCTYPE", "<!ENTITY")
-                     for codec in ("ascii", "utf-16-le", "utf-16-be"))
+                     for codec in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .doc, .wps, encrypted .docx
+# An encrypted .docx/.xlsx is a compound file holding these streams (MS-OFFCRYPTO 2.3.4).
+ENCRYPTED_PACKAGE = ("EncryptionInfo", "EncryptedPackage")
+F_ENCRYPTED = 0x0100  # FibBase flags of a Word 97–2003 WordDocument stream (MS-DOC 2.5.2)
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class Limits:
     part_mb: int = 64  # one XML part, uncompressed
     total_mb: int = 256  # every entry, uncompressed
     ratio: int = 200  # uncompressed / compressed for an entry larger than 1 MB
+    items: int = 20_000  # comments and tracked-change marks in one file
 
 
 class FileRefused(PlanError):
@@ -47,19 +54,31 @@ def sniff(path: Path, limits: Limits) -> str:
         raise refuse(path, f"文件过大（{size / MB:.0f} MB，上限 {limits.file_mb} MB），未读取")
     if head.startswith(OLE_MAGIC):
         if encrypted_ole(path):
-            raise refuse(path, "文件已加密（设有打开密码），请审阅单位取消密码后重新发送")
+            raise refuse(path, ENCRYPTED)
         return "ole"
     if head.startswith(b"PK"):
         return "zip"
     raise refuse(path, "不是 Word 文件（既不是 .docx 压缩包，也不是 .doc/.wps），未读取")
 
 
+ENCRYPTED = "文件已加密（设有打开密码），请审阅单位取消密码后重新发送"
+
+
 def encrypted_ole(path: Path) -> bool:
-    """An encrypted .docx is a compound file holding the streams EncryptionInfo and
-    EncryptedPackage; their names sit in the directory sectors as UTF-16."""
-    data = path.read_bytes()
-    return "EncryptedPackage".encode("utf-16-le") in data or \
-        "EncryptionInfo".encode("utf-16-le") in data
+    """From the compound file's directory, not its bytes: an encrypted .docx holds the streams
+    EncryptionInfo and EncryptedPackage; an encrypted .doc sets fEncrypted in its FIB. A .doc
+    whose text mentions those names is not encrypted."""
+    import olefile
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if any(ole.exists(name) for name in ENCRYPTED_PACKAGE):
+                return True
+            if ole.exists("WordDocument"):
+                fib = ole.openstream("WordDocument").read(12)
+                return len(fib) == 12 and bool(struct.unpack_from("<H", fib, 10)[0] & F_ENCRYPTED)
+    except (OSError, ValueError, struct.error, olefile.OleFileError) as exc:
+        raise refuse(path, f"文件已损坏，不是有效的 .doc/.wps 文件（{exc}），未读取") from None
+    return False
 
 
 class SafePackage:
@@ -107,6 +126,12 @@ class SafePackage:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                                  load_dtd=False, dtd_validation=False, remove_comments=True)
         try:
-            return etree.fromstring(data, parser)
-        except etree.XMLSyntaxError as exc:
-            raise refuse(self.path, f"{name} 不是有效的 XML（{exc.msg}），未读取") from None
+            root = etree.fromstring(data, parser)
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            raise refuse(self.path, f"{name} 不是有效的 XML（{getattr(exc, 'msg', exc)}），"
+                                    "未读取") from None
+        tree = root.getroottree()
+        if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+            raise refuse(self.path, f"{name} 含有 DTD 或实体声明（Word 从不写入），"
+                                    "疑为恶意构造的文件，未读取")
+        return root

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from .chinese import format_number
+from .names import TOC_BOOKMARK
 from .errors import PlanError
 from .model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, ListBlock,
                     ListItem, Note, Paragraph, Plan, Span, Table, TodoMarker, VersionBlock,
@@ -91,7 +92,7 @@ def number_headings(blocks: list[Block], patterns: list[str]) -> None:
         counters[level] += 1
         counters[level + 1:] = [0] * (len(patterns) - level - 1)
         block.number = format_number(patterns[level], counters[level])
-        block.bookmark = f"_Toc{index + 1:08d}"
+        block.bookmark = f"{TOC_BOOKMARK}{index + 1:08d}"
 
 
 def number_objects(blocks: list[Block]) -> None:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import CORPUS, copy_sample
 from pandoc_native import expected_items
 from pipeline.cli import main
-from pipeline.review.reader import read_returned
+from pipeline.wordfile import read_returned
 
 NATIVE = {"comments.docx": "comments.native",
           "track_changes_insertion.docx": "track_changes_insertion_all.native",

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with
 from pipeline.cli import main
-from pipeline.review.reader import read_returned
+from pipeline.wordfile import read_returned
 from pipeline.safefile import Limits, FileRefused
 
 GOOD = CORPUS / "track_changes_insertion.docx"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from conftest import W_XMLNS, docx_with
 from pipeline.review.collect import BuiltVersion, UnitMap, records_from
-from pipeline.review.reader import read_returned
+from pipeline.wordfile import read_returned
 
 BUILT = BuiltVersion("review", "", {
     "_Src00001": {"anchor": "_Src00001", "file": "chapters/01.md", "line": 7, "text": "原文一段。"},

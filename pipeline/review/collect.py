@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import PlanError
 from ..yamlfile import parse_yaml
-from .reader import Mark, ReturnedDocument, read_returned
+from ..wordfile import Mark, ReturnedDocument, read_returned
 from ..safefile import Limits, sniff
 
 KIND_NAMES = {"comment": "批注", "insertion": "插入", "deletion": "删除", "move": "移动",
