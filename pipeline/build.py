@@ -13,7 +13,7 @@ from .docx.fontuse import text_by_font
 from .errors import PlanError
 from .layout import Layout
 from .files import atomic_write
-from .manifest import manifest_json
+from .manifest import archived_manifest, manifest_json
 from .model import Document, Plan, TodoMarker
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
@@ -67,7 +67,8 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
             atomic_write(docx_path, written.data)
             built = BuiltDocument(version, document.version.label, docx_path, warnings=warnings,
                                   manifest=docx_path.parent / "manifest.json")
-            atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
+            write_manifest(built.manifest, manifest_json(document, docx_path.name,
+                                                         written.anchors, layout), document)
             if pdf:
                 from .pdf import PdfEngine, unavailable_reason
                 built.pdf_skipped = unavailable_reason() or ""
@@ -79,6 +80,14 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
     finally:
         if engine is not None:
             engine.close()
+
+
+def write_manifest(path: Path, data: bytes, document: Document) -> None:
+    """manifest.json, and the same kept under the source commit for copies returned later."""
+    atomic_write(path, data)
+    archived = archived_manifest(path.parent, document.revision)
+    if archived is not None:
+        atomic_write(archived, data)
 
 
 def todo_policy(document: Document) -> list[str]:

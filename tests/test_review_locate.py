@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from conftest import W_XMLNS, docx_with
-from pipeline.review.collect import BuiltVersion, UnitMap, records_from
+from pipeline.review.collect import records_from
+from pipeline.review.locations import BuiltVersion
+from pipeline.review.units import UnitMap
 from pipeline.wordfile import read_returned
 
 BUILT = BuiltVersion("review", "", {
