@@ -12,6 +12,8 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 # Word files with known comments and tracked changes (shared beside the worktrees).
 CORPUS = ROOT.parent / "shared" / "corpus" / "word-review"
+# Real Word files of 14 projects' test suites, with expect.py, an independent counter.
+REALWORD = ROOT.parent / "shared" / "corpus" / "realword"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 
