@@ -48,7 +48,12 @@ def natural(name: str) -> list:
 
 
 def to_transitional(root: etree._Element) -> bool:
-    """Rename Strict elements and attributes in place; True when there were any."""
+    """Rename Strict elements and attributes in place; True when there were any. A Strict part
+    says so at its root, as Word writes it (and as expect.py judges it): a transitional part
+    costs no search."""
+    if not any(uri.startswith(STRICT) for uri in (etree.QName(root).namespace or "",
+                                                     *root.nsmap.values())):
+        return False
     nodes = _STRICT_NODES(root, p=STRICT)
     for node in nodes:
         node.tag = _mapped(node.tag)
