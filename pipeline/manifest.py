@@ -73,7 +73,7 @@ def places(document: Document, layout: Layout) -> dict[tuple[str, int], str]:
             elif hasattr(block, "source"):
                 put(block.source, here(*inside))
     visit(document.blocks)
-    for number, blocks in sorted(document.notes.items()):
+    for number, blocks in sorted(document.footnotes.items()):
         for block in blocks:
             put(block.source, f"脚注{number}")
     return out

@@ -194,3 +194,100 @@ def test_responses_survive_collecting_again_and_the_final_waits_for_them(round_,
                                       "--format", "docx"])
     assert built.exit_code == 0, built.output
     assert "尚未填写采纳情况" in built.output
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory) -> dict:
+    """A round with a rebuild between sending and collecting: the 征求意见稿 built at commit A
+    and sent out; sources edited (three lines added above the commented paragraph, another
+    paragraph rewritten), committed as B and the review version built again; then a late copy
+    of A's build comes back."""
+    folder = tmp_path_factory.mktemp("rebuilt")
+    root = copy_sample(folder / "plan")
+    git(root, "init", "-q")
+    git(root, "-c", "user.name=编制组", "-c", "user.email=a@b", "add", ".")
+    git(root, "-c", "user.name=编制组", "-c", "user.email=a@b", "commit", "-qm", "A")
+    sent = build_docx(root, "review").docx
+    manifest = json.loads((sent.parent / "manifest.json").read_text("utf-8"))
+    phrase, entry = pick(manifest, root, "04")
+    copy = folder / "章贡区生态环境局意见.docx"
+    with PdfEngine(folder / "lo", ROOT / "styles" / "fonts.conf") as engine:
+        engine.start()
+        play(engine, {"docx": str(sent), "author": "李明",
+                      "comments": [{"find": phrase, "text": "建议明确时限。"}],
+                      "insertions": [{"find": phrase, "text": "（新增）"}],
+                      "saves": [{"path": str(copy)}]})
+    chapter = root / entry["file"]
+    lines = chapter.read_text("utf-8").splitlines(keepends=True)
+    at = entry["line"] - 1
+    while at > 0 and lines[at - 1].strip():  # the start of the paragraph
+        at -= 1
+    lines[at:at] = ["编制组在此补充的一段新文字。\n", "\n", "\n"]
+    chapter.write_text("".join(lines), "utf-8")
+    git(root, "-c", "user.name=编制组", "-c", "user.email=a@b", "commit", "-qam", "B")
+    build_docx(root, "review")
+    return {"root": root, "copy": copy, "entry": entry, "phrase": phrase,
+            "commit_a": manifest["commit"]}
+
+
+def test_a_copy_of_an_earlier_build_is_located_in_that_build(rebuilt):
+    result = collect(rebuilt["root"], rebuilt["copy"])
+    items = json.loads(result.stdout)
+    entry = rebuilt["entry"]
+    assert sorted(i["kind"] for i in items) == ["comment", "insertion"]  # no bogus edits
+    for item in items:
+        assert (item["chapter_file"], item["line"]) == (entry["file"], entry["line"])
+        assert (item["current_file"], item["current_line"]) == (entry["file"], entry["line"] + 3)
+        assert item["made_on"] == rebuilt["commit_a"] and item["located_by"] == "anchor"
+    assert "未留痕" not in result.output
+
+
+def test_location_data_gone_is_made_again_from_the_commit(rebuilt, tmp_path):
+    root = tmp_path / "plan"
+    shutil.copytree(rebuilt["root"], root)
+    archive = root / "build" / "review" / "manifests" / f"{rebuilt['commit_a']}.json"
+    kept = archive.read_bytes()
+    archive.unlink()
+    result = collect(root, rebuilt["copy"])
+    assert f"已由提交 {rebuilt['commit_a']} 的源文件重新生成" in result.stderr
+    assert archive.read_bytes() == kept  # the same location data as the build made
+    items = json.loads(result.stdout)
+    assert all(i["line"] == rebuilt["entry"]["line"] for i in items)
+
+
+def test_without_that_build_items_are_located_by_text_and_it_is_said(rebuilt, tmp_path):
+    root = tmp_path / "plan"
+    shutil.copytree(rebuilt["root"], root)
+    shutil.rmtree(root / "build" / "review" / "manifests")
+    shutil.rmtree(root / ".git")  # nothing to make it again from
+    result = collect(root, rebuilt["copy"])
+    assert "只按段落文字定位" in result.stderr
+    items = json.loads(result.stdout)
+    assert sorted(i["kind"] for i in items) == ["comment", "insertion"]
+    assert all(i["located_by"] == "text" and i["made_on"] == "" for i in items)
+    assert all(i["line"] == rebuilt["entry"]["line"] + 3 for i in items)  # found in today's
+
+
+def test_the_real_doc_and_wps_files_are_read_through_libreoffice(tmp_path):
+    """Legacy files of the corpus: the readable ones are converted and read, the encrypted ones
+    refused as encrypted (not as damaged), naming the file only."""
+    from conftest import REALWORD
+    files = sorted(p for p in (REALWORD / "files").glob("*") if p.suffix in (".doc", ".wps")) \
+        if REALWORD.is_dir() else []
+    if not files:
+        pytest.skip(f"the real-file corpus is absent ({REALWORD})")
+    root = copy_sample(tmp_path / "plan")
+    result = CliRunner().invoke(main, ["--plan", str(root), "comments", "collect",
+                                       *map(str, files), "--format", "json"])
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("跳过")]
+    encrypted = [p for p in files if "password" in p.name.lower()]
+    assert len(skipped) == len(encrypted), result.stderr
+    for path in encrypted:
+        assert any(path.name in line and "文件已加密" in line for line in skipped)
+    assert str(REALWORD) not in result.stderr
+    assert "Traceback" not in result.output

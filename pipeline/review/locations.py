@@ -149,6 +149,7 @@ class BuildRecords:
         commit (exported as `plan diff` does) and kept for the next collect."""
         if dirty:  # uncommitted sources cannot be had again
             return None
+        from ..build import output_path
         from ..diff.sources import export_revision
         from ..docx import write_docx
         from ..files import atomic_write
@@ -163,7 +164,8 @@ class BuildRecords:
                                            SourceRevision(commit, False, revision.date,
                                                           revision.epoch))
                 written = write_docx(document, layout, stamp(revision.epoch))
-                data = manifest_json(document, "", written.anchors, layout)
+                data = manifest_json(document, output_path(plan, document, ".docx").name,
+                                     written.anchors, layout)
         except PlanError:
             return None
         path = self.folder(version) / ARCHIVE / f"{key}.json"
