@@ -139,8 +139,13 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
                             subject=document.version.label)
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
-    atomic_write(built.docx, write_docx(document, layout, when,
-                                        toc_pages=toc_pages(pdf_path, document)).data)
+    written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document))
+    atomic_write(built.docx, written.data)
+    if document.version.line_numbers:  # 第12页第8行, as reviewers of this copy will cite it
+        from .manifest import measured
+        write_manifest(built.manifest, manifest_json(
+            document, built.docx.name, written.anchors, layout,
+            measured(pdf_path, document, layout, written.anchors)), document)
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
     built.checks = verify_pdf(pdf_path, layout)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .docx.body import Anchor
@@ -34,18 +35,24 @@ def archived_manifest(version_folder: Path, revision: SourceRevision) -> Path | 
     return version_folder / ARCHIVE / f"{revision_key(revision.commit, revision.dirty)}.json"
 
 
-def places(document: Document, layout: Layout) -> dict[tuple[str, int], str]:
+@dataclass(frozen=True)
+class Place:
+    text: str  # 第三章 第二节 一、 / 表2 第3行 / 专栏1 / 脚注3
+    in_table: bool = False  # a table's cells: no printed line numbers beside them
+
+
+def places(document: Document, layout: Layout) -> dict[tuple[str, int], Place]:
     """(file, line) → where that text sits, by heading numbers, table rows, 专栏 and notes."""
-    out: dict[tuple[str, int], str] = {}
+    out: dict[tuple[str, int], Place] = {}
     path: list[str] = []
     table_label, box_label = layout["table"]["label"], layout["box"]["label"]
 
     def here(*more: str) -> str:
         return " ".join(p for p in (*path, *more) if p.strip())
 
-    def put(source, place: str) -> None:
+    def put(source, place: str, in_table: bool = False) -> None:
         if source is not None:
-            out.setdefault((source.file, source.line), place)
+            out.setdefault((source.file, source.line), Place(place, in_table))
 
     def visit(blocks: Iterable[Block], inside: tuple[str, ...] = ()) -> None:
         for block in blocks:
@@ -59,8 +66,8 @@ def places(document: Document, layout: Layout) -> dict[tuple[str, int], str]:
                 lines = Counter((s.file, s.line) for s in block.row_sources)
                 for index, source in enumerate(block.row_sources):  # rows from data share a line
                     row = f"第{index + 1}行" if lines[(source.file, source.line)] == 1 else ""
-                    put(source, here(*inside, label, row))
-                put(block.source, here(*inside, label))
+                    put(source, here(*inside, label, row), True)
+                put(block.source, here(*inside, label), True)
             elif isinstance(block, Box):
                 label = f"{box_label}{block.number}"
                 put(block.source, here(*inside, label))
@@ -77,6 +84,17 @@ def places(document: Document, layout: Layout) -> dict[tuple[str, int], str]:
         for block in blocks:
             put(block.source, f"脚注{number}")
     return out
+
+
+def measured(pdf: Path, document: Document, layout: Layout, anchors: list[Anchor]
+             ) -> dict[str, tuple[int, int | None]]:
+    """Page and printed line of each anchored paragraph outside tables, measured in the PDF
+    (a version with line numbers: the 征求意见稿)."""
+    from .pdf.lines import paragraph_places
+    where = places(document, layout)
+    return paragraph_places(pdf, layout, [
+        (a.name, a.text) for a in anchors
+        if not where.get((a.file, a.line), Place("")).in_table])
 
 
 def manifest_json(document: Document, docx_name: str, anchors: list[Anchor], layout: Layout,
@@ -96,7 +114,7 @@ def manifest_json(document: Document, docx_name: str, anchors: list[Anchor], lay
 
     def row(a: Anchor) -> str:
         entry = {"anchor": a.name, "file": a.file, "line": a.line, "text": a.text,
-                 "place": where.get((a.file, a.line), "")}
+                 "place": where.get((a.file, a.line), Place("")).text}
         if a.name in pages:
             entry["page"], entry["page_line"] = pages[a.name]
         return json.dumps(entry, ensure_ascii=False)

@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT, audit_errors, copy_sample
-from pipeline.build import build_docx
+from pipeline.build import build, build_docx
 from pipeline.cli import main
 from pipeline.pdf import PdfEngine
 
@@ -49,7 +49,8 @@ def play(engine: PdfEngine, request: dict) -> None:
 def round_(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("review-round")
     root = copy_sample(folder / "plan")
-    docx = build_docx(root, "review").docx
+    built = next(build(root, ["review"], pdf=True))  # the PDF gives each paragraph its page
+    docx, pdf = built.docx, built.pdf
     manifest = json.loads((docx.parent / "manifest.json").read_text("utf-8"))
     targets = {"comment": pick(manifest, root, "04"), "comment2": pick(manifest, root, "07"),
                "insertion": pick(manifest, root, "05"), "deletion": pick(manifest, root, "08"),
@@ -68,7 +69,8 @@ def round_(tmp_path_factory) -> dict:
                       "comments": [{"find": targets["expert"][0], "text": "表述过于笼统。"}],
                       "untracked": [{"find": targets["untracked"][0], "replace": "改写后的句子"}],
                       "saves": [{"path": str(expert)}]})
-    return {"root": root, "targets": targets, "unit": unit, "expert": expert, "binary": binary}
+    return {"root": root, "targets": targets, "unit": unit, "expert": expert, "binary": binary,
+            "pdf": pdf}
 
 
 def collect(root: Path, *files: Path, fmt: str = "json", more: tuple = ()):
@@ -176,10 +178,28 @@ def test_responses_survive_collecting_again_and_the_final_waits_for_them(round_,
     assert "未采纳1条" in report.output and "与第五章第二节重复" in report.output
     out = root / "build" / "reviews"
     assert audit_errors(out / "征求意见采纳情况表（征求意见稿）.docx") == []
+    # Six columns of long text: the pages are laid out landscape, in Word and in Excel.
+    import zipfile
+    from lxml import etree
+    with zipfile.ZipFile(out / "征求意见采纳情况表（征求意见稿）.docx") as docx:
+        size = etree.fromstring(docx.read("word/document.xml")).find(".//{*}pgSz")
+    assert int(size.get(f"{{{size.nsmap['w']}}}w")) > int(size.get(f"{{{size.nsmap['w']}}}h"))
+    xlsx = out / "征求意见采纳情况表（征求意见稿）.xlsx"
+    first = xlsx.read_bytes()
+    CliRunner().invoke(main, ["--plan", str(root), "comments", "report"])
+    assert xlsx.read_bytes() == first  # the same answers, the same bytes
+    from pipeline.revision import source_revision, stamp
+    with zipfile.ZipFile(xlsx) as book_zip:  # dated by the sources, not by the clock
+        core = book_zip.read("docProps/core.xml").decode()
+        assert {i.date_time for i in book_zip.infolist()} == {
+            stamp(source_revision(root).epoch).timetuple()[:6]}
+    assert stamp(source_revision(root).epoch).strftime("%Y-%m-%dT%H:%M:%SZ") in core
     from openpyxl import load_workbook
     book = load_workbook(out / "征求意见采纳情况表（征求意见稿）.xlsx")
     units, details = book.worksheets
     assert units.freeze_panes == "A2" and details.freeze_panes == "A2"
+    assert details.page_setup.orientation == "landscape"
+    assert units.page_setup.orientation != "landscape"
     assert details["D1"].value == "意见内容" and details.column_dimensions["D"].width == 60
     assert details["D2"].alignment.wrap_text
     rows = {r[0].value: [c.value for c in r] for r in units.iter_rows(min_row=2)}
@@ -291,3 +311,49 @@ def test_the_real_doc_and_wps_files_are_read_through_libreoffice(tmp_path):
         assert any(path.name in line and "文件已加密" in line for line in skipped)
     assert str(REALWORD) not in result.stderr
     assert "Traceback" not in result.output
+
+
+def printed_at(pdf: Path, phrase: str) -> tuple[int, int]:
+    """Measured independently with pdfplumber: the printed page number (footer) and the margin
+    line number of the line where `phrase` starts."""
+    import pdfplumber
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+            lines: dict[int, list] = {}
+            for word in words:
+                lines.setdefault(round(word["bottom"] / 3), []).append(word)
+            for key, row in lines.items():
+                text = "".join(w["text"] for w in sorted(row, key=lambda w: w["x0"])
+                               if w["x0"] > 70)
+                if phrase[:6] not in text:
+                    continue
+                footer = [w["text"] for w in words if w["top"] > page.height - 100
+                          and w["text"].isdigit()]
+                margin = [w for w in words if w["x1"] < 78 and w["text"].isdigit()
+                          and abs(w["bottom"] - row[0]["bottom"]) < 6]
+                if footer and margin:
+                    return int(footer[0]), int(margin[0]["text"])
+    raise AssertionError(f"{phrase} not found in {pdf}")
+
+
+def test_the_tables_cite_chapter_path_and_printed_page_and_line(round_):
+    """For officials: 第四章 第一节 … and 第12页第8行 of the printed 征求意见稿, measured in the
+    PDF; the Markdown file and line stay in the YAML."""
+    from openpyxl import load_workbook
+    root, (phrase, entry) = round_["root"], round_["targets"]["comment"]
+    collect(root, round_["unit"], fmt="xlsx")
+    sheet = load_workbook(root / "build" / "reviews" / "征求意见稿.意见汇总表.xlsx").active
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if "建议明确时限" in r[3])
+    place = entry["place"]
+    assert place.startswith("第四章"), place  # the chapter the sentence is in
+    start = next(a for a in json.loads((root / "build" / "review" / "manifest.json")
+                                       .read_text("utf-8"))["anchors"]
+                 if a["anchor"] == entry["anchor"])["text"]
+    page, line = printed_at(round_["pdf"], start)
+    assert row[2] == f"{place}，第{page}页第{line}行"
+    assert ".md" not in row[2]
+    saved = yaml.safe_load((root / "reviews" / "征求意见稿.yaml").read_text("utf-8"))["items"]
+    item = next(i for i in saved if i["text"] == "建议明确时限。")
+    assert (item["chapter_file"], item["line"]) == (entry["file"], entry["line"])
+    assert (item["page"], item["page_line"]) == (page, line)
