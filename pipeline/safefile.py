@@ -38,8 +38,19 @@ class FileRefused(PlanError):
     """This one file from outside cannot be read; the others of a batch still are."""
 
 
-def refuse(path: Path, reason: str) -> FileRefused:
-    return FileRefused(reason, path.name, code="E901")
+# Why a file was refused, one code a reason (pipeline/codes.py).
+UNREADABLE, ENCRYPTED_CODE, DAMAGED, TOO_BIG, BOMB, DECLARED, NOT_WORD = \
+    "E901", "E920", "E921", "E922", "E923", "E924", "E925"
+
+
+def refuse(path: Path, reason: str, code: str = UNREADABLE) -> FileRefused:
+    """Named by the file's name only: a full path says nothing the drafter needs."""
+    return FileRefused(reason, path.name, code=code)
+
+
+def declared(path: Path, name: str) -> FileRefused:
+    return refuse(path, f"{name} 含有 DTD 或实体声明（Word 从不写入），疑为恶意构造的文件，未读取",
+                  DECLARED)
 
 
 def sniff(path: Path, limits: Limits) -> str:
@@ -51,14 +62,15 @@ def sniff(path: Path, limits: Limits) -> str:
     except OSError as exc:
         raise refuse(path, f"无法读取文件（{exc.strerror or exc}）") from None
     if size > limits.file_mb * MB:
-        raise refuse(path, f"文件过大（{size / MB:.0f} MB，上限 {limits.file_mb} MB），未读取")
+        raise refuse(path, f"文件过大（{size / MB:.0f} MB，上限 {limits.file_mb} MB），未读取",
+                     TOO_BIG)
     if head.startswith(OLE_MAGIC):
         if encrypted_ole(path):
-            raise refuse(path, ENCRYPTED)
+            raise refuse(path, ENCRYPTED, ENCRYPTED_CODE)
         return "ole"
     if head.startswith(b"PK"):
         return "zip"
-    raise refuse(path, "不是 Word 文件（既不是 .docx 压缩包，也不是 .doc/.wps），未读取")
+    raise refuse(path, "不是 Word 文件（既不是 .docx 压缩包，也不是 .doc/.wps），未读取", NOT_WORD)
 
 
 ENCRYPTED = "文件已加密（设有打开密码），请审阅单位取消密码后重新发送"
@@ -77,7 +89,8 @@ def encrypted_ole(path: Path) -> bool:
                 fib = ole.openstream("WordDocument").read(12)
                 return len(fib) == 12 and bool(struct.unpack_from("<H", fib, 10)[0] & F_ENCRYPTED)
     except (OSError, ValueError, struct.error, olefile.OleFileError) as exc:
-        raise refuse(path, f"文件已损坏，不是有效的 .doc/.wps 文件（{exc}），未读取") from None
+        raise refuse(path, f"文件已损坏，不是有效的 .doc/.wps 文件（{exc}），未读取",
+                     DAMAGED) from None
     return False
 
 
@@ -89,17 +102,17 @@ class SafePackage:
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError):
-            raise refuse(path, "文件已损坏，不是有效的压缩包（.docx/.xlsx），未读取") from None
+            raise refuse(path, "文件已损坏，不是有效的压缩包（.docx/.xlsx），未读取", DAMAGED) from None
         infos = self.zip.infolist()
         total = sum(i.file_size for i in infos)
         if total > limits.total_mb * MB:
             raise refuse(path, f"压缩包解开后达 {total / MB:.0f} MB（上限 {limits.total_mb} MB），"
-                               "疑为“压缩炸弹”，未读取")
+                               "疑为“压缩炸弹”，未读取", BOMB)
         for info in infos:
             if info.file_size > MB and info.file_size > limits.ratio * max(info.compress_size, 1):
                 raise refuse(path, f"压缩包中 {info.filename} 的压缩比异常"
                                    f"（{info.file_size // max(info.compress_size, 1)} 倍），"
-                                   "疑为“压缩炸弹”，未读取")
+                                   "疑为“压缩炸弹”，未读取", BOMB)
         self.names = {i.filename for i in infos}
 
     def __enter__(self) -> SafePackage:
@@ -114,24 +127,23 @@ class SafePackage:
             return None
         info = self.zip.getinfo(name)
         if info.file_size > self.limits.part_mb * MB:
-            raise refuse(self.path, f"{name} 过大（{info.file_size / MB:.0f} MB），未读取")
+            raise refuse(self.path, f"{name} 过大（{info.file_size / MB:.0f} MB，上限 "
+                                    f"{self.limits.part_mb} MB），未读取", TOO_BIG)
         try:
             with self.zip.open(info) as handle:
                 data = handle.read(self.limits.part_mb * MB + 1)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise refuse(self.path, f"文件已损坏，无法解开 {name}（{exc}）") from None
+            raise refuse(self.path, f"文件已损坏，无法解开 {name}（{exc}）", DAMAGED) from None
         if any(mark in data for mark in DECLARATIONS):
-            raise refuse(self.path, f"{name} 含有 DTD 或实体声明（Word 从不写入），"
-                                    "疑为恶意构造的文件，未读取")
+            raise declared(self.path, name)
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                                  load_dtd=False, dtd_validation=False, remove_comments=True)
         try:
             root = etree.fromstring(data, parser)
         except (etree.XMLSyntaxError, ValueError) as exc:
             raise refuse(self.path, f"{name} 不是有效的 XML（{getattr(exc, 'msg', exc)}），"
-                                    "未读取") from None
+                                    "未读取", DAMAGED) from None
         tree = root.getroottree()
         if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-            raise refuse(self.path, f"{name} 含有 DTD 或实体声明（Word 从不写入），"
-                                    "疑为恶意构造的文件，未读取")
+            raise declared(self.path, name)
         return root

@@ -107,6 +107,12 @@ EXPECTED = {"not-a-zip": "不是 Word 文件", "bomb": "压缩炸弹", "entities
             "utf32be-entities": "DTD 或实体声明", "markup-member": "压缩比异常"}
 
 
+# One code a reason (pipeline/codes.py), so a tool reading the diagnostics can tell them apart.
+CODES = {"not-a-zip": "E925", "bomb": "E923", "entities": "E924", "encrypted": "E920",
+         "huge": "E922", "no-document": "E925", "encrypted-doc": "E920",
+         "utf32-entities": "E924", "utf32be-entities": "E924", "markup-member": "E923"}
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_hostile_file_is_refused_with_its_reason(hostile, name):
     with pytest.raises(FileRefused) as caught:
@@ -115,6 +121,7 @@ def test_each_hostile_file_is_refused_with_its_reason(hostile, name):
         sniff(hostile[name], limits)
         read_returned(hostile[name], limits)
     assert EXPECTED[name] in caught.value.message
+    assert caught.value.code == CODES[name]
 
 
 def test_a_bomb_is_refused_before_it_is_inflated(tmp_path):

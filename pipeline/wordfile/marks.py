@@ -18,7 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..names import M, MC, SOURCE_ANCHOR, W, W14, W15
-from ..safefile import Limits, refuse
+from ..safefile import TOO_BIG, Limits, refuse
 from .package import WordFile
 
 REVISIONS = {f"{{{W}}}ins": "insertion", f"{{{W}}}del": "deletion",
@@ -356,7 +356,7 @@ def read_marks(word: WordFile) -> ReturnedDocument:
     if count > word.limits.items:
         raise refuse(word.path, f"文件中有 {count} 处批注和修订标记，超过上限 "
                                 f"{word.limits.items} 处，疑为异常文件，未读取；"
-                                "确有这么多意见时请分成几个文件发送")
+                                "确有这么多意见时请分成几个文件发送", TOO_BIG)
     walker = Walker()
     walker.walk(word.main, "body")
     for kind, part in WALKED:

@@ -11,7 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..names import (PACKAGE_RELS, STRICT, STRICT_NAMESPACES, STRICT_RELATIONSHIP_TYPES, W)
-from ..safefile import Limits, SafePackage, refuse
+from ..safefile import NOT_WORD, Limits, SafePackage, refuse
 
 DEFAULT_MAIN = "word/document.xml"
 # Where parts sit when a crafted or very old package has no relationships at all.
@@ -87,10 +87,11 @@ class WordFile:
             self.main = self.part(self.main_name)
             if self.main is None:
                 raise refuse(path, "压缩包中没有 Word 正文（既无 _rels/.rels 所指的正文部件，"
-                                   f"也无 {DEFAULT_MAIN}），不是 Word 文档，未读取")
+                                   f"也无 {DEFAULT_MAIN}），不是 Word 文档，未读取", NOT_WORD)
             if self.main.tag != f"{{{W}}}document" or self.main.find(f"{{{W}}}body") is None:
                 raise refuse(path, f"正文部件 {self.main_name} 不是 Word 文档正文"
-                                   f"（根元素为 {etree.QName(self.main).localname}），未读取")
+                                   f"（根元素为 {etree.QName(self.main).localname}），未读取",
+                             NOT_WORD)
             self.related = self.relationships(self.main_name)
             self.package_related = package_rels
         except BaseException:
