@@ -13,7 +13,7 @@ from .docx.fontuse import text_by_font
 from .errors import PlanError
 from .layout import Layout
 from .files import atomic_write
-from .manifest import archived_manifest, manifest_json
+from .manifest import archived_manifest, manifest_json, output_stem
 from .model import Document, Plan, TodoMarker
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
@@ -40,8 +40,7 @@ class BuiltDocument:
 
 
 def output_path(plan: Plan, document: Document, suffix: str) -> Path:
-    label = f"（{document.version.label}）" if document.version.label else ""
-    return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
+    return plan.root / "build" / document.version.key / f"{output_stem(document)}{suffix}"
 
 
 

@@ -23,6 +23,12 @@ MANIFEST = "manifest.json"
 ARCHIVE = "manifests"
 
 
+def output_stem(document: Document) -> str:
+    """The name the built files of a version share: 规划名称（征求意见稿）."""
+    label = f"（{document.version.label}）" if document.version.label else ""
+    return f"{document.meta.title}{label}"
+
+
 def revision_key(commit: str, dirty: bool) -> str:
     """The name a build's location data is kept under: its source commit (the docx carries it
     as SourceCommit), marked when the sources had uncommitted changes."""

@@ -149,11 +149,10 @@ class BuildRecords:
         commit (exported as `plan diff` does) and kept for the next collect."""
         if dirty:  # uncommitted sources cannot be had again
             return None
-        from ..build import output_path
         from ..diff.sources import export_revision
         from ..docx import write_docx
         from ..files import atomic_write
-        from ..manifest import manifest_json
+        from ..manifest import manifest_json, output_stem
         from ..reading import read_plan, resolve_version
         from ..revision import stamp
         try:
@@ -164,7 +163,7 @@ class BuildRecords:
                                            SourceRevision(commit, False, revision.date,
                                                           revision.epoch))
                 written = write_docx(document, layout, stamp(revision.epoch))
-                data = manifest_json(document, output_path(plan, document, ".docx").name,
+                data = manifest_json(document, f"{output_stem(document)}.docx",
                                      written.anchors, layout)
         except PlanError:
             return None
