@@ -7,13 +7,39 @@ from functools import partial
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-from .errors import PlanError
+from .errors import Diagnostic, PlanError
 from .files import display_path
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+
+
+class LazyConsole:
+    """rich's console, made on first use: tables and progress need it, a build's few lines do
+    not (importing rich costs a cold build about 40 ms)."""
+
+    def __init__(self, **options) -> None:
+        self.options = options
+        self.console = None
+
+    def __getattr__(self, name: str):
+        if self.console is None:
+            from rich.console import Console
+            self.console = Console(highlight=False, soft_wrap=True, **self.options)
+        return getattr(self.console, name)
+
+
+err = LazyConsole(stderr=True)
+out = LazyConsole()
+
+
+def line(*parts: str | tuple[str, str], error: bool = False) -> None:
+    """One line printed literally (text from files may look like markup), its control, escape
+    and bidi characters made visible (printable.py); a part given as (text, colour) is
+    coloured when the terminal shows colour."""
+    from .printable import printable
+    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else printable(p)
+                   for p in parts)
+    click.echo(text, err=error)
 VERSIONS = ("draft", "review", "final")
 EXIT_BAD_INPUT = 2
 EXIT_PDF_UNAVAILABLE = 3
@@ -32,30 +58,77 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
               show_default=True, help="版本：draft 初稿、review 征求意见稿、final 报批稿、all 全部。")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all",
               show_default=True, help="输出格式：docx 只生成 Word；pdf 或 all 同时生成 PDF。")
+@click.option("--message-format", "messages", type=click.Choice(["text", "json"]),
+              default="text", show_default=True,
+              help="结果与问题的输出方式：text 供阅读，json 供其他工具读取。")
 @click.pass_obj
-def build(plan_dir: Path, version: str, fmt: str) -> None:
+def build(plan_dir: Path, version: str, fmt: str, messages: str) -> None:
     from .build import build as build_versions
 
     versions = list(VERSIONS) if version == "all" else [version]
     root = plan_dir.resolve()
-    skipped = False
-    with fail_cleanly():
+    as_json = messages == "json"
+    results = []
+    said: set[Diagnostic] = set()
+    with fail_cleanly(as_json=as_json):
         for built in build_versions(plan_dir, versions, pdf=fmt != "docx"):
-            out.print(f"[green]已生成[/green] {built.label or built.version} Word："
-                      f"{display_path(built.docx, root)}")
-            for warning in built.warnings:
-                err.print(f"[yellow]警告[/yellow] {warning}")
-            if built.pdf_skipped:
-                skipped = True
-                err.print(f"[yellow]未生成 PDF[/yellow]：{built.pdf_skipped}", soft_wrap=True)
-                continue
-            if built.pdf:
-                out.print(f"[green]已生成[/green] {built.label} PDF：{display_path(built.pdf, root)}"
-                          f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
-                report_fonts(built.fonts)
-                report_checks(built.checks, display_path(built.verify_report, root))
-    if skipped and fmt == "pdf":
+            results.append(built)
+            if not as_json:
+                print_built(built, root, said)
+    if as_json:
+        click.echo(json.dumps({"documents": [built_json(b, root) for b in results]},
+                              ensure_ascii=False, indent=1))
+    refused = [b for b in results if b.refused]
+    if not as_json and len(results) > 1:
+        done = "、".join(b.label for b in results if not b.refused) or "无"
+        line(f"本次生成：{done}" + (f"；未生成：{'、'.join(b.label for b in refused)}"
+                                   if refused else ""))
+    if refused:
+        sys.exit(EXIT_BAD_INPUT)
+    if fmt == "pdf" and any(b.pdf_skipped for b in results):
         sys.exit(EXIT_PDF_UNAVAILABLE)
+
+
+def print_built(built, root: Path, said: set[Diagnostic]) -> None:
+    for diagnostic in built.diagnostics:
+        if diagnostic not in said:
+            said.add(diagnostic)
+            say(diagnostic)
+    if built.refused:
+        for diagnostic in built.refused:
+            say(diagnostic)
+        line(f"{built.label}未生成，原有输出保持不变。", error=True)
+        return
+    line(("已生成", "green"), f" {built.label} Word：{display_path(built.docx, root)}")
+    if built.pdf_skipped:
+        line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
+    elif built.pdf:
+        line(("已生成", "green"), f" {built.label} PDF：{display_path(built.pdf, root)}"
+             f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
+        report_fonts(built.fonts)
+        report_checks(built.checks, display_path(built.verify_report, root))
+
+
+def built_json(built, root: Path) -> dict:
+    def shown(path: Path | None) -> str | None:
+        return display_path(path, root) if path else None
+    return {"version": built.version, "label": built.label, "docx": shown(built.docx),
+            "pdf": shown(built.pdf), "pdf_pages": built.pdf_pages,
+            "pdf_skipped": built.pdf_skipped or None,
+            "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
+                               "measured": c.measured} for c in built.checks],
+            "refused": bool(built.refused),
+            "diagnostics": [d.as_json() for d in built.refused + built.diagnostics]}
+
+
+SEVERITY_WORDS = {"error": ("错误", "red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
+
+
+def say(diagnostic: Diagnostic) -> None:
+    """One diagnostic, its text printed literally (a message may quote [markup] from a file)."""
+    word, style = SEVERITY_WORDS[diagnostic.severity]
+    code = "" if diagnostic.code == "E000" else f"（{diagnostic.code}）"
+    line((word, style), f" {diagnostic}{code}", error=True)
 
 
 def report_fonts(fonts) -> None:
@@ -234,15 +307,15 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         shown = display_path(path, root)
         items, added = merge(load_responses(path, shown), found.records)
         write_responses(path, round_name, items)
-    for line in found.skipped:
-        err.print(literal(("跳过", "red"), line))
+    for skipped in found.skipped:
+        line(("跳过", "red"), f" {skipped}", error=True)
     for note in found.notes:
-        err.print(literal(("注意", "yellow"), note))
+        line(("注意", "yellow"), f" {note}", error=True)
     ids = {r.id for r in found.records}
     collected = [i for i in items if i.get("id") in ids]
     answered = sum(1 for i in items if i.get("采纳情况"))
-    err.print(literal(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
-                      f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条"))
+    line(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
+         f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条", error=True)
     title = f"意见汇总表（{round_name}）"
     if fmt == "json":
         data = json.dumps([r.as_json() for r in found.records], ensure_ascii=False, indent=1)
@@ -260,19 +333,9 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
             data = report.xlsx_bytes([sheet], root) if fmt == "xlsx" else report.docx_bytes(
                 root, title, [sheet], [], report.Source(shown, 1))
             atomic_write(target, data)
-        out.print(literal(("已生成", "green"), display_path(target, root)))
+        line(("已生成", "green"), f" {display_path(target, root)}")
     if found.skipped:
         sys.exit(1)
-
-
-def literal(*parts):
-    """A line whose (label, style) pairs are styled and whose other parts are text from files:
-    shown as written, never read as markup, control and bidi characters neutralised."""
-    from rich.text import Text
-
-    from .printable import printable
-    return Text.assemble(*((printable(p[0]), p[1]) if isinstance(p, tuple) else
-                           (" " if i else "") + printable(p) for i, p in enumerate(parts)))
 
 
 def print_summary(title: str, rows: list[list[str]]) -> None:
@@ -283,7 +346,7 @@ def print_summary(title: str, rows: list[list[str]]) -> None:
     table = Table(title=Text(title), show_lines=True)
     for name in SUMMARY_HEADER:
         table.add_column(name, overflow="fold")
-    for row in rows:  # cells already neutralised (report.summary_rows); Text: no markup
+    for row in rows:  # cells already neutralised (report.summary_rows); Text: never markup
         table.add_row(*(Text(cell) for cell in row))
     out.print(table)
 
@@ -320,12 +383,11 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
                                                   tables.Source(shown, 1),
                                                   "征求意见采纳情况（供编制说明使用）"))
         atomic_write(xlsx_path, tables.xlsx_bytes(sheets, root))
-    for line in explanation:
-        out.print(literal(line))
-    for line in tables.missing_reasons(items):
-        err.print(literal(("警告", "yellow"), line))
-    out.print(literal(("已生成", "green"),
-                      f"{display_path(docx_path, root)}、{display_path(xlsx_path, root)}"))
+    for text in explanation:
+        line(text)
+    for text in tables.missing_reasons(items):
+        line(("警告", "yellow"), f" {text}", error=True)
+    line(("已生成", "green"), f" {display_path(docx_path, root)}、{display_path(xlsx_path, root)}")
 
 
 @main.command(help="比较两个版本的规划文本，生成带修订标记的 Word 与修改对照表（Word、Excel）。"
@@ -365,19 +427,25 @@ def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | No
 
 
 class fail_cleanly:
-    """Bad input ends in one Chinese line with file:line and exit code 2, never a traceback."""
+    """Bad input ends in Chinese lines with file:line and exit code 2, never a traceback."""
 
-    def __init__(self, note: str = "未生成新文件，原有输出保持不变。") -> None:
+    def __init__(self, note: str = "未生成新文件，原有输出保持不变。", as_json: bool = False) -> None:
         self.note = note
+        self.as_json = as_json
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind, exc, tb) -> bool:
-        if isinstance(exc, PlanError):  # the message may quote a file: printed literally
-            err.print(literal(("错误", "red"), str(exc)), soft_wrap=True)
-            if self.note:
-                err.print(self.note)
+        if isinstance(exc, PlanError):
+            if self.as_json:
+                click.echo(json.dumps({"diagnostics": [d.as_json() for d in exc.diagnostics]},
+                                      ensure_ascii=False, indent=1))
+            else:
+                for diagnostic in exc.diagnostics:
+                    say(diagnostic)
+                if self.note:
+                    line(self.note, error=True)
             sys.exit(EXIT_BAD_INPUT)
         return False
 

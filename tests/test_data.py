@@ -395,7 +395,7 @@ def test_errors_after_rendering_name_the_chapters_own_lines(tmp_path):
                "表：主要指标\n\n{{ table(\"indicators\") }}\n\n降低{{ ind.co2.target }}。\n")
     root = data_plan(tmp_path / "p", chapter, indicators_yaml=INDICATORS)
     plan, _ = read_plan(root)
-    blocks = plan.chapters[0].blocks
+    blocks = plan.parsed[0].blocks
     table = next(b for b in blocks if isinstance(b, Table))
     assert table.source.line == 11 and table.caption == "主要指标"
     assert table.merges  # the 生态保护 rows

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import CORPUS, REALWORD, copy_sample
+from conftest import CORPUS, REALWORD, copy_sample, needs_corpus
 from pandoc_native import expected_items
 from pipeline.cli import main
 from pipeline.review.collect import FIELDS
@@ -34,6 +34,7 @@ NATIVE = {"comments.docx": "comments.native",
 # pandoc shows a move as the insertion where the text went and the deletion where it was.
 ALSO = {"insertion": {"insertion", "move"}, "deletion": {"deletion", "move"},
         "comment": {"comment"}}
+pytestmark = needs_corpus
 KINDS = {"ins": "insertion", "del": "deletion", "moveFrom": "move", "moveTo": "move"}
 
 
@@ -113,7 +114,6 @@ def test_json_lists_every_item_with_the_fields_the_yaml_has(tmp_path):
 # ---- the real files ---------------------------------------------------------------------------
 
 FILES = sorted((REALWORD / "files").iterdir()) if (REALWORD / "files").is_dir() else []
-NO_CORPUS = pytest.mark.skipif(not FILES, reason=f"the real-file corpus is absent ({REALWORD})")
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,6 @@ def found_groups(marks: list[Mark]) -> Counter:
                    if m.kind != "comment" and not m.objects for kind, text in sides(m))
 
 
-@NO_CORPUS
 @pytest.mark.parametrize("path", FILES or [None], ids=lambda p: p.name if p else "absent")
 def test_a_real_file_is_read_as_expect_counts_it(path, expected):
     refused = should_refuse(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with
+from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with, needs_corpus
 from pipeline.cli import main
 from pipeline.wordfile import read_returned
 from pipeline.safefile import Limits, FileRefused
@@ -139,6 +139,7 @@ def test_a_bomb_is_refused_before_it_is_inflated(tmp_path):
         read_returned(path)
 
 
+@needs_corpus
 def test_the_other_files_are_still_collected(hostile, tmp_path):
     root = copy_sample(tmp_path / "plan")
     files = [str(p) for p in hostile.values()] + [str(GOOD)]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import CORPUS, W_XMLNS, copy_sample, docx_with
+from conftest import CORPUS, W_XMLNS, copy_sample, docx_with, needs_corpus
 from pipeline.cli import main
 from pipeline.review.collect import CommentRecord, FIELDS
 from pipeline.review.responses import load_responses, merge, write_responses
@@ -29,6 +29,7 @@ def commented(path: Path, count: int) -> Path:
                       .encode()})
 
 
+@needs_corpus
 def test_a_file_with_more_items_than_the_limit_is_refused(tmp_path):
     path = commented(tmp_path / "250000.docx", 250_000)
     with pytest.raises(FileRefused, match=r"250000 处批注和修订标记，超过上限 20000 处"):

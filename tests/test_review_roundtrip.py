@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ROOT, audit_errors, copy_sample
+from conftest import REALWORD, ROOT, audit_errors, copy_sample, needs_corpus
 from pipeline.build import build, build_docx
 from pipeline.cli import main
 from pipeline.pdf import PdfEngine
@@ -293,14 +293,12 @@ def test_without_that_build_items_are_located_by_text_and_it_is_said(rebuilt, tm
     assert all(i["line"] == rebuilt["entry"]["line"] + 3 for i in items)  # found in today's
 
 
+@needs_corpus
 def test_the_real_doc_and_wps_files_are_read_through_libreoffice(tmp_path):
     """Legacy files of the corpus: the readable ones are converted and read, the encrypted ones
     refused as encrypted (not as damaged), naming the file only."""
-    from conftest import REALWORD
-    files = sorted(p for p in (REALWORD / "files").glob("*") if p.suffix in (".doc", ".wps")) \
-        if REALWORD.is_dir() else []
-    if not files:
-        pytest.skip(f"the real-file corpus is absent ({REALWORD})")
+    files = sorted(p for p in (REALWORD / "files").glob("*") if p.suffix in (".doc", ".wps"))
+    assert files
     root = copy_sample(tmp_path / "plan")
     result = CliRunner().invoke(main, ["--plan", str(root), "comments", "collect",
                                        *map(str, files), "--format", "json"])
