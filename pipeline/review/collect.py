@@ -198,7 +198,8 @@ def collect_files(paths: list[Path], root: Path, version: str | None = None,
                 readable = path
                 if kind == "ole" or path.suffix.lower() in BINARY_SUFFIXES:
                     if engine is None:
-                        engine = binary_converter(root)
+                        from ..pdf import office_converter  # LibreOffice only for binary files
+                        engine = office_converter(root, ".doc/.wps")
                     readable = work / f"{number}.docx"
                     engine.to_docx(path, readable)
                 returned = read_returned(readable, limits)
@@ -222,12 +223,3 @@ def collect_files(paths: list[Path], root: Path, version: str | None = None,
         shutil.rmtree(work, ignore_errors=True)
     return result
 
-
-def binary_converter(root: Path):
-    """The LibreOffice process, started for the first .doc or .wps of a round."""
-    from ..reading import fontconfig
-    from ..pdf import PdfEngine, PdfError, unavailable_reason
-    reason = unavailable_reason()
-    if reason:
-        raise PdfError(f"需要 LibreOffice 转换 .doc/.wps：{reason}", code="E601")
-    return PdfEngine(root / "build" / ".libreoffice", fontconfig(root))
