@@ -15,7 +15,7 @@ from .docx.fontuse import text_by_font
 from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write
-from .manifest import manifest_json
+from .manifest import archived_manifest, manifest_json, output_stem
 from .model import Document, Image, Plan, SourceRevision, VersionSpec, walk
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
@@ -75,7 +75,8 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
                           manifest=docx_path.parent / "manifest.json",
                           images=sorted({b.path for b in walk(document.blocks)
                                          if isinstance(b, Image)}))
-    atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
+    write_manifest(built.manifest, manifest_json(document, docx_path.name, written.anchors,
+                                                 layout), document)
     if worker is not None:
         from .pdf import PdfError, unavailable_reason
         built.pdf_skipped = unavailable_reason() or ""
@@ -121,8 +122,15 @@ class PdfWorker:
 
 
 def output_path(plan: Plan, document: Document, out: Path, suffix: str) -> Path:
-    label = f"（{document.version.label}）" if document.version.label else ""
-    return out / document.version.key / f"{plan.meta.title}{label}{suffix}"
+    return out / document.version.key / f"{output_stem(document)}{suffix}"
+
+
+def write_manifest(path: Path, data: bytes, document: Document) -> None:
+    """manifest.json, and the same kept under the source commit for copies returned later."""
+    atomic_write(path, data)
+    archived = archived_manifest(path.parent, document.revision)
+    if archived is not None:
+        atomic_write(archived, data)
 
 
 def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
@@ -171,8 +179,13 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
                             subject=document.version.label)
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
-    atomic_write(built.docx, write_docx(document, layout, when,
-                                        toc_pages=toc_pages(pdf_path, document)).data)
+    written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document))
+    atomic_write(built.docx, written.data)
+    if document.version.line_numbers:  # 第12页第8行, as reviewers of this copy will cite it
+        from .manifest import measured
+        write_manifest(built.manifest, manifest_json(
+            document, built.docx.name, written.anchors, layout,
+            measured(pdf_path, document, layout, written.anchors)), document)
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
     built.checks = verify_pdf(pdf_path, layout)
