@@ -2,6 +2,7 @@
 replaced atomically."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ def build_docx(root: Path, version: str) -> BuiltDocument:
 
 
 def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDocument]:
-    """Build each version in turn; one LibreOffice process serves every PDF of the run. A
+    """Build each version in turn, each PDF on a fresh LibreOffice (see PdfWorker). A
     version its gates refuse is reported, with every blocker, and the next one is still built.
     Outputs go where the plan's workspace puts them (build/<county>/<version>/ for a county)."""
     from .workspace import find_workspace
@@ -42,12 +43,8 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
     plan, layout = read_plan(root)
     revision = source_revision(plan.root)
     worker = PdfWorker(profile_folder(workspace.root, 1)) if pdf else None
-    try:
-        for version in versions:
-            yield build_version(plan, layout, version, revision, member.out, worker)
-    finally:
-        if worker is not None:
-            worker.close()
+    for version in versions:
+        yield build_version(plan, layout, version, revision, member.out, worker)
 
 
 def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevision,
@@ -82,8 +79,8 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
         built.pdf_skipped = unavailable_reason() or ""
         if not built.pdf_skipped:
             try:
-                render_pdf(worker.engine(fontconfig(plan.root)), plan, layout, document, built,
-                           when, out)
+                with worker.engine(fontconfig(plan.root)) as engine:
+                    render_pdf(engine, plan, layout, document, built, when, out)
             except PdfError as exc:  # the docx stands; the next document gets a LibreOffice
                 built.failed = exc.diagnostics
     built.seconds = time.monotonic() - started
@@ -98,27 +95,24 @@ def profile_folder(build_root: Path, slot: int) -> Path:
 
 
 class PdfWorker:
-    """One LibreOffice for a sequence of documents, with its own profile folder: started on the
-    first PDF, started again (by the engine) after a timeout or a crash, and when a plan needs
-    another fontconfig."""
+    """A LibreOffice profile folder of its own (so workers side by side never share one), and a
+    fresh soffice on it for each document: LibreOffice numbers the fonts it embeds with a
+    counter that lives as long as the process (/UniqueID 4100001, 4100002, …), so a warm soffice
+    writes other bytes for the same document after converting another one. Same sources, same
+    bytes, whichever worker and whatever came before; a start costs about a second. Timeouts and
+    restarts within a document are the engine's."""
 
     def __init__(self, profile: Path) -> None:
         self.profile = profile
-        self._engine: PdfEngine | None = None
-        self._fonts: Path | None = None
 
-    def engine(self, fonts: Path | None) -> PdfEngine:
+    @contextlib.contextmanager
+    def engine(self, fonts: Path | None) -> Iterator[PdfEngine]:
         from .pdf import PdfEngine
-        if self._engine is not None and self._fonts != fonts:
-            self.close()
-        if self._engine is None:
-            self._engine, self._fonts = PdfEngine(self.profile, fonts), fonts
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        engine = PdfEngine(self.profile, fonts)
+        try:
+            yield engine
+        finally:
+            engine.close()
 
 
 def output_path(plan: Plan, document: Document, out: Path, suffix: str) -> Path:
@@ -172,11 +166,14 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
                built: BuiltDocument, when: dt.datetime, out: Path) -> None:
     from .pdf import font_report
     from .pdf.outline import toc_pages
+    from .pdf.stamps import fixed_stamps
     from .verify import render_table, verify_pdf
 
     pdf_path = output_path(plan, document, out, ".pdf")
     result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
                             subject=document.version.label)
+    # Same sources, same bytes: LibreOffice's clock and random identifier replaced.
+    atomic_write(pdf_path, fixed_stamps(pdf_path.read_bytes(), when, built.docx.read_bytes()))
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
     written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document))

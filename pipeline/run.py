@@ -3,17 +3,16 @@ parallel.
 
 Planning reads only workspace.yaml, each plan.yaml and the fingerprint records, and hashes the
 inputs (fingerprint.py): a run where nothing changed reads no chapter. The documents to make go to
-a pool of worker processes, the biggest first; each worker owns one LibreOffice (PdfWorker: its
-own profile folder, the engine's timeout and restart rules) and makes a whole document — Word
-file, PDF, fonts, layout checks — so Word files and PDFs of different documents are made side by
-side. With one worker, or one document to make, everything happens in this process.
+a pool of worker processes, the biggest first; each worker owns a LibreOffice profile folder
+(PdfWorker: a fresh soffice on it for each PDF, the engine's timeout and restart rules) and makes
+a whole document — Word file, PDF, fonts, layout checks — so Word files and PDFs of different
+documents are made side by side. With one worker, or one document to make, everything happens in this process.
 
 A plan that cannot be read fails alone; the others are still built.
 """
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.util
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -157,7 +156,8 @@ def from_record(member: Member, version: str, label: str, folder: Path, record: 
 # ---- making the documents ----------------------------------------------------------------
 
 class JobState:
-    """What one process keeps between its documents: its LibreOffice and the plans it read."""
+    """What one process keeps between its documents: its LibreOffice profile and the plans it
+    read (the versions of one plan are read once)."""
 
     def __init__(self, build_root: Path, slot: int) -> None:
         from .build import PdfWorker, profile_folder
@@ -169,9 +169,6 @@ class JobState:
         if root not in self.plans:
             self.plans[root] = read_plan(root)
         return self.plans[root]
-
-    def close(self) -> None:
-        self.worker.close()
 
 
 def make(target: Target, state: JobState) -> Outcome:
@@ -222,9 +219,6 @@ STATE: JobState | None = None  # in a worker process of the pool
 def start_worker(slots, build_root: Path) -> None:
     global STATE
     STATE = JobState(build_root, slots.get())
-    # Pool workers leave through multiprocessing's exit, which runs these finalizers (and not
-    # atexit): LibreOffice is asked to quit rather than left running.
-    multiprocessing.util.Finalize(None, STATE.close, exitpriority=10)
 
 
 def make_in_worker(target: Target) -> Outcome:
@@ -265,11 +259,8 @@ class Execution:
             return
         if self.pool is None:
             state = JobState(self.run.workspace.root, 1)
-            try:
-                for target in self.targets:
-                    yield make(target, state)
-            finally:
-                state.close()
+            for target in self.targets:
+                yield make(target, state)
             return
         for future in as_completed(self.futures):
             target = self.futures[future]
