@@ -51,7 +51,7 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
                   out: Path, worker: PdfWorker | None) -> BuiltDocument:
     """One version of a read plan: gates, Word file and manifest, and with a LibreOffice worker
     the PDF, its fonts and its layout checks. Refused and failed versions say why."""
-    started = time.monotonic()
+    lap = Laps()
     when = stamp(revision.epoch)
     document = resolve_version(plan, layout, version, revision)
     label = document.version.label or document.version.key
@@ -63,8 +63,10 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
                               [replace(d, severity="error") for d in rollup])
     notes += [d for d in gates if d.severity != "error"]
     refused = [d for d in gates if d.severity == "error"]
+    lap("编号与版本检查")
     if refused:
-        return BuiltDocument(version, label, None, diagnostics=notes, refused=refused)
+        return BuiltDocument(version, label, None, diagnostics=notes, refused=refused,
+                             stages=lap.stages)
     docx_path = output_path(plan, document, out, ".docx")
     written = write_docx(document, layout, when)
     atomic_write(docx_path, written.data)
@@ -74,17 +76,32 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
                                          if isinstance(b, Image)}))
     write_manifest(built.manifest, manifest_json(document, docx_path.name, written.anchors,
                                                  layout), document)
+    lap("写 Word")
+    built.stages = lap.stages
     if worker is not None:
         from .pdf import PdfError, unavailable_reason
         built.pdf_skipped = unavailable_reason() or ""
         if not built.pdf_skipped:
             try:
                 with worker.engine(fontconfig(plan.root)) as engine:
-                    render_pdf(engine, plan, layout, document, built, when, out)
+                    render_pdf(engine, plan, layout, document, built, when, out, lap)
             except PdfError as exc:  # the docx stands; the next document gets a LibreOffice
                 built.failed = exc.diagnostics
-    built.seconds = time.monotonic() - started
+    built.seconds = sum(lap.stages.values())
     return built
+
+
+class Laps:
+    """Where a document's time goes, stage by stage: lap("写 Word") ends a stage."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self.mark = time.monotonic()
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        self.stages[name] = self.stages.get(name, 0.0) + now - self.mark
+        self.mark = now
 
 
 def profile_folder(build_root: Path, slot: int) -> Path:
@@ -163,18 +180,21 @@ def apply_policy(version: VersionSpec, level: str, what: str, code: str,
 
 
 def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,
-               built: BuiltDocument, when: dt.datetime, out: Path) -> None:
+               built: BuiltDocument, when: dt.datetime, out: Path, lap: Laps) -> None:
     from .pdf import font_report
     from .pdf.outline import toc_pages
     from .pdf.stamps import fixed_stamps
     from .verify import render_table, verify_pdf
 
     pdf_path = output_path(plan, document, out, ".pdf")
+    engine.start()
+    lap("LibreOffice 启动")
     result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
                             subject=document.version.label)
     # Same sources, same bytes: LibreOffice's clock and random identifier replaced.
     atomic_write(pdf_path, fixed_stamps(pdf_path.read_bytes(), when, built.docx.read_bytes()))
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
+    lap("PDF 转换")
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
     written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document))
     atomic_write(built.docx, written.data)
@@ -183,8 +203,11 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
         write_manifest(built.manifest, manifest_json(
             document, built.docx.name, written.anchors, layout,
             measured(pdf_path, document, layout, written.anchors)), document)
+    lap("目录页码回写")
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
+    lap("字体核查")
     built.checks = verify_pdf(pdf_path, layout)
     built.verify_report = pdf_path.with_suffix(".版式检查.txt")
     atomic_write(built.verify_report, render_table(built.checks).encode("utf-8"))
+    lap("版式检查")

@@ -33,3 +33,4 @@ class BuiltDocument:
     up_to_date: bool = False  # its inputs had not changed: the outputs were left as they were
     images: list[Path] = field(default_factory=list)  # image files the document shows
     seconds: float = 0.0  # the whole document, docx to verify
+    stages: dict[str, float] = field(default_factory=dict)  # seconds by stage, in order

@@ -253,7 +253,8 @@ class RunView:
                 "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
                                    "measured": c.measured} for c in built.checks],
                 "refused": bool(built.refused), "failed": bool(built.failed),
-                "up_to_date": built.up_to_date,
+                "up_to_date": built.up_to_date, "seconds": round(built.seconds, 3),
+                "stages": {k: round(v, 3) for k, v in built.stages.items()},
                 "diagnostics": [d.as_json() for d in shown]}
 
 

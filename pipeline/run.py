@@ -13,6 +13,7 @@ A plan that cannot be read fails alone; the others are still built.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -174,13 +175,17 @@ class JobState:
 def make(target: Target, state: JobState) -> Outcome:
     from .build import build_version
     member = target.member
+    started = time.monotonic()
     try:
         plan, layout = state.read(member.root)
     except PlanError as exc:
         return Outcome(member, target.version, errors=exc.diagnostics)
+    reading = time.monotonic() - started  # once per plan and process: 0 for its next versions
     built = build_version(plan, layout, target.version, target.revision, member.out,
                           state.worker if target.pdf else None)
     built.plan = member.name
+    built.stages = {"读取与解析": reading, **built.stages}
+    built.seconds += reading
     if built.docx is not None:
         remember(target, built)
     return Outcome(member, target.version, built)

@@ -49,6 +49,11 @@ def test_every_plan_gets_its_word_file_and_pdf(runs):
         assert document["docx"] and document["pdf"] and document["pdf_pages"] > 5, plan
         assert (root / document["pdf"]).read_bytes().startswith(b"%PDF-")
     assert documents["赣州市"]["pdf"] == "build/draft/赣州市“十四五”生态环境保护规划（初稿）.pdf"
+    # Dated from the sources (no git here: 2000-01-01), not by LibreOffice's clock.
+    from pypdf import PdfReader
+    pdf = PdfReader(root / documents["瑞金市"]["pdf"])
+    assert pdf.metadata["/CreationDate"].startswith("D:20000101000000")
+    assert pdf.trailer["/ID"][0] == pdf.trailer["/ID"][1]
     assert documents["寻乌县"]["pdf"] == "build/寻乌县/draft/寻乌县“十四五”生态环境保护规划（初稿）.pdf"
 
 

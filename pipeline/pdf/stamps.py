@@ -1,8 +1,12 @@
-"""The two things that make LibreOffice's PDF of the same document differ from run to run — the
-creation date and the file identifier (/ID, with LibreOffice's /DocChecksum) — set from the
-sources instead: the source date, and a hash of the Word file it was made from. Each is replaced
-by text of the same length, so every byte offset of the file (its cross-reference table) stays
-valid."""
+"""What makes LibreOffice's PDF of one document differ from run to run, set from the sources: the
+creation date (the source date instead of the clock) and the file identifier (/ID, with
+LibreOffice's /DocChecksum: a hash of the Word file instead of a random one). Each is replaced by
+text of the same length, so every byte offset of the file (its cross-reference table) stays
+valid.
+
+The third difference is not here: the /UniqueID LibreOffice gives each embedded Type 1 font comes
+from a counter that lives as long as the soffice process, and it sits in the font program's
+encrypted part too. build.PdfWorker starts a fresh soffice for each document instead."""
 from __future__ import annotations
 
 import datetime as dt
