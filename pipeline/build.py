@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -65,6 +66,8 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
     refused = [d for d in gates if d.severity == "error"]
     lap("编号与版本检查")
     if refused:
+        if worker is not None:
+            worker.cancel()
         return BuiltDocument(version, label, None, diagnostics=notes, refused=refused,
                              stages=lap.stages)
     docx_path = output_path(plan, document, out, ".docx")
@@ -72,8 +75,9 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
     atomic_write(docx_path, written.data)
     built = BuiltDocument(version, label, docx_path, diagnostics=notes,
                           manifest=docx_path.parent / "manifest.json",
-                          images=sorted({b.path for b in walk(document.blocks)
-                                         if isinstance(b, Image)}))
+                          sources=sorted({c.path for c in plan.chapters} |
+                                         {b.path for b in walk(document.blocks)
+                                          if isinstance(b, Image)}))
     write_manifest(built.manifest, manifest_json(document, docx_path.name, written.anchors,
                                                  layout), document)
     lap("写 Word")
@@ -81,7 +85,9 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
     if worker is not None:
         from .pdf import PdfError, unavailable_reason
         built.pdf_skipped = unavailable_reason() or ""
-        if not built.pdf_skipped:
+        if built.pdf_skipped:
+            worker.cancel()
+        else:
             try:
                 with worker.engine(fontconfig(plan.root)) as engine:
                     render_pdf(engine, plan, layout, document, built, when, out, lap)
@@ -116,17 +122,55 @@ class PdfWorker:
     fresh soffice on it for each document: LibreOffice numbers the fonts it embeds with a
     counter that lives as long as the process (/UniqueID 4100001, 4100002, …), so a warm soffice
     writes other bytes for the same document after converting another one. Same sources, same
-    bytes, whichever worker and whatever came before; a start costs about a second. Timeouts and
-    restarts within a document are the engine's."""
+    bytes, whichever worker and whatever came before. A start costs about a second of CPU;
+    `warm()` begins it while the Word file is still being made. Timeouts and restarts within a
+    document are the engine's."""
 
     def __init__(self, profile: Path) -> None:
         self.profile = profile
+        self._pending: tuple[Path | None, threading.Thread, list] | None = None
+
+    def warm(self, fonts: Path | None) -> None:
+        """Start the next document's soffice in the background."""
+        from .pdf import PdfEngine, PdfError
+        self.cancel()
+        box: list = []
+
+        def start() -> None:
+            engine = PdfEngine(self.profile, fonts)
+            box.append(engine)
+            try:
+                engine.start()
+            except PdfError as exc:
+                box.append(exc)
+
+        thread = threading.Thread(target=start, daemon=True)
+        thread.start()
+        self._pending = (fonts, thread, box)
+
+    def cancel(self) -> None:
+        """Stop a soffice started for a document that will not get a PDF."""
+        if self._pending is not None:
+            _, thread, box = self._pending
+            self._pending = None
+            thread.join()
+            box[0].close()
 
     @contextlib.contextmanager
     def engine(self, fonts: Path | None) -> Iterator[PdfEngine]:
         from .pdf import PdfEngine
-        engine = PdfEngine(self.profile, fonts)
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[0] == fonts:
+            pending[1].join()
+            engine, *failed = pending[2]
+        else:
+            if pending is not None:
+                self._pending = pending
+                self.cancel()
+            engine, failed = PdfEngine(self.profile, fonts), []
         try:
+            if failed:
+                raise failed[0]
             yield engine
         finally:
             engine.close()

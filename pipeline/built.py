@@ -31,6 +31,6 @@ class BuiltDocument:
     failed: list[Diagnostic] = field(default_factory=list)  # a PDF that could not be made
     plan: str = ""  # the plan's name in a workspace: 章贡区
     up_to_date: bool = False  # its inputs had not changed: the outputs were left as they were
-    images: list[Path] = field(default_factory=list)  # image files the document shows
+    sources: list[Path] = field(default_factory=list)  # its chapter files and images
     seconds: float = 0.0  # the whole document, docx to verify
     stages: dict[str, float] = field(default_factory=dict)  # seconds by stage, in order

@@ -7,7 +7,8 @@ plan resolves (its own styles/, the workspace root's, the pipeline's), workspace
 pipeline's own source, the source revision printed in the document (commit, uncommitted changes,
 date), and what the plan reads from other plans: the city plan the county plans' data (roll-up),
 a county plan in a strict version the city's indicators (衔接 check). Files the build discovered
-(an image outside chapters/) are listed in the record and hashed again on the next run. The PDF
+(an image, or a chapter plan.yaml lists, outside chapters/) are listed in the record and hashed
+again on the next run. The PDF
 adds the LibreOffice version.
 
 build/<…>/<version>/.fingerprint.json holds the fingerprints and a hash of each output, so an

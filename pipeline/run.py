@@ -176,13 +176,20 @@ def make(target: Target, state: JobState) -> Outcome:
     from .build import build_version
     member = target.member
     started = time.monotonic()
+    if target.pdf and not pdf_unavailable():
+        from .reading import fontconfig
+        state.worker.warm(fontconfig(member.root))  # soffice starts while the docx is made
     try:
         plan, layout = state.read(member.root)
     except PlanError as exc:
+        state.worker.cancel()
         return Outcome(member, target.version, errors=exc.diagnostics)
     reading = time.monotonic() - started  # once per plan and process: 0 for its next versions
-    built = build_version(plan, layout, target.version, target.revision, member.out,
-                          state.worker if target.pdf else None)
+    try:
+        built = build_version(plan, layout, target.version, target.revision, member.out,
+                              state.worker if target.pdf else None)
+    finally:
+        state.worker.cancel()  # a soffice warmed for nothing does not outlive the document
     built.plan = member.name
     built.stages = {"读取与解析": reading, **built.stages}
     built.seconds += reading
@@ -194,10 +201,10 @@ def make(target: Target, state: JobState) -> Outcome:
 def remember(target: Target, built: BuiltDocument) -> None:
     """The fingerprint record beside the outputs just made."""
     member = target.member
-    extra = tuple(sorted(shown for shown in (relative(p, member.root) for p in built.images)
+    extra = tuple(sorted(shown for shown in (relative(p, member.root) for p in built.sources)
                          if not shown.startswith("chapters/")))
     current = target.fingerprint
-    if extra != current.extra:  # an image outside chapters/: an input found by building
+    if extra != current.extra:  # an image (or chapter) outside chapters/: found by building
         current = fingerprint(target.workspace, member, target.version, target.strict,
                               target.revision, extra, target.pdf)
     made = [built.docx, built.manifest, built.pdf, built.verify_report]

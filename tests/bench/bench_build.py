@@ -1,10 +1,14 @@
-"""make bench: build a ~150-page plan and compare with pandoc on the same Markdown, same run.
+"""make bench: build a ~150-page plan and compare with pandoc on the same Markdown, same run;
+then the sample workspace (the city plan and its county plans, Word and PDF): the full build, a
+run with nothing changed, one county chapter edited, and 1 worker against N.
 
-Prints medians of repeated whole-process runs (both tools pay their start-up), the ratio, and
+Prints medians of repeated whole-process runs (every tool pays its start-up), the ratios, and
 where our time goes by stage.
 """
 from __future__ import annotations
 
+import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,6 +110,83 @@ def pdf_bench(root: Path, docx: Path, tmp: Path) -> None:
           f"计入启动时间为 {sum(cold) / (sum(warm) + started):.2f}")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+WORKSPACE_RUNS = 3
+EDITED = "县区/瑞金市/chapters/03-主要任务.md"
+
+
+def copy_workspace(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in ("plan.yaml", "workspace.yaml"):
+        shutil.copy(ROOT / name, dest / name)
+    for folder in ("chapters", "data", "styles", "县区"):
+        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("build"))
+    return dest
+
+
+def plan_build(root: Path, *args: str) -> tuple[float, dict]:
+    """One whole `plan build` process: seconds and its JSON report."""
+    command = [str(Path(sys.executable).parent / "plan"), "--plan", str(root), "build",
+               "--message-format", "json", *args]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"plan build {' '.join(args)} 失败：{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return seconds, json.loads(done.stdout)
+
+
+def made(report: dict) -> list[str]:
+    return [d["plan"] for d in report["documents"] if not d["up_to_date"]]
+
+
+def workspace_bench(tmp: Path) -> None:
+    """The sample workspace, Word and PDF, as `make draft` builds it."""
+    from pipeline.pdf import unavailable_reason
+    from pipeline.workspace import cpu_count
+    if unavailable_reason():
+        print(f"工作区基准已跳过：{unavailable_reason()}")
+        return
+    jobs = cpu_count()
+    root = copy_workspace(tmp / "workspace")
+    plan_build(root)  # LibreOffice profiles made once, as after a first `make draft`
+    full, serial, noop, edit = [], [], [], []
+    stages: dict[str, float] = {}
+    for run in range(WORKSPACE_RUNS):  # interleaved, so machine load affects each alike
+        seconds, report = plan_build(root, "--force", "--jobs", str(jobs))
+        full.append(seconds)
+        for document in report["documents"]:
+            for name, value in document["stages"].items():
+                stages[name] = stages.get(name, 0.0) + value / WORKSPACE_RUNS
+        serial.append(plan_build(root, "--force", "--jobs", "1")[0])
+        seconds, report = plan_build(root)
+        assert made(report) == [], made(report)
+        noop.append(seconds)
+        with open(root / EDITED, "a", encoding="utf-8") as chapter:
+            chapter.write(f"\n基准测试第{run + 1}次改动。\n")
+        seconds, report = plan_build(root)
+        assert made(report) == ["瑞金市"], made(report)
+        edit.append(seconds)
+    pages = sum(d["pdf_pages"] for d in report["documents"])
+    full_m, serial_m = statistics.median(full), statistics.median(serial)
+    noop_m, edit_m = statistics.median(noop), statistics.median(edit)
+    print(f"工作区：{len(report['documents'])} 个规划的初稿（Word 与 PDF，共 {pages} 页），"
+          f"{WORKSPACE_RUNS} 次中位数，{jobs} 个 CPU")
+    print(f"  全部生成（--jobs {jobs}）：{full_m:.2f} s")
+    print(f"  全部生成（--jobs 1）：{serial_m:.2f} s；比值 1 个 / {jobs} 个 = {serial_m / full_m:.2f}"
+          f"（目标 ≥ 1.6）")
+    startup = statistics.median(timed([sys.executable, "-c", "import pipeline.cli, pipeline.run"])
+                                for _ in range(5))
+    print(f"  源文件未改动：{noop_m:.2f} s；比值 / 全部生成 = {noop_m / full_m:.3f}（目标 ≤ 0.1）；"
+          f"其中 Python 启动与导入 {startup:.2f} s，其余为读 plan.yaml、核对指纹（哈希源文件与输出）")
+    print(f"  改动瑞金市一章（只重新生成瑞金市）：{edit_m:.2f} s；比值 / 全部生成 = "
+          f"{edit_m / full_m:.2f}（目标 ≤ 0.3）")
+    total = sum(stages.values())
+    print(f"  各阶段（四份文档合计，进程内计时 {total:.1f} s；--jobs {jobs} 时分在各进程并行）：")
+    for name, value in sorted(stages.items(), key=lambda item: -item[1]):
+        print(f"    {name:<12} {value:6.2f} s  {value / total:5.1%}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "plan"
@@ -133,6 +214,7 @@ def main() -> None:
         for name, seconds in stages(root).items():
             print(f"  {name:<12} {seconds:.3f} s")
         pdf_bench(root, docx_path, Path(tmp))
+        workspace_bench(Path(tmp))
 
 
 if __name__ == "__main__":
