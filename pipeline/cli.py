@@ -195,7 +195,7 @@ class RunView:
         if self.as_json:
             click.echo(json.dumps(self.as_data(), ensure_ascii=False, indent=1))
             return
-        built = self.documents()
+        built = [o.built for o in self.ordered() if o.built is not None]
         if self.workspace:
             self.summary()
         elif len(built) > 1:
