@@ -11,6 +11,11 @@ from .text import ChapterText
 DOCUMENT_NUMBER = re.compile(
     r"(?P<code>[\u4e00-\u9fff]+)(?P<open>[〔\[【(（［〖])[ \t]*(?P<year>(?:19|20)\d{2})[ \t]*"
     r"(?P<close>[〕\]】)）］〗])[ \t]*(?P<di>第)?(?P<serial>\d+)[ \t]*号")
+# A number that lacks its 号: 〔〕 belong to document numbers only; other brackets count after a
+# code ending in 发, 字 or 函 (国发(2020)5 but not 分类（2019）).
+WITHOUT_HAO = re.compile(
+    r"(?P<code>[\u4e00-\u9fff]+)(?P<open>[〔\[【(（［〖])[ \t]*(?P<year>(?:19|20)[0-9]{2})[ \t]*"
+    r"(?P<close>[〕\]】)）］〗])[ \t]*(?P<di>第)?(?P<serial>[0-9]+)(?![0-9]|[ \t]*号)")
 # The cited title right before the number: 《…》（赣市府办字… or 《…》(赣市府办字…
 CITED_TITLE = re.compile(r"《(?P<title>[^《》\n]*)》[ \t]*[（(]?[ \t]*$")
 TITLE_VERBS = ("关于", "转发", "印发")
@@ -65,3 +70,14 @@ def issuer_matches_code(text: ChapterText, ctx: Context) -> Iterator[Hit]:
         if issuer and issuer.isprintable() and issuer != agencies[code]:
             yield Hit(text, cited.start("title"), f"发文机关“{issuer}”与发文字号的代字“{code}”不符："
                       f"{code}是{agencies[code]}的代字")
+
+
+@chapter_rule("P109")
+def document_number_without_hao(text: ChapterText, ctx: Context) -> Iterator[Hit]:
+    for m in WITHOUT_HAO.finditer(text.view):
+        if not ({"〔", "〕"} & {m.group("open"), m.group("close")}
+                or m.group("code").endswith(("发", "字", "函"))):
+            continue
+        written = text.view[m.start("open"):m.end("serial")]
+        yield Hit(text, m.end("serial"), f"发文字号“{written}”缺少“号”：应写作“{written}号”"
+                  "（年份用六角括号〔〕，序号后加“号”）")
