@@ -26,8 +26,10 @@ def document_numbers(text: ChapterText) -> Iterator[re.Match[str]]:
 
 
 def document_number_brackets(text: ChapterText) -> set[int]:
-    """Offsets of the brackets around the year of document numbers (another rule's business)."""
-    return {m.start(g) for m in document_numbers(text) for g in ("open", "close")}
+    """Offsets of the brackets around the year of document numbers, with or without their 号
+    (N201's and P109's business, not that of the rules on half-width brackets)."""
+    return {m.start(g) for m in [*document_numbers(text), *numbers_without_hao(text)]
+            for g in ("open", "close")}
 
 
 @chapter_rule("N201", fixable=True)
@@ -72,12 +74,16 @@ def issuer_matches_code(text: ChapterText, ctx: Context) -> Iterator[Hit]:
                       f"{code}是{agencies[code]}的代字")
 
 
+def numbers_without_hao(text: ChapterText) -> Iterator[re.Match[str]]:
+    for m in WITHOUT_HAO.finditer(text.view):
+        if {"〔", "〕"} & {m.group("open"), m.group("close")} \
+                or m.group("code").endswith(("发", "字", "函")):
+            yield m
+
+
 @chapter_rule("P109")
 def document_number_without_hao(text: ChapterText, ctx: Context) -> Iterator[Hit]:
-    for m in WITHOUT_HAO.finditer(text.view):
-        if not ({"〔", "〕"} & {m.group("open"), m.group("close")}
-                or m.group("code").endswith(("发", "字", "函"))):
-            continue
+    for m in numbers_without_hao(text):
         written = text.view[m.start("open"):m.end("serial")]
-        yield Hit(text, m.end("serial"), f"发文字号“{written}”缺少“号”：应写作“{written}号”"
-                  "（年份用六角括号〔〕，序号后加“号”）")
+        yield Hit(text, m.end("serial"), f"发文字号“{written}”缺少“号”：应写作"
+                  f"“〔{m.group('year')}〕{int(m.group('serial'))}号”")

@@ -75,20 +75,21 @@ def mixed_numerals(text: ChapterText, ctx: Context) -> Iterator[Hit]:
 def doubled_estimate(text: ChapterText, ctx: Context) -> Iterator[Hit]:
     for m in ABOUT.finditer(text.view):
         written = m.group()
-        yield Hit(text, m.start("about"), f"“约”与“{m.group('also')}”都表示不确定，不连用：“{written}”"
-                  f"应写作“{written[1:]}”或“{written[:m.start('also') - m.start()]}”")
+        also = m.group("also")
+        why = "都表示约数，意思重复" if also in ("左右", "上下") else "约数与界限，意思矛盾"
+        yield Hit(text, m.start("about"), f"“约”与“{also}”不连用（{why}）：“{written}”应写作"
+                  f"“{written[1:]}”或“{written[:m.start('also') - m.start()]}”")
 
 
 @chapter_rule("S805")
 def thousands_separators(text: ChapterText, ctx: Context) -> Iterator[Hit]:
     for m in GROUPED.finditer(text.view):
         number = m.group().removesuffix("年")
-        integer, dot, decimals = number.partition(".")
+        integer, dot, _ = number.partition(".")
         first, *groups = integer.split(",")
         digits = integer.replace(",", "")
         if m.group("year") and len(digits) == 4 and not dot:
             yield Hit(text, m.start(), f"年份不分节：“{m.group()}”应写作“{digits}年”")
         elif len(first) > 3 or any(len(g) != 3 for g in groups):
-            grouped = f"{int(digits):,}{dot}{decimals}"
-            yield Hit(text, m.start(), f"“{number}”中的逗号不是千分撇（自个位起每三位一组）："
-                      f"是一个数就写作“{grouped}”或不分节，是几个数并列就用顿号")
+            yield Hit(text, m.start(), f"“{number}”中的逗号不是千分撇（自个位起每三位一组，如"
+                      "12,345）：几个数并列用顿号，一个数按每三位一组分节或不分节")

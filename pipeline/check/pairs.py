@@ -103,14 +103,14 @@ def nesting(text: ChapterText, ctx: Context) -> Iterator[Hit]:
         found = marks(text, unit)
         for j, i in found.crossed:
             yield Hit(text, i, f"{MARK_NAMES[view[j]]}{view[j]}与{MARK_NAMES[view[i]]}{view[i]}"
-                      f"不配对：应写作“{view[j]}……{PAIRS[view[j]]}”")
+                      f"不配对：{view[j]}应以{PAIRS[view[j]]}结束")
         for pair in found.pairs:
             mark = view[pair.open]
             if pair.outer is None or view[pair.outer] != mark or mark not in INNER:
                 continue
             opening, closing, why = INNER[mark]
-            yield Hit(text, pair.open, f"{why}：“{view[pair.open:pair.close + 1]}”应写作"
-                      f"“{opening}{view[pair.open + 1:pair.close]}{closing}”",
+            yield Hit(text, pair.open, f"{why}：{view[pair.open:pair.close + 1]}应写作"
+                      f"{opening}{view[pair.open + 1:pair.close]}{closing}",
                       (Edit(pair.open, mark, opening), Edit(pair.close, view[pair.close], closing)))
 
 
