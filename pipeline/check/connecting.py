@@ -41,7 +41,10 @@ def value_ranges(text: ChapterText) -> Iterator[Range]:
     telephone numbers and codes."""
     view = text.view
     for m in RANGE.finditer(view):
-        before = view[:m.start()].rstrip(" \t")[-1:]
+        i = m.start() - 1
+        while i >= 0 and view[i] in " \t":
+            i -= 1
+        before = view[i] if i >= 0 else ""
         after = view[m.end():m.end() + 1]
         a, b = m.group("a"), m.group("b")
         if CODE_BEFORE.match(before or " ") or not (chinese(before) or chinese(after)

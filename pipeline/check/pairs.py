@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from .registry import Context, Edit, Hit, chapter_rule
 from .text import ChapterText, Unit
@@ -46,7 +46,6 @@ def apostrophe(view: str, i: int) -> bool:
         LATIN.match(view[i - 1]) and LATIN.match(view[i + 1]))
 
 
-@lru_cache(maxsize=1024)
 def unit_marks(view: str, start: int, end: int) -> Marks:
     pairs: list[Pair] = []
     crossed: list[tuple[int, int]] = []
@@ -73,8 +72,15 @@ def unit_marks(view: str, start: int, end: int) -> Marks:
     return Marks(tuple(pairs), tuple(crossed), tuple(sorted(unpaired)))
 
 
+MEMO: WeakKeyDictionary[ChapterText, dict[Unit, Marks]] = WeakKeyDictionary()
+
+
 def marks(text: ChapterText, unit: Unit) -> Marks:
-    return unit_marks(text.view, unit.start, unit.end)
+    """The marks of one unit, worked out once per chapter text for the rules that read them."""
+    known = MEMO.setdefault(text, {})
+    if unit not in known:
+        known[unit] = unit_marks(text.view, unit.start, unit.end)
+    return known[unit]
 
 
 def in_double_quotes(text: ChapterText, offset: int) -> bool:
