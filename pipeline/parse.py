@@ -13,12 +13,12 @@ from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import PlanError
-from .render import BLOCK_MARK, BLOCK_PLACEHOLDER
+from .errors import Diagnostic, PlanError
+from .placeholders import BLOCK_MARK, BLOCK_PLACEHOLDER
 from .files import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
-                    ListBlock, ListItem, Note, PageBreak, Paragraph, Source, Span, Table,
-                    VersionBlock, VersionSpec, plain_text)
+                    ListBlock, ListItem, Note, PageBreak, ParsedChapter, Paragraph, Rendered,
+                    Source, Span, Table, VersionBlock, VersionSpec, plain_text)
 
 BOX = "专栏"
 NOTE = "编者注"
@@ -47,20 +47,21 @@ def markdown() -> MarkdownIt:
     return md
 
 
-def parse_chapter(chapter: Chapter, levels: int, versions: dict[str, VersionSpec]) -> Chapter:
-    """Fill chapter.blocks and chapter.footnotes from chapter.body."""
-    reader = _Reader(chapter, versions)
-    text = chapter.body if chapter.markdown is None else chapter.markdown
-    root = SyntaxTreeNode(markdown().parse(strip_template_comments(text)))
+def parse_chapter(chapter: Chapter, rendered: Rendered, levels: int,
+                  versions: dict[str, VersionSpec]) -> tuple[ParsedChapter, list[Diagnostic]]:
+    """The chapter's blocks and footnotes, and everything wrong with them: a block that cannot
+    be read is left out and reported, so one build names every problem of the chapter."""
+    reader = _Reader(chapter, rendered, versions)
+    root = SyntaxTreeNode(markdown().parse(strip_template_comments(rendered.markdown)))
     blocks = reader.blocks(root.children)
-    if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
-        blocks.insert(0, Heading(1, [Span(chapter.title)], Source(chapter.display, 2)))
-    if not chapter.title and blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
-        chapter.title = blocks[0].text
-    check_headings(blocks, levels, chapter.display)
-    chapter.blocks = blocks
-    chapter.footnotes = reader.footnotes
-    return chapter
+    title = chapter.title
+    if title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
+        blocks.insert(0, Heading(1, [Span(title)], Source(chapter.display, 2)))
+    if not title and blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
+        title = blocks[0].text
+    problems = reader.problems + check_headings(blocks, levels, chapter.display)
+    problems.sort(key=lambda d: d.line or 0)
+    return ParsedChapter(chapter, title, blocks, reader.footnotes), problems
 
 
 def strip_template_comments(text: str) -> str:
@@ -68,10 +69,10 @@ def strip_template_comments(text: str) -> str:
     return TEMPLATE_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
 
 
-def check_headings(blocks: list[Block], levels: int, file: str) -> None:
+def check_headings(blocks: list[Block], levels: int, file: str) -> list[Diagnostic]:
     headings = [(b.level, b.text, b.source.line) for b in blocks if isinstance(b, Heading)]
-    for problem in heading_problems(headings, levels):
-        raise PlanError(problem.message, file, problem.line, code=problem.code)
+    return [Diagnostic(p.code, "error", p.message, file, p.line)
+            for p in heading_problems(headings, levels)]
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,10 @@ def heading_problems(headings: Iterable[tuple[int, str, int]], levels: int
 
 
 class _Reader:
-    def __init__(self, chapter: Chapter, versions: dict[str, VersionSpec]):
+    def __init__(self, chapter: Chapter, rendered: Rendered, versions: dict[str, VersionSpec]):
         self.chapter = chapter
+        self.rendered = rendered
+        self.problems: list[Diagnostic] = []
         self.version_names = {name: spec.key for spec in versions.values()
                               for name in (spec.key, spec.label) if name}
         self.file = chapter.display
@@ -110,10 +113,12 @@ class _Reader:
         self.line: int | None = None  # of the block being read, for errors inside its text
 
     def source(self, node: SyntaxTreeNode) -> Source:
-        return Source(self.file, self.chapter.file_line(node.map[0] if node.map else 0))
+        return Source(self.file, self.rendered.file_line(node.map[0] if node.map else 0))
 
-    def error(self, message: str, node: SyntaxTreeNode, code: str) -> PlanError:
-        return PlanError(message, self.file, self.source(node).line, code=code)
+    def error(self, message: str, node: SyntaxTreeNode | None, code: str) -> None:
+        """Report what cannot be read; the caller leaves it out and reading goes on."""
+        line = self.source(node).line if node is not None else self.line
+        self.problems.append(Diagnostic(code, "error", message, self.file, line))
 
     def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
         out: list[Block] = []
@@ -148,7 +153,7 @@ class _Reader:
         if kind == f"container_{BOX}":
             title = node.info.strip().removeprefix(BOX).strip()
             if not title:
-                raise self.error("专栏缺少标题：应写作“::: 专栏 标题”", node, "E211")
+                return self.error("专栏缺少标题：应写作“::: 专栏 标题”", node, "E211")
             return Box(title, self.blocks(node.children), src)
         if kind == f"container_{NOTE}":
             return Note(self.blocks(node.children), src)
@@ -157,7 +162,7 @@ class _Reader:
             unknown = [n for n in names if n not in self.version_names]
             if not names or unknown:
                 known = "、".join(self.version_names)
-                raise self.error(f"“::: {ONLY}”后应写版本名（{known}），"
+                return self.error(f"“::: {ONLY}”后应写版本名（{known}），"
                                  f"{'未知的版本：' + '、'.join(unknown) if unknown else '缺少版本名'}",
                                  node, "E217")
             return VersionBlock([self.version_names[n] for n in names],
@@ -173,7 +178,7 @@ class _Reader:
                 label = f"{self.chapter.id}:{footnote.meta['label']}"
                 self.footnotes[label] = self.blocks(footnote.children)
             return None
-        raise self.error(f"不支持的 Markdown 结构：{kind}", node, "E210")
+        return self.error(f"不支持的 Markdown 结构：{kind}", node, "E210")
 
     def paragraph(self, node: SyntaxTreeNode) -> Block | None:
         inline = node.children[0]
@@ -183,33 +188,36 @@ class _Reader:
                       if c.type != "image" and not (c.type in ("text", "softbreak")
                                                     and not c.content.strip())]
             if others or len(images) > 1:
-                raise self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
+                return self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
             return self.image(images[0], node)
         placeholder = BLOCK_PLACEHOLDER.match(inline.content.strip())
-        if placeholder and placeholder.group(1) in self.chapter.data_blocks:
-            return replace(self.chapter.data_blocks[placeholder.group(1)],
+        if placeholder and placeholder.group(1) in self.rendered.data_blocks:
+            return replace(self.rendered.data_blocks[placeholder.group(1)],
                            source=self.source(node))
         inlines = self.inlines(inline)
         text = plain_text(inlines)
         if text.startswith(":::"):
             name = text[3:].strip().split()[0] if text[3:].strip() else ""
-            raise self.error(f"未知的容器“{name}”或缺少结束行“:::”：可用的容器为“{BOX} 标题”、"
+            return self.error(f"未知的容器“{name}”或缺少结束行“:::”：可用的容器为“{BOX} 标题”、"
                              f"“{NOTE}”和“{ONLY} 版本名”", node, "E213")
         if "[^" in text:
-            raise self.error("脚注引用没有对应的脚注内容（应在文末写“[^标签]: 内容”）", node, "E214")
+            return self.error("脚注引用没有对应的脚注内容（应在文末写“[^标签]: 内容”）", node, "E214")
         if inlines and isinstance(inlines[0], Span):
             inlines[0].text = CJK_INDENT.sub("", inlines[0].text)
         return Paragraph(inlines, self.source(node)) if text.strip() or len(inlines) > 1 else None
 
-    def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image:
+    def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image | None:
         src = self.source(para)
         target = node.attrs.get("src", "")
         if re.match(r"^[a-z][a-z0-9+.-]*:", str(target), re.I):
-            raise self.error(f"图片只能引用规划目录内的文件，不能引用网址：{target}", para, "E215")
+            return self.error(f"图片只能引用规划目录内的文件，不能引用网址：{target}", para, "E215")
         root = self.chapter.path.parent.parent
-        path = inside(root, self.chapter.path.parent / str(target), self.file, src.line)
+        try:
+            path = inside(root, self.chapter.path.parent / str(target), self.file, src.line)
+        except PlanError as exc:
+            return self.error(exc.message, para, exc.code)
         if not path.is_file():
-            raise self.error(f"找不到图片文件：{target}", para, "E216")
+            return self.error(f"找不到图片文件：{target}", para, "E216")
         caption = "".join(c.content for c in node.children if c.type == "text")
         return Image(path, caption.strip(), src)
 
@@ -234,8 +242,9 @@ class _Reader:
             kind = child.type
             if kind in ("text", "code_inline"):
                 if BLOCK_MARK_START in child.content:
-                    raise PlanError("表格指令 table() 应单独成段：上下各空一行，不写在文字、标题或表格中",
-                                    self.file, self.line, code="E218")
+                    self.error("表格指令 table() 应单独成段：上下各空一行，不写在文字、标题或表格中",
+                               None, "E218")
+                    continue
                 if child.content:
                     out.append(Span(child.content, bold, italic))
             elif kind == "strong":
@@ -255,8 +264,7 @@ class _Reader:
             elif kind == "link":
                 out.extend(self.inlines(child, bold, italic))
             elif kind == "image":
-                raise PlanError("图片应单独成段：![图题](路径) 前后空一行", self.file, None,
-                                code="E212")
+                self.error("图片应单独成段：![图题](路径) 前后空一行", None, "E212")
             elif kind in ("html_inline", "footnote_anchor"):
                 continue
             else:
