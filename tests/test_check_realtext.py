@@ -4,7 +4,6 @@ wrapped as a one-chapter plan, give the measured precision table in the README; 
 tried on sentences quoted from the corpus."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections import Counter
@@ -12,16 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_plan
+from conftest import REALTEXT, ROOT, make_plan, needs_corpus
 from pipeline.check import check_plan, fix_plan
 from pipeline.check.config import load_rule_specs
 from pipeline.check.report import VERSION_NAMES
 
-REALTEXT = ROOT.parent / "shared" / "corpus" / "realtext"
-# A user's clone has no corpus: skip there; CI has it, and its absence is a failure.
-pytestmark = pytest.mark.skipif(not REALTEXT.is_dir() and not os.environ.get("CI"),
-                                reason="no corpus of real texts beside the repository "
-                                       "(../shared/corpus/realtext)")
+pytestmark = needs_corpus  # a user's clone has none; in CI its absence fails the run
 
 # ---- the three plans ----------------------------------------------------------------------
 
