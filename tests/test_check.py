@@ -298,6 +298,11 @@ def test_c303_glossary_terms(tmp_path):
                            ("01-章.md", 7, 38, "C303")]
 
 
+def test_c303_single_quotation_marks_are_right_inside_double_ones(tmp_path):
+    root = plan(tmp_path, HEAD + "他说：“要编制好‘十四五’规划。”总结‘十三五’。\n")
+    assert found(root) == [("01-章.md", 7, 20, "C303")]
+
+
 # ---- wording, headings, to-do markers ----------------------------------------------------
 
 def test_w401_repeated_characters_and_words(tmp_path):

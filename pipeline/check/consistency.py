@@ -106,8 +106,8 @@ def glossary_terms(text: ChapterText, ctx: Context) -> Iterator[Hit]:
             for m in re.finditer(re.escape(variant), text.view):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
+                taken.append(m.span())
                 if variant.startswith("‘") and in_double_quotes(text, m.start()):
                     continue  # “……‘十四五’……”: inside quotation marks ‘’ is right (P107)
-                taken.append(m.span())
                 yield Hit(text, m.start(), f"术语写作 {variant} 不规范，应写作 {preferred}"
                           "（见 styles/glossary.yaml）")
