@@ -156,22 +156,32 @@ def test_p108_no_enumeration_comma_between_quoted_or_titled_items(tmp_path):
     assert fixes(root, "P108")[2] == [(69, "、", "")]
 
 
-def test_p109_a_document_number_without_its_hao(tmp_path):
-    root = plan(tmp_path, HEAD + "按照（国办发〔2020〕347）执行，国发(2020)5文件，《分类（2019）》2项，"
-                "穗府〔2026〕4号，国发〔2020〕5 号。\n")
-    assert found(root) == [("01-章.md", 7, 16, "P109"), ("01-章.md", 7, 29, "P109")]
-    assert messages(root, "P109") == ["发文字号“〔2020〕347”缺少“号”：应写作“〔2020〕347号”",
-                                      "发文字号“(2020)5”缺少“号”：应写作“〔2020〕5号”"]
-
-
 # ---- numbers (GB/T 15835) ----------------------------------------------------------------
 
-def test_s801_full_width_digits(tmp_path):
-    root = plan(tmp_path, HEAD + "覆盖率７６．２３％，增长5％，第３季度，５．５。\n")
-    assert found(root) == [("01-章.md", 7, 4, "S801"), ("01-章.md", 7, 14, "S801"),
-                           ("01-章.md", 7, 17, "S801"), ("01-章.md", 7, 21, "S801")]
-    assert messages(root, "S801")[0] == "阿拉伯数字和百分号用半角：“７６．２３％”应写作“76.23%”"
-    assert fixes(root, "S801")[1] == [(14, "％", "%")]
+# (code, text, columns of its findings on line 7, a message among them)
+FOUND_AND_SAID = [
+    ("P109", "按照（国办发〔2020〕347）执行，国发(2020)5文件，《分类（2019）》2项，穗府〔2026〕4号，"
+             "国发〔2020〕5 号。", [16, 29], "发文字号“(2020)5”缺少“号”：应写作“〔2020〕5号”"),
+    ("S801", "覆盖率７６．２３％，增长5％，第３季度，５．５。", [4, 14, 17, 21],
+     "阿拉伯数字和百分号用半角：“７６．２３％”应写作“76.23%”"),
+    ("S804", "投资约120亿元左右，约占30%以上，节约5%以上，约3300亿元，大约五成上下，预约挂号覆盖二级及以上。",
+     [3, 12, 36], "“约”与“以上”不连用（约数与界限，意思矛盾）：“约占30%以上”应写作“占30%以上”或“约占30%”"),
+    ("S805", "接待1,2345万人次，2,025年，12,345万元，1,234.5吨，1,23,456元，第1,2批。", [3, 13, 38, 49],
+     "年份不分节：“2,025年”应写作“2025年”"),
+]
+
+
+@pytest.mark.parametrize("code, body, columns, message", FOUND_AND_SAID)
+def test_rule_finds_and_says(tmp_path, code, body, columns, message):
+    root = plan(tmp_path, HEAD + body + "\n")
+    assert found(root) == [("01-章.md", 7, col, code) for col in columns]
+    assert message in messages(root, code)
+
+
+def test_s801_fixes_each_full_width_character(tmp_path):
+    root = plan(tmp_path, HEAD + "覆盖率７６．２３％，增长5％。\n")
+    assert fixes(root, "S801") == [[(4, "７", "7"), (5, "６", "6"), (6, "．", "."), (7, "２", "2"),
+                                    (8, "３", "3"), (9, "％", "%")], [(14, "％", "%")]]
 
 
 def test_s802_both_ends_of_a_range_carry_their_sign(tmp_path):
@@ -189,23 +199,6 @@ def test_s803_one_kind_of_numeral_for_one_kind_of_count(tmp_path):
                 "第五个基地和3个园区，三四个月和2个月，落实“两个维护”和3个中心，十二项任务和12项工程。\n")
     assert found(root) == [("01-章.md", 7, 11, "S803"), ("01-章.md", 9, 35, "S803")]
     assert messages(root, "S803")[0] == "同一句中同类的计数写法不一：“五个”与“3个”；计数用阿拉伯数字，同类别同形式"
-
-
-def test_s804_about_with_around_or_more_than(tmp_path):
-    root = plan(tmp_path, HEAD + "投资约120亿元左右，约占30%以上，节约5%以上，约3300亿元，大约五成上下，"
-                "预约挂号覆盖二级及以上。\n")
-    assert found(root) == [("01-章.md", 7, 3, "S804"), ("01-章.md", 7, 12, "S804"),
-                           ("01-章.md", 7, 36, "S804")]
-    assert messages(root, "S804")[:2] == [
-        "“约”与“左右”不连用（都表示约数，意思重复）：“约120亿元左右”应写作“120亿元左右”或“约120亿元”",
-        "“约”与“以上”不连用（约数与界限，意思矛盾）：“约占30%以上”应写作“占30%以上”或“约占30%”"]
-
-
-def test_s805_thousands_separators(tmp_path):
-    root = plan(tmp_path, HEAD + "接待1,2345万人次，2,025年，12,345万元，1,234.5吨，1,23,456元，第1,2批。\n")
-    assert found(root) == [("01-章.md", 7, 3, "S805"), ("01-章.md", 7, 13, "S805"),
-                           ("01-章.md", 7, 38, "S805"), ("01-章.md", 7, 49, "S805")]
-    assert messages(root, "S805")[1] == "年份不分节：“2,025年”应写作“2025年”"
 
 
 def test_fix_deletes_inserts_and_replaces_on_one_line(tmp_path):
