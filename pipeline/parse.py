@@ -17,7 +17,7 @@ from .errors import PlanError
 from .render import BLOCK_MARK, BLOCK_PLACEHOLDER
 from .files import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
-                    ListBlock, ListItem, Note, PageBreak, Paragraph, Source, Span, Table,
+                    ListBlock, ListItem, Merge, Note, PageBreak, Paragraph, Source, Span, Table,
                     VersionBlock, VersionSpec, plain_text)
 
 BOX = "专栏"
@@ -34,6 +34,10 @@ CJK_INDENT = re.compile(r"^[\u3000 \t]+")
 # {# … #}: a template comment, never printed; `plan check` reads its silence markers from them.
 TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 BLOCK_MARK_START = BLOCK_MARK[0]
+# Merged cells in pipe tables, as MultiMarkdown writes them: a cell holding only ^^ joins the
+# cell above; an empty cell with no space between its pipes (||) joins the cell to its left.
+JOIN_UP, JOIN_LEFT = "^^", ""
+QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)*")
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +53,8 @@ def markdown() -> MarkdownIt:
 
 def parse_chapter(chapter: Chapter, levels: int, versions: dict[str, VersionSpec]) -> Chapter:
     """Fill chapter.blocks and chapter.footnotes from chapter.body."""
-    reader = _Reader(chapter, versions)
     text = chapter.body if chapter.markdown is None else chapter.markdown
+    reader = _Reader(chapter, versions, text.split("\n"))
     root = SyntaxTreeNode(markdown().parse(strip_template_comments(text)))
     blocks = reader.blocks(root.children)
     if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
@@ -101,8 +105,9 @@ def heading_problems(headings: Iterable[tuple[int, str, int]], levels: int
 
 
 class _Reader:
-    def __init__(self, chapter: Chapter, versions: dict[str, VersionSpec]):
+    def __init__(self, chapter: Chapter, versions: dict[str, VersionSpec], lines: list[str]):
         self.chapter = chapter
+        self.lines = lines  # the Markdown parsed, for what tokens drop (how a cell was written)
         self.version_names = {name: spec.key for spec in versions.values()
                               for name in (spec.key, spec.label) if name}
         self.file = chapter.display
@@ -219,13 +224,69 @@ class _Reader:
         aligns = [_align(cell) for cell in header_row.children]
         header = [self.inlines(cell.children[0]) if cell.children else []
                   for cell in header_row.children]
-        rows, sources = [], []
+        rows, sources, trs = [], [], []
         for section in body:
             for tr in section.children:
                 rows.append([self.inlines(cell.children[0]) if cell.children else []
                              for cell in tr.children])
                 sources.append(self.source(tr))
-        return Table(header, rows, aligns, self.source(node), row_sources=sources)
+                trs.append(tr)
+        table = Table(header, rows, aligns, self.source(node), row_sources=sources)
+        table.merges = self.merges(header_row, trs, table)
+        return table
+
+    def raw_cells(self, tr: SyntaxTreeNode, count: int) -> list[str]:
+        """A row's cells as written, split the way markdown-it splits them (escaped pipes kept)."""
+        line = QUOTE_PREFIX.sub("", self.lines[tr.map[0]]).strip() if tr.map else ""
+        cells = _split_row(line)
+        return (cells + [" "] * count)[:count]
+
+    def merges(self, header_row: SyntaxTreeNode, trs: list[SyntaxTreeNode], table: Table
+               ) -> list[Merge]:
+        """Table.merges from ^^ and || cells; covered cells are emptied. Spans must be
+        rectangles inside the body: the header row has one cell per column."""
+        count = len(table.aligns)
+        for col, cell in enumerate(self.raw_cells(header_row, count)):
+            if cell.strip() == JOIN_UP:
+                raise self.error("表格第一行（表头）中的“^^”上方没有可合并的单元格", header_row,
+                                 "E980")
+            if cell == JOIN_LEFT:
+                raise self.error(f"表头第 {col + 1} 列是“||”：表头不能合并单元格，请在两条竖线"
+                                 "之间写上文字或空格", header_row, "E982")
+        grid = [[_joins(cell) for cell in self.raw_cells(tr, count)] for tr in trs]
+        for row, kinds in enumerate(grid):
+            if row == 0 and "up" in kinds:
+                raise self.error(f"表头下第一行第 {kinds.index('up') + 1} 列是“^^”：合并单元格"
+                                 "不能跨越表头", trs[0], "E981")
+            if kinds and kinds[0] == "left":
+                raise self.error("行首的“||”左边没有可合并的单元格：空单元格请在两条竖线之间"
+                                 "写一个空格", trs[row], "E983")
+
+        def origin(row: int, col: int) -> tuple[int, int]:
+            while grid[row][col]:
+                row, col = (row - 1, col) if grid[row][col] == "up" else (row, col - 1)
+            return row, col
+        covered: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for row, kinds in enumerate(grid):
+            for col, kind in enumerate(kinds):
+                if kind:
+                    covered.setdefault(origin(row, col), []).append((row, col))
+        merges = []
+        for (row, col), cells in sorted(covered.items()):
+            cols = 1
+            while col + cols < count and grid[row][col + cols] == "left":
+                cols += 1
+            rows = 1
+            while row + rows < len(grid) and grid[row + rows][col] == "up":
+                rows += 1
+            if len(cells) + 1 != rows * cols or any(
+                    not (row <= r < row + rows and col <= c < col + cols) for r, c in cells):
+                raise self.error(f"第 {row + 1} 行第 {col + 1} 列起的合并单元格不是矩形：向下合并"
+                                 "（^^）的各行应合并同样多的列（||）", trs[row], "E984")
+            for r, c in cells:
+                table.rows[r][c] = []
+            merges.append(Merge(row, col, rows, cols))
+        return merges
 
     def inlines(self, node: SyntaxTreeNode, bold: bool = False, italic: bool = False
                 ) -> list[Inline]:
@@ -273,6 +334,29 @@ def _next_text(siblings: list[SyntaxTreeNode], node: SyntaxTreeNode) -> str:
             return _next_text(sib.children, sib.children[0]) if sib.children[0].type != "text" \
                 else sib.children[0].content
     return ""
+
+
+def _joins(cell: str) -> str:
+    """'up' for a ^^ cell, 'left' for a cell written || (nothing between the pipes), else ''."""
+    return "up" if cell.strip() == JOIN_UP else "left" if cell == JOIN_LEFT else ""
+
+
+def _split_row(line: str) -> list[str]:
+    """Cells of a pipe-table line as markdown-it's escapedSplit cuts them, outer pipes dropped."""
+    cells, current, escaped = [], "", False
+    for char in line:
+        if char == "|" and not escaped:
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+        escaped = char == "\\"
+    cells.append(current)
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return cells
 
 
 def _merge(inlines: list[Inline]) -> list[Inline]:
