@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import replace
 from functools import lru_cache
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -208,7 +209,8 @@ class _Reader:
 
     def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image:
         src = self.source(para)
-        target = node.attrs.get("src", "")
+        # markdown-it percent-encodes the destination (图.png → %E5%9B%BE.png): decode it back
+        target = unquote(str(node.attrs.get("src", "")))
         if re.match(r"^[a-z][a-z0-9+.-]*:", str(target), re.I):
             raise self.error(f"图片只能引用规划目录内的文件，不能引用网址：{target}", para, "E215")
         root = self.chapter.path.parent.parent
@@ -279,10 +281,11 @@ class _Reader:
             rows = 1
             while row + rows < len(grid) and grid[row + rows][col] == "up":
                 rows += 1
-            if len(cells) + 1 != rows * cols or any(
-                    not (row <= r < row + rows and col <= c < col + cols) for r, c in cells):
+            square = {(r, c) for r in range(row, row + rows) for c in range(col, col + cols)}
+            stray = sorted(set(cells) ^ (square - {(row, col)}))
+            if stray:
                 raise self.error(f"第 {row + 1} 行第 {col + 1} 列起的合并单元格不是矩形：向下合并"
-                                 "（^^）的各行应合并同样多的列（||）", trs[row], "E984")
+                                 "（^^）的各行应合并同样多的列（||）", trs[stray[0][0]], "E984")
             for r, c in cells:
                 table.rows[r][c] = []
             merges.append(Merge(row, col, rows, cols))

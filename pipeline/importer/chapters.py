@@ -67,8 +67,9 @@ def outline(blocks: list[Block], cues: dict[int, Cue], title: str, fallback_titl
             continue
         text = plain_text(block.inlines).strip() if isinstance(block, Paragraph) else ""
         cue = cues.get(block.source.line, Cue()) if hasattr(block, "source") else Cue()
-        if isinstance(block, Paragraph) and text in TOC_TITLE or \
-                isinstance(block, Paragraph) and TOC_LINE.search(text) and len(text) <= 60:
+        if isinstance(block, Paragraph) and text in TOC_TITLE:
+            continue  # the 目录 line; its entries are counted
+        if isinstance(block, Paragraph) and TOC_LINE.search(text) and len(text) <= 60:
             result.toc_lines += 1
             continue
         if isinstance(block, Paragraph) and cover_like(text) and not kept:

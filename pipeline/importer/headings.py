@@ -162,13 +162,31 @@ class Headings:
                 self.note("E995", f"{shown}以“{SHOWN[kind]}”编号但无加粗、黑体或居中：按正文保留"
                                   "（如是标题请改为“#”标题）", block)
                 return None
-            self.note("E995", f"{shown}无加粗、黑体或居中，按编号“{SHOWN[kind]}”作为标题导入",
+            self.note("E998", f"{shown}无加粗、黑体或居中，按编号“{SHOWN[kind]}”作为标题导入",
                       block)
         return Candidate(block, kind, value, rest, cut, 0)
 
     # ---- levels -------------------------------------------------------------------------
+    def joined_titles(self, blocks: list[Block]) -> list[Block]:
+        """第一章 alone on its line with the title on the next (a common cover-style layout):
+        one heading line."""
+        out: list[Block] = []
+        for block in blocks:
+            last = out[-1] if out else None
+            if isinstance(last, (Paragraph, Heading)) and isinstance(block, Paragraph):
+                text = plain_text(last.inlines)
+                found = typed_number(text)
+                title = plain_text(block.inlines)
+                if found and found[2] == len(text) and found[0] in ("篇", "章", "节") and \
+                        0 < len(title) <= SHORT and not title.endswith(tuple(CLOSING)):
+                    out[-1] = type(last)(*((last.level,) if isinstance(last, Heading) else ()),
+                                         [Span(text + "　"), *block.inlines], last.source)
+                    continue
+            out.append(block)
+        return out
+
     def recognise(self, blocks: list[Block]) -> list[Block]:
-        blocks = self.unwrap_lists(blocks)
+        blocks = self.joined_titles(self.unwrap_lists(blocks))
         candidates = {id(b): c for b in blocks if (c := self.candidate(b)) is not None}
         found = list(candidates.values())
         kind_level = self.kind_levels(found)
@@ -177,6 +195,14 @@ class Headings:
         counters: dict[int, tuple[int, str]] = {}
         for block in blocks:
             cand = candidates.get(id(block))
+            if cand is not None and not cand.rest:
+                text = plain_text(block.inlines).strip()
+                if text:
+                    self.note("E995", f"标题“{text}”只有编号、没有文字：按正文保留", block)
+                    out.append(Paragraph(block.inlines, block.source))
+                else:
+                    self.note("E996", "标题样式的空段落未导入", block)
+                continue
             if id(block) in self.unnumbered and previous:
                 self.note("E995", f"“{plain_text(block.inlines)}”居中加粗、像标题但没有编号："
                                   "按正文保留，如是标题请改为“#”标题", block)

@@ -26,7 +26,7 @@ SUPERSCRIPT = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 def run_pandoc(path: Path, shown: str, changes: str = "all") -> dict:
     """pandoc's AST of a .docx; `changes` is all (to count them), accept or reject."""
     import pypandoc
-    args = [f"--track-changes={changes}", "+RTS", PANDOC_MEMORY, "-RTS"]
+    args = [f"--track-changes={changes}", "--quiet", "+RTS", PANDOC_MEMORY, "-RTS"]
     try:
         text = pypandoc.convert_file(str(path), "json", format="docx", extra_args=args,
                                      sandbox=True)
@@ -42,6 +42,7 @@ def run_pandoc(path: Path, shown: str, changes: str = "all") -> dict:
 
 @dataclass
 class Comment:
+    id: str
     author: str
     date: str
     text: str
@@ -332,7 +333,8 @@ class AstReader:
         attrs = dict(attrs)
         if "comment-start" in classes:
             here = self.paragraph
-            self.comments.append(Comment(attrs.get("author", ""), attrs.get("date", ""),
+            self.comments.append(Comment(attrs.get("id", ""), attrs.get("author", ""),
+                                         attrs.get("date", ""),
                                          tidy_text(stringify(content)), here))
             self.markers(stringify(content))  # a comment's own paragraphs carry no marker
             self.paragraph = here

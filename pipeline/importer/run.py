@@ -4,6 +4,7 @@ first; an existing chapters/ is replaced only with --force, and then moved to �
 from __future__ import annotations
 
 import io
+import re
 import os
 import shutil
 import tempfile
@@ -23,7 +24,7 @@ from .chapters import Outline, file_stem, outline
 from .headings import Headings
 from .markdown import chapter_markdown
 from .objects import Objects, typed_lists
-from .pandoc_ast import AstReader, ReadDocument, run_pandoc
+from .pandoc_ast import AstReader, Comment, ReadDocument, run_pandoc
 from .text import squeeze_blocks
 from .wordxml import MarkedCopy, main_part, marked_copy
 
@@ -32,6 +33,7 @@ BACKUP_PREFIX = "导入备份-"
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg"}
 CONVERTIBLE = ("GIF", "BMP", "TIFF", "WEBP")
 CHANGE_MODES = {"accept": "接受", "reject": "拒绝"}
+GENERIC_NAME = re.compile(r"(图片|图像|图|Picture|Image|Grafik|Rectangle)?\s*\d*", re.I)
 
 
 @dataclass
@@ -85,9 +87,12 @@ def read_word(source: Path, plan_dir: Path, work: Path, mode: str, limits: Limit
     if kind == "ole" or source.suffix.lower() in (".doc", ".wps"):
         from ..review.collect import binary_converter
         engine = binary_converter(plan_dir)
+        readable = work / "converted.docx"
         try:
-            readable = work / "converted.docx"
             engine.to_docx(source, readable)
+        except PlanError as exc:
+            raise PlanError(f"LibreOffice 无法把它另存为 .docx（文件可能设有打开密码或已损坏）："
+                            f"{exc.message}", shown, code=exc.code) from None
         finally:
             engine.close()
         converted = True
@@ -97,13 +102,22 @@ def read_word(source: Path, plan_dir: Path, work: Path, mode: str, limits: Limit
                             code="E901")
         marked = marked_copy(package, work / "marked.docx")
         doc = AstReader(shown).read(run_pandoc(marked.path, shown))
-        comments, changes = doc.comments, doc.changes
+        comments, changes = all_comments(doc, marked), doc.changes
         if (comments or changes) and not mode:
             raise refusal(shown, comments, changes)
         if changes and mode:
             doc = AstReader(shown).read(run_pandoc(marked.path, shown, mode))
         return assemble(doc, marked, package, shown, plan_dir, mode, converted, comments,
                         changes, replacing)
+
+
+def all_comments(doc: ReadDocument, marked: MarkedCopy) -> list[Comment]:
+    """pandoc's comments, and those it drops (a point, no range), in reading order."""
+    seen = {c.id for c in doc.comments}
+    extra = [Comment(cid, author, date, text, paragraph)
+             for cid, (paragraph, author, date, text) in marked.comments.items()
+             if cid not in seen]
+    return sorted([*doc.comments, *extra], key=lambda c: c.paragraph)
 
 
 def refusal(shown: str, comments: list, changes: Counter) -> PlanError:
@@ -137,7 +151,7 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, package: SafePackage, shown:
     if not any(len(c.blocks) > 1 for c in shape.chapters) and not doc.footnotes:
         raise PlanError("文件中没有可导入的正文", shown, code="E994")
     files: dict[str, bytes] = {}
-    images = Images(package, shown, notes,
+    images = Images(package, shown, notes, marked.image_names,
                     lambda path: not replacing and (plan_dir / path).exists())
     positions: dict[int, tuple[str, int]] = {}
     names: set[str] = set()
@@ -209,8 +223,9 @@ class Images:
     formats Word can hold but the pipeline cannot are converted or left out with a note."""
 
     def __init__(self, package: SafePackage, shown: str, notes: list[Diagnostic],
-                 taken: Callable[[str], bool]):
+                 names: dict[str, str], taken: Callable[[str], bool]):
         self.package, self.shown, self.notes, self.taken = package, shown, notes, taken
+        self.names = names  # media target → the picture's name in Word
         self.folder = PurePosixPath(main_part(package)).parent
         self.by_target: dict[str, str] = {}
         self.dropped = 0
@@ -261,7 +276,10 @@ class Images:
                                               f"为 {kind} 格式，流水线只能排 PNG、JPEG：未导入，"
                                               "请另存为 PNG 后放入 images/", self.shown, where))
             return None
-        stem = file_stem(block.caption or "", 30) if block.caption else ""
+        own = PurePosixPath(self.names.get(str(block.path), "")).stem
+        if GENERIC_NAME.fullmatch(own):
+            own = ""
+        stem = file_stem(block.caption or own, 30) if block.caption or own else ""
         stem = stem if stem and stem != "章" else f"图{len(self.by_target) + 1}"
         path = f"images/{stem}.{IMAGE_FORMATS[kind]}"
         number = 2

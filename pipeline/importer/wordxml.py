@@ -57,7 +57,9 @@ class MarkedCopy:
     path: Path  # the .docx pandoc reads: markers in, run fonts as bold/italic
     cues: dict[int, Cue] = field(default_factory=dict)  # paragraph number → cues
     image_names: dict[str, str] = field(default_factory=dict)  # media target → name in Word
-    marked: bool = False  # False when the main part could not be read (cues unknown)
+    # Comments the main part refers to: id → (paragraph, author, date, text). pandoc drops a
+    # comment that marks a point (a reference with no range), so they are counted here too.
+    comments: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
 
 
 def font_class(name: str) -> str:
@@ -205,6 +207,7 @@ class Marker:
     def __init__(self, styles: Styles, numbering: Numbering):
         self.styles, self.numbering = styles, numbering
         self.cues: dict[int, Cue] = {}
+        self.comment_paragraphs: dict[str, int] = {}
 
     def paragraph_prop(self, ppr: etree._Element | None, sid: str, name: str
                        ) -> etree._Element | None:
@@ -296,6 +299,8 @@ class Marker:
                 br.getparent().replace(br, t)
         for number, p in enumerate(root.iter(w("p")), start=1):
             self.cues[number] = self.cue(p)
+            for ref in p.iter(w("commentReference"), w("commentRangeStart")):
+                self.comment_paragraphs.setdefault(ref.get(w("id"), ""), number)
             r = etree.Element(w("r"))
             etree.SubElement(r, w("t")).text = f"{START}{number}{END}"
             ppr = p.find(w("pPr"))
@@ -348,9 +353,23 @@ def marked_copy(package: SafePackage, dest: Path) -> MarkedCopy:
                               else None))
     marker.mark(root)
     names = image_names(root, rels, part)
+    comments = comment_texts(package.xml(by_type["comments"]) if "comments" in by_type else None)
+    referred = {cid: (paragraph, *comments.get(cid, ("", "", "")))
+                for cid, paragraph in marker.comment_paragraphs.items()}
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
         for info in package.zip.infolist():
             out.writestr(info.filename, data if info.filename == part
                          else package.zip.read(info))
-    return MarkedCopy(dest, marker.cues, names, True)
+    return MarkedCopy(dest, marker.cues, names, referred)
+
+
+def comment_texts(root: etree._Element | None) -> dict[str, tuple[str, str, str]]:
+    """comments.xml: id → (author, date, text)."""
+    out = {}
+    for comment in root.iter(w("comment")) if root is not None else []:
+        text = "\n".join("".join(t.text or "" for t in p.iter(w("t")))
+                         for p in comment.iter(w("p")))
+        out[comment.get(w("id"), "")] = (comment.get(w("author"), ""),
+                                         comment.get(w("date"), ""), text.strip())
+    return out
