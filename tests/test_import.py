@@ -10,7 +10,6 @@
 - every real Word file of the corpus imports, or is refused in one Chinese sentence."""
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -36,6 +35,14 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def run_import(*args: str):
     return CliRunner().invoke(main, ["import", *map(str, args)])
+
+
+def imported_document(document, source: Path, plan: Path) -> Path:
+    """A python-docx document saved as `source` and imported into `plan`, successfully."""
+    document.save(source)
+    result = run_import(source, "--plan", plan)
+    assert result.exit_code == 0, result.output
+    return plan
 
 
 def needs(path: Path) -> None:
@@ -281,11 +288,7 @@ def test_an_office_draft_without_heading_styles(tmp_path):
     para(("第二章　主要任务", "黑体", 16, False), center=True, page_break_before=True)
     para(("第一节　大气污染防治", "楷体_GB2312", 16, True), center=True)
     body("深入打好蓝天保卫战。")
-    source = tmp_path / "某县规划（初稿）.docx"
-    document.save(source)
-    plan = tmp_path / "plan"
-    result = run_import(source, "--plan", plan)
-    assert result.exit_code == 0, result.output
+    plan = imported_document(document, tmp_path / "某县规划（初稿）.docx", tmp_path / "plan")
     assert sorted(p.name for p in (plan / "chapters").iterdir()) == ["01-总体要求.md",
                                                                      "02-主要任务.md"]
     first = (plan / "chapters" / "01-总体要求.md").read_text("utf-8")
@@ -363,11 +366,7 @@ def test_a_draft_starting_at_yi_is_numbered_gongwen(tmp_path):
     para("到2025年，主要污染物排放总量持续减少。")
     numbered(para("保障措施", "黑体"), num_id)
     para("加强组织领导。")
-    source = tmp_path / "方案.docx"
-    document.save(source)
-    plan = tmp_path / "plan"
-    result = run_import(source, "--plan", plan)
-    assert result.exit_code == 0, result.output
+    plan = imported_document(document, tmp_path / "方案.docx", tmp_path / "plan")
     assert "numbering: gongwen" in (plan / "plan.yaml").read_text("utf-8")
     first = (plan / "chapters" / "01-总体要求.md").read_text("utf-8")
     assert ["# 总体要求", "## 指导思想", "### 工作目标"] == \
@@ -387,11 +386,8 @@ def test_headings_with_styles_keep_their_levels_and_lose_typed_numbers(tmp_path)
     document.add_paragraph("为规范工作，制定本规划。")
     document.add_heading("第二章　附则", 1)
     document.add_paragraph("本规划自印发之日起施行。")
-    source = tmp_path / "styled.docx"
-    document.save(source)
-    result = run_import(source, "--plan", tmp_path / "plan")
-    assert result.exit_code == 0, result.output
-    text = (tmp_path / "plan" / "chapters" / "01-总则.md").read_text("utf-8")
+    plan = imported_document(document, tmp_path / "styled.docx", tmp_path / "plan")
+    text = (plan / "chapters" / "01-总则.md").read_text("utf-8")
     assert "# 总则\n\n## 目的\n\n为规范工作，制定本规划。\n" in text
 
 
@@ -523,11 +519,7 @@ def test_imported_text_is_escaped_not_interpreted(tmp_path):
              "2020. 不是编号", "a*b*c [链接](http://x) <b>粗</b> | 竖线 &amp; ::: 专栏 x"]
     for text in lines:
         document.add_paragraph(text)
-    source = tmp_path / "escape.docx"
-    document.save(source)
-    result = run_import(source, "--plan", tmp_path / "plan")
-    assert result.exit_code == 0, result.output
-    plan, _ = read_plan(tmp_path / "plan")
+    plan, _ = read_plan(imported_document(document, tmp_path / "escape.docx", tmp_path / "plan"))
     texts = ["".join(s.text for s in b.inlines) for b in plan.chapters[0].blocks[1:]]
     assert texts == lines
 

@@ -55,12 +55,13 @@ def cover_like(text: str) -> bool:
 
 
 def outline(blocks: list[Block], cues: dict[int, Cue], title: str, fallback_title: str,
-            file: str) -> Outline:
-    """Chapters and cover; `title` is the document's own (Word's Title style), if any."""
+            file: str, toc_lines: int = 0) -> Outline:
+    """Chapters and cover; `title` is the document's own (Word's Title style), if any;
+    `toc_lines` the lines of a table of contents already left out."""
     first = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1),
                  None)
     front, body = (blocks[:first], blocks[first:]) if first is not None else ([], blocks)
-    result = Outline(title)
+    result = Outline(title, toc_lines=toc_lines)
     kept: list[Block] = []
     for block in front:
         if isinstance(block, PageBreak):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..chinese import cn_number
 from ..errors import Diagnostic, warning
@@ -179,8 +179,7 @@ class Headings:
                 title = plain_text(block.inlines)
                 if found and found[2] == len(text) and found[0] in ("篇", "章", "节") and \
                         0 < len(title) <= SHORT and not title.endswith(tuple(CLOSING)):
-                    out[-1] = type(last)(*((last.level,) if isinstance(last, Heading) else ()),
-                                         [Span(text + "　"), *block.inlines], last.source)
+                    out[-1] = replace(last, inlines=[Span(text + "　"), *block.inlines])
                     continue
             out.append(block)
         return out
@@ -207,7 +206,7 @@ class Headings:
                 self.note("E995", f"“{plain_text(block.inlines)}”居中加粗、像标题但没有编号："
                                   "按正文保留，如是标题请改为“#”标题", block)
             if cand is None:
-                out.append(self.demoted(block) if isinstance(block, Heading) else block)
+                out.append(block)
                 continue
             if cand.kind == "篇":
                 self.note("E997", f"“{plain_text(block.inlines)}”：流水线的编号方案没有“篇”一级，"
@@ -233,10 +232,6 @@ class Headings:
             self.levels[level] += 1
             out.append(Heading(level, heading_inlines(block.inlines, cand.cut), block.source))
         return out
-
-    def demoted(self, block: Heading) -> Block:
-        """A heading-styled paragraph with no text."""
-        return Paragraph(block.inlines, block.source)
 
     def kind_levels(self, found: list[Candidate]) -> dict[str, int]:
         """Level of each kind of typed number, and the scheme. Styled headings say which level

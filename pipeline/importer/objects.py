@@ -4,7 +4,6 @@ tables of contents. Numbers typed in captions go: the pipeline numbers tables, f
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import replace
 
 from ..errors import Diagnostic, warning
@@ -47,7 +46,7 @@ class Objects:
     def __init__(self, cues: dict[int, Cue], file: str):
         self.cues, self.file = cues, file
         self.notes: list[Diagnostic] = []
-        self.dropped: Counter = Counter()
+        self.toc_lines = 0  # paragraphs in Word's table-of-contents styles, left out
 
     def cue(self, block: Block) -> Cue:
         return self.cues.get(block.source.line, Cue()) if hasattr(block, "source") else Cue()
@@ -63,7 +62,7 @@ class Objects:
             block = blocks[index]
             cue = self.cue(block)
             if isinstance(block, Paragraph) and cue.style.startswith("toc"):
-                self.dropped["目录"] += 1
+                self.toc_lines += 1
                 index += 1
                 continue
             if isinstance(block, (Paragraph, Heading)) and cue.break_before and out and \

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Diagnostic, PlanError, warning
 from ..model import (Block, Box, FootnoteRef, Heading, Image, Inline, LineBreak, ListBlock,
-                     ListItem, Merge, Paragraph, Source, Span, Table, plain_text)
+                     ListItem, Merge, PageBreak, Paragraph, Source, Span, Table, plain_text)
 from .text import PRIVATE_USE, tidy
 from .wordxml import MARK, PAGE
 
@@ -398,31 +398,24 @@ def flatten(blocks: list[Block]) -> list[Block]:
 
 def split_pages(block: Paragraph | Heading) -> list[Block]:
     """A paragraph holding page-break markers: the text around them, and the breaks."""
-    from ..model import PageBreak
     if not any(isinstance(i, Span) and PAGE in i.text for i in block.inlines):
         return [block]
     out: list[Block] = []
     current: list[Inline] = []
+
+    def flush() -> None:
+        if plain_text(current).strip() or any(not isinstance(i, Span) for i in current):
+            out.append(replace(block, inlines=tidy(current)))
+        current.clear()
     for item in block.inlines:
-        if isinstance(item, Span) and PAGE in item.text:
-            pieces = item.text.split(PAGE)
-            for index, piece in enumerate(pieces):
-                if piece:
-                    current.append(Span(piece, item.bold, item.italic))
-                if index < len(pieces) - 1:
-                    if plain_text(current).strip() or any(not isinstance(i, Span)
-                                                           for i in current):
-                        out.append(type(block)(*block_args(block, tidy(current))))
-                    current = []
-                    out.append(PageBreak(block.source))
-        else:
+        if not (isinstance(item, Span) and PAGE in item.text):
             current.append(item)
-    if plain_text(current).strip() or any(not isinstance(i, Span) for i in current):
-        out.append(type(block)(*block_args(block, tidy(current))))
+            continue
+        first, *rest = item.text.split(PAGE)
+        current.append(Span(first, item.bold, item.italic))
+        for piece in rest:
+            flush()
+            out.append(PageBreak(block.source))
+            current.append(Span(piece, item.bold, item.italic))
+    flush()
     return out
-
-
-def block_args(block: Paragraph | Heading, inlines: list[Inline]) -> tuple:
-    if isinstance(block, Heading):
-        return block.level, inlines, block.source
-    return inlines, block.source

@@ -17,7 +17,7 @@ import yaml
 
 from ..errors import Diagnostic, PlanError, warning
 from ..files import atomic_write
-from ..model import Block, Box, Image, ListBlock, Note, Paragraph, Span
+from ..model import Block, Box, Image, ListBlock, Note, Paragraph
 from ..safefile import MB, Limits, SafePackage, sniff
 from ..transform import walk
 from .chapters import Outline, file_stem, outline
@@ -146,7 +146,7 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, package: SafePackage, shown:
     for body in footnotes.values():
         squeeze_blocks(body)
     fallback = Path(shown).stem
-    shape = outline(blocks, marked.cues, doc.title, fallback, shown)
+    shape = outline(blocks, marked.cues, doc.title, fallback, shown, objects.toc_lines)
     notes = [*doc.notes, *objects.notes, *headings.notes, *shape.notes]
     if not any(len(c.blocks) > 1 for c in shape.chapters) and not doc.footnotes:
         raise PlanError("文件中没有可导入的正文", shown, code="E994")

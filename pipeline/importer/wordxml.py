@@ -133,7 +133,7 @@ class Numbering:
     """numbering.xml: what kind of number an automatically numbered paragraph shows."""
 
     def __init__(self, root: etree._Element | None):
-        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.levels: dict[tuple[str, int], tuple[str, str]] = {}
         if root is None:
             return
         abstract = {a.get(w("abstractNumId")): a for a in root.iter(w("abstractNum"))}
@@ -145,21 +145,17 @@ class Numbering:
             for lvl in node.iter(w("lvl")):
                 fmt = lvl.find(w("numFmt"))
                 text = lvl.find(w("lvlText"))
-                start = lvl.find(w("start"))
-                try:
-                    first = int(start.get(w("val"), "1")) if start is not None else 1
-                except ValueError:
-                    first = 1
-                self.levels[(num.get(w("numId"), ""), int(lvl.get(w("ilvl"), "0") or 0))] = (
+                ilvl = lvl.get(w("ilvl"), "0")
+                self.levels[(num.get(w("numId"), ""), int(ilvl) if ilvl.isdigit() else 0)] = (
                     fmt.get(w("val"), "decimal") if fmt is not None else "decimal",
-                    text.get(w("val"), "") if text is not None else "", first)
+                    text.get(w("val"), "") if text is not None else "")
 
     def kind(self, num_id: str, level: int) -> tuple[str, str, str]:
         """(kind, numFmt, lvlText) of a numbered paragraph; kind '' when not numbered."""
         found = self.levels.get((num_id, level))
         if num_id in ("", "0") or found is None:
             return "", "", ""
-        fmt, text, _ = found
+        fmt, text = found
         return number_kind(fmt, text), fmt, text
 
 
@@ -229,10 +225,7 @@ class Marker:
         sid = style_node.get(w("val"), "") if style_node is not None else \
             self.styles.default_paragraph
         jc = self.paragraph_prop(ppr, sid, "jc")
-        outline = self.paragraph_prop(ppr, sid, "outlineLvl")
-        level = None
-        if outline is not None and outline.get(w("val"), "9").isdigit():
-            level = int(outline.get(w("val"))) if int(outline.get(w("val"))) < 9 else None
+        outline = int_val(self.paragraph_prop(ppr, sid, "outlineLvl"), 9)
         borders = self.paragraph_prop(ppr, sid, "pBdr")
         bordered = borders is not None and any(
             (b.get(w("val")) or "none") not in ("nil", "none") for b in borders)
@@ -240,14 +233,12 @@ class Marker:
         kind = number_text = ""
         if numpr is not None:
             num_id = numpr.find(w("numId"))
-            ilvl = numpr.find(w("ilvl"))
             kind, _, number_text = self.numbering.kind(
                 num_id.get(w("val"), "") if num_id is not None else "",
-                int(ilvl.get(w("val"), "0") or 0) if ilvl is not None and
-                (ilvl.get(w("val"), "0") or "0").isdigit() else 0)
+                int_val(numpr.find(w("ilvl")), 0))
         bold, classes, size = self.runs(p, sid)
         break_before = ppr is not None and bool(on(ppr.find(w("pageBreakBefore"))))
-        return Cue(self.styles.name(sid) if sid else "", level,
+        return Cue(self.styles.name(sid) if sid else "", outline if outline < 9 else None,
                    jc.get(w("val"), "") if jc is not None else "", bold, frozenset(classes),
                    size, bordered, break_before, kind, number_text)
 
@@ -305,6 +296,12 @@ class Marker:
             etree.SubElement(r, w("t")).text = f"{START}{number}{END}"
             ppr = p.find(w("pPr"))
             p.insert(p.index(ppr) + 1 if ppr is not None else 0, r)
+
+
+def int_val(element: etree._Element | None, default: int) -> int:
+    """The integer w:val of an element, `default` when absent or not a number."""
+    value = element.get(w("val"), "") if element is not None else ""
+    return int(value) if value.isdigit() else default
 
 
 def nearest_paragraph(node: etree._Element) -> etree._Element | None:
