@@ -6,20 +6,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status check data verify comments adoption diff import test bench clean
+.PHONY: help setup system draft review final all status check data verify comments adoption forms intake diff import test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
 	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
 	  { echo "需要 Python 3.11（当前：$(PYTHON)）"; exit 1; }
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv; } || \
 	  { echo "缺少 python3-venv：请运行 sudo apt-get install python3-venv"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@touch $@
 
 setup: $(STAMP) system ## 准备运行环境：虚拟环境、Python 依赖、LibreOffice 与字体（root 时经 apt 安装）
@@ -61,6 +61,17 @@ comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合
 
 adoption: $(STAMP) ## 由 reviews/<轮次>.yaml 中的答复生成征求意见采纳情况表（Word 与 Excel）
 	$(BIN)/plan comments report --round "$(ROUND)"
+
+SUBMITTED ?= intake/returned
+
+forms: $(STAMP) ## 为 plan.yaml 所列的每个报送单位生成报送表：build/intake/报送表/
+	$(BIN)/plan intake template
+
+intake: $(STAMP) ## 收回 intake/returned/ 中的报送表，检查并汇总进 data/，生成报送情况表（已报送 / 未报送）
+	@[ -d "$(SUBMITTED)" ] || { echo "请把各单位返回的报送表（.xlsx/.xls/.et）放在 $(SUBMITTED)/ 中"; exit 2; }
+	find "$(SUBMITTED)" -maxdepth 1 -type f \( -name '*.xlsx' -o -name '*.xls' -o -name '*.et' \) \
+	  ! -name '~$$*' -print0 | sort -z | xargs -0 -r $(BIN)/plan intake collect; \
+	  status=$$?; $(BIN)/plan intake status --format xlsx && $(BIN)/plan intake status; exit $$(( status != 0 ))
 
 OLD ?= HEAD
 NEW ?= .

@@ -1,5 +1,5 @@
-"""The whole flow for one version: load → render → parse → transform → write, output replaced
-atomically."""
+"""The whole flow for each version: read → resolve → gates → write (→ PDF → verify), outputs
+replaced atomically."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from .docx import write_docx
 from .docx.fontuse import text_by_font
-from .errors import PlanError
+from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write
 from .manifest import manifest_json
-from .model import Document, Plan, TodoMarker
+from .model import Document, Plan, VersionSpec
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
 
@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # the PDF side (pypdf, pdfplumber) loads only when a PDF is a
 @dataclass
 class BuiltDocument:
     version: str
-    label: str
-    docx: Path
+    label: str  # as the reader names the version: 初稿; the key when the label is empty
+    docx: Path | None  # None: the version was refused (see `refused`)
     pdf: Path | None = None
     pdf_skipped: str = ""  # why no PDF was made, in Chinese
     pdf_pages: int = 0
@@ -36,22 +36,21 @@ class BuiltDocument:
     checks: list[Check] = field(default_factory=list)
     verify_report: Path | None = None
     manifest: Path | None = None
-    warnings: list[str] = field(default_factory=list)  # file:line: message, in Chinese
-
-
-def output_path(plan: Plan, document: Document, suffix: str) -> Path:
-    label = f"（{document.version.label}）" if document.version.label else ""
-    return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
-
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings and notes
+    refused: list[Diagnostic] = field(default_factory=list)  # why nothing was written
 
 
 def build_docx(root: Path, version: str) -> BuiltDocument:
     """The Word file alone: what tests and a machine without LibreOffice get."""
-    return next(build(root, [version], pdf=False))
+    built = next(build(root, [version], pdf=False))
+    if built.refused:
+        raise PlanError.of(built.refused)
+    return built
 
 
 def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDocument]:
-    """Build each version in turn; one LibreOffice process serves every PDF of the run."""
+    """Build each version in turn; one LibreOffice process serves every PDF of the run. A
+    version its gates refuse is reported, with every blocker, and the next one is still built."""
     plan, layout = read_plan(root)
     revision = source_revision(plan.root)
     when = stamp(revision.epoch)
@@ -59,13 +58,17 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
     try:
         for version in versions:
             document = resolve_version(plan, layout, version, revision)
-            warnings = todo_policy(document) + response_policy(document, plan.root)
-            if document.version.strict:
-                refuse_on_check_errors(plan.root, document)
+            label = document.version.label or document.version.key
+            gates = gate_diagnostics(document, plan.root)
+            notes = plan.diagnostics + [d for d in gates if d.severity != "error"]
+            refused = [d for d in gates if d.severity == "error"]
+            if refused:
+                yield BuiltDocument(version, label, None, diagnostics=notes, refused=refused)
+                continue
             docx_path = output_path(plan, document, ".docx")
             written = write_docx(document, layout, when)
             atomic_write(docx_path, written.data)
-            built = BuiltDocument(version, document.version.label, docx_path, warnings=warnings,
+            built = BuiltDocument(version, label, docx_path, diagnostics=notes,
                                   manifest=docx_path.parent / "manifest.json")
             atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
             if pdf:
@@ -81,42 +84,44 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
             engine.close()
 
 
-def todo_policy(document: Document) -> list[str]:
-    """TODO markers: shown in a draft, warnings in a review copy, refused in the final text."""
-    return apply_policy(document, document.version.todo, [todo_line(m) for m in document.todos],
-                        "待办标记", "E801")
+def output_path(plan: Plan, document: Document, suffix: str) -> Path:
+    label = f"（{document.version.label}）" if document.version.label else ""
+    return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
 
 
-def response_policy(document: Document, root: Path) -> list[str]:
-    """Review opinions in reviews/*.yaml without 采纳情况: the final text waits for them."""
-    if document.version.responses == "info":
+def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
+    """What the version's gates say, all kinds at once: TODO markers (shown in a draft,
+    warnings in a review copy, refused in the final text), review opinions without 采纳情况, and
+    `plan check` errors in a strict version."""
+    version = document.version
+    found = apply_policy(version, version.todo, "待办标记", "E801",
+                         [Diagnostic("E801", "error", f"待办标记“{m.marker}”（…{m.context}…）",
+                                     m.source.file, m.source.line) for m in document.todos])
+    if version.responses != "info":
+        from .review.responses import unanswered
+        found += apply_policy(version, version.responses, "未答复的审阅意见", "E802",
+                              [Diagnostic("E802", "error", line) for line in unanswered(root)])
+    if version.strict:
+        from .check import TODO_CODE, check_plan
+        errors = [Diagnostic(f.code, "error", f.message, f.file, f.line, f.col)
+                  for f in check_plan(root, version.key)
+                  if f.severity == "error" and f.code != TODO_CODE]  # markers: by block, above
+        found += apply_policy(version, "error",
+                              f"起草规则错误（plan check --version {version.key}）", "E803", errors)
+    return found
+
+
+def apply_policy(version: VersionSpec, level: str, what: str, code: str,
+                 found: list[Diagnostic]) -> list[Diagnostic]:
+    """info: nothing said; warning: each one a warning; error: the version is not built, and a
+    first line says why."""
+    if level == "info" or not found:
         return []
-    from .review.responses import unanswered
-    return apply_policy(document, document.version.responses, unanswered(root),
-                        "未答复的审阅意见", "E802")
-
-
-def apply_policy(document: Document, level: str, lines: list[str], what: str, code: str
-                 ) -> list[str]:
-    """info: nothing said; warning: one warning a line; error: the version is not built."""
-    if level == "error" and lines:
-        raise PlanError(f"{document.version.label or document.version.key}不能含有{what}，"
-                        f"共 {len(lines)} 处，请先处理：\n" + "\n".join(lines), code=code)
-    return lines if level == "warning" else []
-
-
-def refuse_on_check_errors(root: Path, document: Document) -> None:
-    """A strict version (the 报批稿) is built only from sources `plan check` finds clean."""
-    from .check import TODO_CODE, check_plan
-    lines = [f"{f.file}:{f.line}:{f.col}: {f.code} {f.message}"
-             for f in check_plan(root, document.version.key)
-             if f.severity == "error" and f.code != TODO_CODE]  # markers: todo_policy, by block
-    apply_policy(document, "error", lines,
-                 f"起草规则错误（plan check --version {document.version.key}）", "E803")
-
-
-def todo_line(marker: TodoMarker) -> str:
-    return f"{marker.source.file}:{marker.source.line}: 待办标记“{marker.marker}”（…{marker.context}…）"
+    if level == "warning":
+        return [replace(d, severity="warning") for d in found]
+    name = version.label or version.key
+    return [Diagnostic(code, "error", f"{name}不能含有{what}，共 {len(found)} 处，请先处理："),
+            *found]
 
 
 def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,

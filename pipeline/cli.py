@@ -7,13 +7,36 @@ from functools import partial
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-from .errors import PlanError
+from .errors import Diagnostic, PlanError
 from .files import display_path
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+
+
+class LazyConsole:
+    """rich's console, made on first use: tables and progress need it, a build's few lines do
+    not (importing rich costs a cold build about 40 ms)."""
+
+    def __init__(self, **options) -> None:
+        self.options = options
+        self.console = None
+
+    def __getattr__(self, name: str):
+        if self.console is None:
+            from rich.console import Console
+            self.console = Console(highlight=False, soft_wrap=True, **self.options)
+        return getattr(self.console, name)
+
+
+err = LazyConsole(stderr=True)
+out = LazyConsole()
+
+
+def line(*parts: str | tuple[str, str], error: bool = False) -> None:
+    """One line printed literally (text from files may look like markup); a part given as
+    (text, colour) is coloured when the terminal shows colour."""
+    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else p for p in parts)
+    click.echo(text, err=error)
 VERSIONS = ("draft", "review", "final")
 EXIT_BAD_INPUT = 2
 EXIT_PDF_UNAVAILABLE = 3
@@ -32,30 +55,77 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
               show_default=True, help="版本：draft 初稿、review 征求意见稿、final 报批稿、all 全部。")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all",
               show_default=True, help="输出格式：docx 只生成 Word；pdf 或 all 同时生成 PDF。")
+@click.option("--message-format", "messages", type=click.Choice(["text", "json"]),
+              default="text", show_default=True,
+              help="结果与问题的输出方式：text 供阅读，json 供其他工具读取。")
 @click.pass_obj
-def build(plan_dir: Path, version: str, fmt: str) -> None:
+def build(plan_dir: Path, version: str, fmt: str, messages: str) -> None:
     from .build import build as build_versions
 
     versions = list(VERSIONS) if version == "all" else [version]
     root = plan_dir.resolve()
-    skipped = False
-    with fail_cleanly():
+    as_json = messages == "json"
+    results = []
+    said: set[Diagnostic] = set()
+    with fail_cleanly(as_json=as_json):
         for built in build_versions(plan_dir, versions, pdf=fmt != "docx"):
-            out.print(f"[green]已生成[/green] {built.label or built.version} Word："
-                      f"{display_path(built.docx, root)}")
-            for warning in built.warnings:
-                err.print(f"[yellow]警告[/yellow] {warning}")
-            if built.pdf_skipped:
-                skipped = True
-                err.print(f"[yellow]未生成 PDF[/yellow]：{built.pdf_skipped}", soft_wrap=True)
-                continue
-            if built.pdf:
-                out.print(f"[green]已生成[/green] {built.label} PDF：{display_path(built.pdf, root)}"
-                          f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
-                report_fonts(built.fonts)
-                report_checks(built.checks, display_path(built.verify_report, root))
-    if skipped and fmt == "pdf":
+            results.append(built)
+            if not as_json:
+                print_built(built, root, said)
+    if as_json:
+        click.echo(json.dumps({"documents": [built_json(b, root) for b in results]},
+                              ensure_ascii=False, indent=1))
+    refused = [b for b in results if b.refused]
+    if not as_json and len(results) > 1:
+        done = "、".join(b.label for b in results if not b.refused) or "无"
+        line(f"本次生成：{done}" + (f"；未生成：{'、'.join(b.label for b in refused)}"
+                                   if refused else ""))
+    if refused:
+        sys.exit(EXIT_BAD_INPUT)
+    if fmt == "pdf" and any(b.pdf_skipped for b in results):
         sys.exit(EXIT_PDF_UNAVAILABLE)
+
+
+def print_built(built, root: Path, said: set[Diagnostic]) -> None:
+    for diagnostic in built.diagnostics:
+        if diagnostic not in said:
+            said.add(diagnostic)
+            say(diagnostic)
+    if built.refused:
+        for diagnostic in built.refused:
+            say(diagnostic)
+        line(f"{built.label}未生成，原有输出保持不变。", error=True)
+        return
+    line(("已生成", "green"), f" {built.label} Word：{display_path(built.docx, root)}")
+    if built.pdf_skipped:
+        line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
+    elif built.pdf:
+        line(("已生成", "green"), f" {built.label} PDF：{display_path(built.pdf, root)}"
+             f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
+        report_fonts(built.fonts)
+        report_checks(built.checks, display_path(built.verify_report, root))
+
+
+def built_json(built, root: Path) -> dict:
+    def shown(path: Path | None) -> str | None:
+        return display_path(path, root) if path else None
+    return {"version": built.version, "label": built.label, "docx": shown(built.docx),
+            "pdf": shown(built.pdf), "pdf_pages": built.pdf_pages,
+            "pdf_skipped": built.pdf_skipped or None,
+            "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
+                               "measured": c.measured} for c in built.checks],
+            "refused": bool(built.refused),
+            "diagnostics": [d.as_json() for d in built.refused + built.diagnostics]}
+
+
+SEVERITY_WORDS = {"error": ("错误", "red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
+
+
+def say(diagnostic: Diagnostic) -> None:
+    """One diagnostic, its text printed literally (a message may quote [markup] from a file)."""
+    word, style = SEVERITY_WORDS[diagnostic.severity]
+    code = "" if diagnostic.code == "E000" else f"（{diagnostic.code}）"
+    line((word, style), f" {diagnostic}{code}", error=True)
 
 
 def report_fonts(fonts) -> None:
@@ -121,6 +191,8 @@ def data(plan_dir: Path) -> None:
 
     with fail_cleanly():
         loaded = load_data(plan_dir.resolve())
+    for notice in loaded.notices:
+        say(notice)
     if not loaded.files:
         out.print("data/ 中没有数据文件。")
         return
@@ -316,6 +388,116 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
               f"{display_path(xlsx_path, root)}")
 
 
+@main.group(help="报送：向各科室、单位和各县（市、区）发放报送表，收回后逐格检查并汇总进 data/，"
+                  "统计已报送、未报送的单位。")
+def intake() -> None:
+    pass
+
+
+@intake.command("template", help="为 plan.yaml 的 units 中的每个单位（或 --unit 指定的单位）生成报送表"
+                                 "（.xlsx）：重大工程项目、指标建议、政策举措、填表说明。")
+@click.option("--unit", "names", multiple=True, help="只生成这个单位的报送表（可重复）。")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认 build/intake/报送表/）。")
+@click.pass_obj
+def intake_template(plan_dir: Path, names: tuple[str, ...], output_dir: Path | None) -> None:
+    from .files import atomic_write
+    from .intake.template import unit_templates
+    from .intake.units import find_unit, load_units
+
+    root = plan_dir.resolve()
+    with fail_cleanly():
+        units = load_units(root)
+        if not units:
+            raise PlanError("plan.yaml 中没有列出报送单位（units）：每个单位写明 name、kind（科室/县区）"
+                            "和 deadline", "plan.yaml", code="E952")
+        chosen = [find_unit(units, name) for name in names] or units
+        folder = output_dir or root / "build" / "intake" / "报送表"
+        for name, data in unit_templates(root, units, chosen).items():
+            atomic_write(folder / name, data)
+            line(("已生成", "green"), f" {display_path(folder / name, root)}")
+    line(f"共 {len(chosen)} 份报送表。")
+
+
+@intake.command("collect", help="收回报送表（.xlsx，或经 LibreOffice 转换的 .xls/.et）：逐格检查，"
+                                "有效的行连同来源写入 data/，有误的行以“文件!工作表!单元格”列出；"
+                                "同一单位再次报送时替换其上次报送的行。")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式。")
+@click.pass_obj
+def intake_collect(plan_dir: Path, files: tuple[Path, ...], fmt: str) -> None:
+    from .intake.collect import collect_files
+
+    with fail_cleanly(as_json=fmt == "json"):
+        found = collect_files(list(files), plan_dir)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "units": [{"unit": c.submission.unit, "file": c.submission.file,
+                       "date": c.submission.date, "valid": len(c.submission.rows),
+                       "invalid": c.submission.invalid, "change": c.describe(),
+                       "replaced": c.replaced} for c in found.changes],
+            "diagnostics": [d.as_json() for d in found.errors + found.notices],
+            "skipped": found.skipped, "written": found.written}, ensure_ascii=False, indent=1))
+    else:
+        for skipped in found.skipped:
+            line(("跳过", "red"), f" {skipped}", error=True)
+        for diagnostic in found.errors + found.notices:
+            say(diagnostic)
+        for change in found.changes:
+            unit, file = change.submission.unit, change.submission.file
+            for other in change.replaced:
+                line(("注意", "yellow"), f" {other} 与 {file} 同为{unit}报送，按较晚的 {file} 汇总",
+                     error=True)
+            line(change.describe())
+        for file in found.written:
+            line(("已写入", "green"), f" {file}")
+        if not found.written:
+            line("数据文件未改动。")
+    if found.skipped or found.errors:
+        sys.exit(1)
+
+
+@intake.command("status", help="报送情况：各单位已报送 / 未报送、报送日期、有效与有误的行数。")
+@click.option("--format", "fmt", type=click.Choice(["text", "xlsx", "json"]), default="text",
+              show_default=True, help="输出格式：text 终端表格，xlsx 另存为 Excel。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="xlsx 的输出文件（默认 build/intake/报送情况.xlsx）。")
+@click.pass_obj
+def intake_status(plan_dir: Path, fmt: str, output: Path | None) -> None:
+    from .files import atomic_write, read_text
+    from .intake.log import load_log
+    from .intake.status import HEADER, NOT_SENT, status_rows, status_workbook, summary
+    from .intake.units import load_units
+    from .load import load_meta
+    from .revision import source_revision, stamp
+
+    root = plan_dir.resolve()
+    with fail_cleanly(as_json=fmt == "json"):
+        meta = load_meta(read_text(root / "plan.yaml", "plan.yaml"))
+        rows = status_rows(load_units(root), load_log(root))
+        title = f"{meta.title}报送情况"
+        if fmt == "xlsx":
+            target = output or root / "build" / "intake" / "报送情况.xlsx"
+            atomic_write(target, status_workbook(title, rows, stamp(source_revision(root).epoch)))
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(HEADER, r)) for r in rows], ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx":
+        line(("已生成", "green"), f" {display_path(target, root)}")
+    else:
+        from rich.table import Table
+        from rich.text import Text
+        table = Table(title=Text(title))
+        for name in HEADER:
+            table.add_column(name, overflow="fold")
+        for row in rows:  # names from plan.yaml are shown as written, never as markup
+            table.add_row(*map(Text, row), style="yellow" if row[4] == NOT_SENT else None)
+        out.print(table)
+    line(summary(rows))
+
+
 @main.command(help="比较两个版本的规划文本，生成带修订标记的 Word 与修改对照表（Word、Excel）。"
                    "OLD、NEW 为 git 提交号、标签或分支名，或由本流水线生成的 .docx 文件；"
                    "NEW 省略时为当前文件（含未提交的修改）。")
@@ -376,36 +558,41 @@ def import_word(plan_dir: Path, file: Path, target: Path | None, force: bool, ac
         imported = run_import(file, root, force, "accept" if accept else "reject" if reject
                               else "")
     chapters = [p for p in imported.files if p.startswith("chapters/")]
-    out.print(f"[green]已导入[/green] {len(chapters)} 章（编号方案 {imported.scheme}）：", end="")
-    out.print("、".join(chapters), markup=False)
+    line(("已导入", "green"), f" {len(chapters)} 章（编号方案 {imported.scheme}）：",
+         "、".join(chapters))
     if imported.backup is not None:
-        out.print(f"原有章节文件已移到 {display_path(imported.backup, root)}/", markup=False)
+        line(f"原有章节文件已移到 {display_path(imported.backup, root)}/")
     if imported.notes:
-        err.print(f"[yellow]需要注意[/yellow] {len(imported.notes)} 处（未导入的内容、"
-                  "疑似标题等），见导入报告")
+        line(("需要注意", "yellow"), f" {len(imported.notes)} 处（未导入的内容、疑似标题等），"
+             "见导入报告", error=True)
     if imported.build_error:
-        err.print(f"[red]导入的章节无法生成[/red]：", end="")
-        err.print(imported.build_error, markup=False)
+        line(("导入的章节无法生成", "red"), f"：{imported.build_error}", error=True)
     elif imported.check:
         from .check import summary
-        err.print(f"起草规则检查：{summary(imported.check)}", markup=False)
-    out.print(f"导入报告：{display_path(root / REPORT_NAME, root)}", markup=False)
+        line(f"起草规则检查：{summary(imported.check)}", error=True)
+    line(f"导入报告：{display_path(root / REPORT_NAME, root)}")
 
 
 class fail_cleanly:
-    """Bad input ends in one Chinese line with file:line and exit code 2, never a traceback."""
+    """Bad input ends in Chinese lines with file:line and exit code 2, never a traceback."""
 
-    def __init__(self, note: str = "未生成新文件，原有输出保持不变。") -> None:
+    def __init__(self, note: str = "未生成新文件，原有输出保持不变。", as_json: bool = False) -> None:
         self.note = note
+        self.as_json = as_json
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind, exc, tb) -> bool:
         if isinstance(exc, PlanError):
-            err.print(f"[red]错误[/red] {exc}", soft_wrap=True, markup=True)
-            if self.note:
-                err.print(self.note)
+            if self.as_json:
+                click.echo(json.dumps({"diagnostics": [d.as_json() for d in exc.diagnostics]},
+                                      ensure_ascii=False, indent=1))
+            else:
+                for diagnostic in exc.diagnostics:
+                    say(diagnostic)
+                if self.note:
+                    line(self.note, error=True)
             sys.exit(EXIT_BAD_INPUT)
         return False
 

@@ -32,6 +32,7 @@ PLAN_SCHEMA = {
     "chapters": Field(list, "章节顺序"),
     "numbering": Field(str, "编号方案", NUMBERING_SCHEMES),
     "layout": Field(str, "版式方案"),
+    "units": Field(list, "报送单位"),  # read by plan intake (pipeline/intake/units.py)
 }
 VERSION_SCHEMA = {
     "label": Field(str, "版本标注"),
@@ -66,7 +67,8 @@ def load_plan(root: Path) -> Plan:
     meta = load_meta(read_text(plan_file, "plan.yaml"))
     chapters = [load_chapter(p, root, meta) for p in chapter_paths(root, meta)]
     check_unique_ids(chapters)
-    return Plan(root, meta, chapters, load_data(root))
+    data = load_data(root)
+    return Plan(root, meta, chapters, data, diagnostics=list(data.notices))
 
 
 def load_meta(text: str) -> PlanMeta:

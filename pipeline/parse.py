@@ -14,12 +14,12 @@ from mdit_py_cjk_friendly import cjk_friendly
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import PlanError
-from .render import BLOCK_MARK, BLOCK_PLACEHOLDER
+from .errors import Diagnostic, PlanError
+from .placeholders import BLOCK_MARK, BLOCK_PLACEHOLDER
 from .files import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
-                    ListBlock, ListItem, Merge, Note, PageBreak, Paragraph, Source, Span, Table,
-                    VersionBlock, VersionSpec, plain_text)
+                    ListBlock, ListItem, Merge, Note, PageBreak, ParsedChapter, Paragraph,
+                    Rendered, Source, Span, Table, VersionBlock, VersionSpec, plain_text)
 
 BOX = "专栏"
 NOTE = "编者注"
@@ -52,20 +52,21 @@ def markdown() -> MarkdownIt:
     return md
 
 
-def parse_chapter(chapter: Chapter, levels: int, versions: dict[str, VersionSpec]) -> Chapter:
-    """Fill chapter.blocks and chapter.footnotes from chapter.body."""
-    text = chapter.body if chapter.markdown is None else chapter.markdown
-    reader = _Reader(chapter, versions, text.split("\n"))
-    root = SyntaxTreeNode(markdown().parse(strip_template_comments(text)))
+def parse_chapter(chapter: Chapter, rendered: Rendered, levels: int,
+                  versions: dict[str, VersionSpec]) -> tuple[ParsedChapter, list[Diagnostic]]:
+    """The chapter's blocks and footnotes, and everything wrong with them: a block that cannot
+    be read is left out and reported, so one build names every problem of the chapter."""
+    reader = _Reader(chapter, rendered, versions)
+    root = SyntaxTreeNode(markdown().parse(strip_template_comments(rendered.markdown)))
     blocks = reader.blocks(root.children)
-    if chapter.title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
-        blocks.insert(0, Heading(1, [Span(chapter.title)], Source(chapter.display, 2)))
-    if not chapter.title and blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
-        chapter.title = blocks[0].text
-    check_headings(blocks, levels, chapter.display)
-    chapter.blocks = blocks
-    chapter.footnotes = reader.footnotes
-    return chapter
+    title = chapter.title
+    if title and not (blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1):
+        blocks.insert(0, Heading(1, [Span(title)], Source(chapter.display, 2)))
+    if not title and blocks and isinstance(blocks[0], Heading) and blocks[0].level == 1:
+        title = blocks[0].text
+    problems = reader.problems + check_headings(blocks, levels, chapter.display)
+    problems.sort(key=lambda d: d.line or 0)
+    return ParsedChapter(chapter, title, blocks, reader.footnotes), problems
 
 
 def strip_template_comments(text: str) -> str:
@@ -73,10 +74,10 @@ def strip_template_comments(text: str) -> str:
     return TEMPLATE_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
 
 
-def check_headings(blocks: list[Block], levels: int, file: str) -> None:
+def check_headings(blocks: list[Block], levels: int, file: str) -> list[Diagnostic]:
     headings = [(b.level, b.text, b.source.line) for b in blocks if isinstance(b, Heading)]
-    for problem in heading_problems(headings, levels):
-        raise PlanError(problem.message, file, problem.line, code=problem.code)
+    return [Diagnostic(p.code, "error", p.message, file, p.line)
+            for p in heading_problems(headings, levels)]
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,11 @@ def heading_problems(headings: Iterable[tuple[int, str, int]], levels: int
 
 
 class _Reader:
-    def __init__(self, chapter: Chapter, versions: dict[str, VersionSpec], lines: list[str]):
+    def __init__(self, chapter: Chapter, rendered: Rendered, versions: dict[str, VersionSpec]):
         self.chapter = chapter
-        self.lines = lines  # the Markdown parsed, for what tokens drop (how a cell was written)
+        self.rendered = rendered
+        self.lines = rendered.markdown.split("\n")  # as parsed: how a table cell was written
+        self.problems: list[Diagnostic] = []
         self.version_names = {name: spec.key for spec in versions.values()
                               for name in (spec.key, spec.label) if name}
         self.file = chapter.display
@@ -116,10 +119,12 @@ class _Reader:
         self.line: int | None = None  # of the block being read, for errors inside its text
 
     def source(self, node: SyntaxTreeNode) -> Source:
-        return Source(self.file, self.chapter.file_line(node.map[0] if node.map else 0))
+        return Source(self.file, self.rendered.file_line(node.map[0] if node.map else 0))
 
-    def error(self, message: str, node: SyntaxTreeNode, code: str) -> PlanError:
-        return PlanError(message, self.file, self.source(node).line, code=code)
+    def error(self, message: str, node: SyntaxTreeNode | None, code: str) -> None:
+        """Report what cannot be read; the caller leaves it out and reading goes on."""
+        line = self.source(node).line if node is not None else self.line
+        self.problems.append(Diagnostic(code, "error", message, self.file, line))
 
     def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
         out: list[Block] = []
@@ -154,7 +159,7 @@ class _Reader:
         if kind == f"container_{BOX}":
             title = node.info.strip().removeprefix(BOX).strip()
             if not title:
-                raise self.error("专栏缺少标题：应写作“::: 专栏 标题”", node, "E211")
+                return self.error("专栏缺少标题：应写作“::: 专栏 标题”", node, "E211")
             return Box(title, self.blocks(node.children), src)
         if kind == f"container_{NOTE}":
             return Note(self.blocks(node.children), src)
@@ -163,7 +168,7 @@ class _Reader:
             unknown = [n for n in names if n not in self.version_names]
             if not names or unknown:
                 known = "、".join(self.version_names)
-                raise self.error(f"“::: {ONLY}”后应写版本名（{known}），"
+                return self.error(f"“::: {ONLY}”后应写版本名（{known}），"
                                  f"{'未知的版本：' + '、'.join(unknown) if unknown else '缺少版本名'}",
                                  node, "E217")
             return VersionBlock([self.version_names[n] for n in names],
@@ -179,7 +184,7 @@ class _Reader:
                 label = f"{self.chapter.id}:{footnote.meta['label']}"
                 self.footnotes[label] = self.blocks(footnote.children)
             return None
-        raise self.error(f"不支持的 Markdown 结构：{kind}", node, "E210")
+        return self.error(f"不支持的 Markdown 结构：{kind}", node, "E210")
 
     def paragraph(self, node: SyntaxTreeNode) -> Block | None:
         inline = node.children[0]
@@ -189,38 +194,41 @@ class _Reader:
                       if c.type != "image" and not (c.type in ("text", "softbreak")
                                                     and not c.content.strip())]
             if others or len(images) > 1:
-                raise self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
+                return self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
             return self.image(images[0], node)
         placeholder = BLOCK_PLACEHOLDER.match(inline.content.strip())
-        if placeholder and placeholder.group(1) in self.chapter.data_blocks:
-            return replace(self.chapter.data_blocks[placeholder.group(1)],
+        if placeholder and placeholder.group(1) in self.rendered.data_blocks:
+            return replace(self.rendered.data_blocks[placeholder.group(1)],
                            source=self.source(node))
         inlines = self.inlines(inline)
         text = plain_text(inlines)
         if text.startswith(":::"):
             name = text[3:].strip().split()[0] if text[3:].strip() else ""
-            raise self.error(f"未知的容器“{name}”或缺少结束行“:::”：可用的容器为“{BOX} 标题”、"
+            return self.error(f"未知的容器“{name}”或缺少结束行“:::”：可用的容器为“{BOX} 标题”、"
                              f"“{NOTE}”和“{ONLY} 版本名”", node, "E213")
         if "[^" in text:
-            raise self.error("脚注引用没有对应的脚注内容（应在文末写“[^标签]: 内容”）", node, "E214")
+            return self.error("脚注引用没有对应的脚注内容（应在文末写“[^标签]: 内容”）", node, "E214")
         if inlines and isinstance(inlines[0], Span):
             inlines[0].text = CJK_INDENT.sub("", inlines[0].text)
         return Paragraph(inlines, self.source(node)) if text.strip() or len(inlines) > 1 else None
 
-    def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image:
+    def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image | None:
         src = self.source(para)
         # markdown-it percent-encodes the destination (图.png → %E5%9B%BE.png): decode it back
         target = unquote(str(node.attrs.get("src", "")))
         if re.match(r"^[a-z][a-z0-9+.-]*:", str(target), re.I):
-            raise self.error(f"图片只能引用规划目录内的文件，不能引用网址：{target}", para, "E215")
+            return self.error(f"图片只能引用规划目录内的文件，不能引用网址：{target}", para, "E215")
         root = self.chapter.path.parent.parent
-        path = inside(root, self.chapter.path.parent / str(target), self.file, src.line)
+        try:
+            path = inside(root, self.chapter.path.parent / str(target), self.file, src.line)
+        except PlanError as exc:
+            return self.error(exc.message, para, exc.code)
         if not path.is_file():
-            raise self.error(f"找不到图片文件：{target}", para, "E216")
+            return self.error(f"找不到图片文件：{target}", para, "E216")
         caption = "".join(c.content for c in node.children if c.type == "text")
         return Image(path, caption.strip(), src)
 
-    def table(self, node: SyntaxTreeNode) -> Table:
+    def table(self, node: SyntaxTreeNode) -> Table | None:
         head, *body = node.children
         header_row = head.children[0]
         aligns = [_align(cell) for cell in header_row.children]
@@ -234,35 +242,39 @@ class _Reader:
                 sources.append(self.source(tr))
                 trs.append(tr)
         table = Table(header, rows, aligns, self.source(node), row_sources=sources)
-        table.merges = self.merges(header_row, trs, table)
+        merges = self.merges(header_row, trs, table)
+        if merges is None:
+            return None
+        table.merges = merges
         return table
 
     def raw_cells(self, tr: SyntaxTreeNode, count: int) -> list[str]:
         """A row's cells as written, split the way markdown-it splits them (escaped pipes kept)."""
-        line = QUOTE_PREFIX.sub("", self.lines[tr.map[0]]).strip() if tr.map else ""
+        line = QUOTE_PREFIX.sub("", self.lines[tr.map[0]]).strip() \
+            if tr.map and tr.map[0] < len(self.lines) else ""
         cells = _split_row(line)
         return (cells + [" "] * count)[:count]
 
     def merges(self, header_row: SyntaxTreeNode, trs: list[SyntaxTreeNode], table: Table
-               ) -> list[Merge]:
-        """Table.merges from ^^ and || cells; covered cells are emptied. Spans must be
-        rectangles inside the body: the header row has one cell per column."""
+               ) -> list[Merge] | None:
+        """Table.merges from ^^ and || cells, covered cells emptied; None (reported) when a span
+        is not a rectangle inside the body — the header row has one cell per column."""
         count = len(table.aligns)
         for col, cell in enumerate(self.raw_cells(header_row, count)):
             if cell.strip() == JOIN_UP:
-                raise self.error("表格第一行（表头）中的“^^”上方没有可合并的单元格", header_row,
-                                 "E980")
+                return self.error("表格第一行（表头）中的“^^”上方没有可合并的单元格", header_row,
+                                  "E980")
             if cell == JOIN_LEFT:
-                raise self.error(f"表头第 {col + 1} 列是“||”：表头不能合并单元格，请在两条竖线"
-                                 "之间写上文字或空格", header_row, "E982")
+                return self.error(f"表头第 {col + 1} 列是“||”：表头不能合并单元格，请在两条竖线"
+                                  "之间写上文字或空格", header_row, "E982")
         grid = [[_joins(cell) for cell in self.raw_cells(tr, count)] for tr in trs]
         for row, kinds in enumerate(grid):
             if row == 0 and "up" in kinds:
-                raise self.error(f"表头下第一行第 {kinds.index('up') + 1} 列是“^^”：合并单元格"
-                                 "不能跨越表头", trs[0], "E981")
+                return self.error(f"表头下第一行第 {kinds.index('up') + 1} 列是“^^”：合并单元格"
+                                  "不能跨越表头", trs[0], "E981")
             if kinds and kinds[0] == "left":
-                raise self.error("行首的“||”左边没有可合并的单元格：空单元格请在两条竖线之间"
-                                 "写一个空格", trs[row], "E983")
+                return self.error("行首的“||”左边没有可合并的单元格：空单元格请在两条竖线之间"
+                                  "写一个空格", trs[row], "E983")
 
         def origin(row: int, col: int) -> tuple[int, int]:
             while grid[row][col]:
@@ -284,8 +296,8 @@ class _Reader:
             square = {(r, c) for r in range(row, row + rows) for c in range(col, col + cols)}
             stray = sorted(set(cells) ^ (square - {(row, col)}))
             if stray:
-                raise self.error(f"第 {row + 1} 行第 {col + 1} 列起的合并单元格不是矩形：向下合并"
-                                 "（^^）的各行应合并同样多的列（||）", trs[stray[0][0]], "E984")
+                return self.error(f"第 {row + 1} 行第 {col + 1} 列起的合并单元格不是矩形：向下合并"
+                                  "（^^）的各行应合并同样多的列（||）", trs[stray[0][0]], "E984")
             for r, c in cells:
                 table.rows[r][c] = []
             merges.append(Merge(row, col, rows, cols))
@@ -298,8 +310,9 @@ class _Reader:
             kind = child.type
             if kind in ("text", "code_inline"):
                 if BLOCK_MARK_START in child.content:
-                    raise PlanError("表格指令 table() 应单独成段：上下各空一行，不写在文字、标题或表格中",
-                                    self.file, self.line, code="E218")
+                    self.error("表格指令 table() 应单独成段：上下各空一行，不写在文字、标题或表格中",
+                               None, "E218")
+                    continue
                 if child.content:
                     out.append(Span(child.content, bold, italic))
             elif kind == "strong":
@@ -319,8 +332,7 @@ class _Reader:
             elif kind == "link":
                 out.extend(self.inlines(child, bold, italic))
             elif kind == "image":
-                raise PlanError("图片应单独成段：![图题](路径) 前后空一行", self.file, None,
-                                code="E212")
+                self.error("图片应单独成段：![图题](路径) 前后空一行", None, "E212")
             elif kind in ("html_inline", "footnote_anchor"):
                 continue
             else:

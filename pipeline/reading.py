@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import PlanError
+from .errors import PlanError, raise_errors
 from .files import read_text
 from .layout import Layout, load_layout, style_file
 from .load import load_meta, load_plan
@@ -13,7 +13,7 @@ from .model import Document, Plan, PlanMeta, SourceRevision
 from .parse import parse_chapter
 from .render import render_chapter
 from .revision import stamp
-from .transform import resolve
+from .transform import Labels, resolve
 
 
 def read_layout(root: Path) -> tuple[PlanMeta, Layout]:
@@ -23,28 +23,41 @@ def read_layout(root: Path) -> tuple[PlanMeta, Layout]:
 
 
 def read_plan(root: Path) -> tuple[Plan, Layout]:
+    """The plan with every chapter rendered and parsed. Every chapter is read before the first
+    error stops it, so one run names all the problems of all chapters."""
     plan = load_plan(root)
     layout = load_layout(plan.meta.layout, plan.root)
     if plan.meta.numbering not in layout["numbering"]:
         raise PlanError(f"版式方案 {layout.name} 没有编号方案“{plan.meta.numbering}”",
                         "plan.yaml", code="E403")
     levels = len(layout.scheme(plan.meta.numbering))
+    parsed, diagnostics = [], list(plan.diagnostics)
     for chapter in plan.chapters:
-        render_chapter(chapter, plan)
-        parse_chapter(chapter, levels, plan.meta.versions)
-    return plan, layout
+        try:
+            rendered = render_chapter(chapter, plan)
+        except PlanError as exc:
+            diagnostics += exc.diagnostics
+            continue
+        chapter_parsed, found = parse_chapter(chapter, rendered, levels, plan.meta.versions)
+        parsed.append(chapter_parsed)
+        diagnostics += found
+    raise_errors(diagnostics)
+    return replace(plan, parsed=parsed, diagnostics=diagnostics), layout
+
+
+def resolve_plan(plan: Plan, layout: Layout, version: str) -> Document:
+    """One version of the plan, numbered and labelled as the layout profile says."""
+    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
+    labels = Labels(layout["table"]["label"], layout["figure"]["label"], layout["box"]["label"])
+    return resolve(plan, version, scheme, labels)
 
 
 def resolve_version(plan: Plan, layout: Layout, version: str, revision: SourceRevision
                     ) -> Document:
-    """One version of the plan, numbered, dated (the source date when plan.yaml gives none)."""
-    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
-    document = resolve(plan, version, scheme)
-    document.revision = revision
-    if not document.version.date:
-        document.version = replace(document.version,
-                                   date=stamp(revision.epoch).strftime("%Y-%m"))
-    return document
+    """One version of the plan, dated (the source date when plan.yaml gives none)."""
+    document = resolve_plan(plan, layout, version)
+    date = document.version.date or stamp(revision.epoch).strftime("%Y-%m")
+    return replace(document, revision=revision, version=replace(document.version, date=date))
 
 
 def fontconfig(plan_root: Path) -> Path | None:

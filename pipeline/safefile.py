@@ -27,6 +27,17 @@ class Limits:
     ratio: int = 200  # uncompressed / compressed for an entry larger than 1 MB
 
 
+@dataclass(frozen=True)
+class Expected:
+    """What a batch of returned files should be, for the refusals' wording."""
+    what: str  # 不是 …，未读取
+    sender: str  # who must remove a password
+
+
+WORD = Expected("Word 文件（既不是 .docx 压缩包，也不是 .doc/.wps）", "审阅单位")
+SPREADSHEET = Expected("Excel 文件（既不是 .xlsx 压缩包，也不是 .xls/.et）", "报送单位")
+
+
 class FileRefused(PlanError):
     """This one file from outside cannot be read; the others of a batch still are."""
 
@@ -35,8 +46,8 @@ def refuse(path: Path, reason: str) -> FileRefused:
     return FileRefused(reason, path.name, code="E901")
 
 
-def sniff(path: Path, limits: Limits) -> str:
-    """'zip' for an OOXML package, 'ole' for a binary Word/WPS file; refuses anything else."""
+def sniff(path: Path, limits: Limits, expected: Expected = WORD) -> str:
+    """'zip' for an OOXML package, 'ole' for a binary Office/WPS file; refuses anything else."""
     try:
         size = path.stat().st_size
         with open(path, "rb") as handle:
@@ -47,11 +58,11 @@ def sniff(path: Path, limits: Limits) -> str:
         raise refuse(path, f"文件过大（{size / MB:.0f} MB，上限 {limits.file_mb} MB），未读取")
     if head.startswith(OLE_MAGIC):
         if encrypted_ole(path):
-            raise refuse(path, "文件已加密（设有打开密码），请审阅单位取消密码后重新发送")
+            raise refuse(path, f"文件已加密（设有打开密码），请{expected.sender}取消密码后重新发送")
         return "ole"
     if head.startswith(b"PK"):
         return "zip"
-    raise refuse(path, "不是 Word 文件（既不是 .docx 压缩包，也不是 .doc/.wps），未读取")
+    raise refuse(path, f"不是 {expected.what}，未读取")
 
 
 def encrypted_ole(path: Path) -> bool:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Box, Chapter, Note, Plan
-from .transform import TODO, inlines_of, walk
+from .model import Box, Note, ParsedChapter, Plan, inlines_of, walk
+from .transform import TODO
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,13 @@ class ChapterStatus:
 
 def chapter_status(plan: Plan) -> list[ChapterStatus]:
     labels = {key: spec.label or key for key, spec in plan.meta.versions.items()}
-    return [ChapterStatus(ch.display, ch.id, ch.title, ch.owner, ch.status, characters(ch),
-                          len(TODO.findall(ch.body)), [labels[v] for v in ch.versions])
-            for ch in plan.chapters]
+    return [ChapterStatus(p.chapter.display, p.chapter.id, p.title, p.chapter.owner,
+                          p.chapter.status, characters(p), len(TODO.findall(p.chapter.body)),
+                          [labels[v] for v in p.chapter.versions])
+            for p in plan.parsed]
 
 
-def characters(chapter: Chapter) -> int:
+def characters(chapter: ParsedChapter) -> int:
     notes = {id(b) for n in walk(chapter.blocks) if isinstance(n, Note) for b in walk(n.blocks)}
     count = 0
     for block in walk(chapter.blocks):

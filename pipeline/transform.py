@@ -1,34 +1,47 @@
-"""Transform stage: pure functions from a parsed Plan to a numbered Document for one version."""
+"""Transform stage: pure functions from a parsed Plan to a numbered Document for one version.
+
+Nothing here changes what it is given: every function returns new blocks, so one parsed plan
+resolves to several versions side by side (a redline compares two of them)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .chinese import format_number
 from .errors import PlanError
 from .model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, ListBlock,
-                    ListItem, Note, Paragraph, Plan, Span, Table, TodoMarker, VersionBlock,
-                    VersionSpec)
+                    Note, Plan, Span, Table, TodoMarker, VersionBlock, VersionSpec,
+                    inlines_of, map_blocks, map_inlines, walk)
 
 # Markers drafters leave for work still to do (plan-domain.md): TODO, 【待补】, 【待定：…】.
 TODO = re.compile(r"TODO|【待[补定][^】]{0,40}】")
+LABEL_GAP = "\u3000"  # between 表1 and the caption, as plan texts print it
 
 
-def resolve(plan: Plan, version: str, heading_numbers: list[str]) -> Document:
+@dataclass(frozen=True)
+class Labels:
+    """The words before a number: 表1, 图1, 专栏1 (from the layout profile)."""
+    table: str
+    figure: str
+    box: str
+
+
+def resolve(plan: Plan, version: str, heading_numbers: list[str], labels: Labels) -> Document:
     if version not in plan.meta.versions:
         raise PlanError(f"plan.yaml 中没有版本“{version}”（可用：{'、'.join(plan.meta.versions)}）",
                         "plan.yaml", code="E301")
     spec = plan.meta.versions[version]
     blocks: list[Block] = []
     footnote_bodies: dict[str, list[Block]] = {}
-    for chapter in plan.chapters:
-        if version in chapter.versions:
-            blocks.extend(select(chapter.blocks, spec))
-            footnote_bodies.update(chapter.footnotes)
-    number_headings(blocks, heading_numbers)
-    number_objects(blocks)
-    footnotes = number_footnotes(blocks, footnote_bodies)
+    for parsed in plan.parsed:
+        if version in parsed.chapter.versions:
+            blocks.extend(select(parsed.blocks, spec))
+            footnote_bodies.update(parsed.footnotes)
+    blocks = number_headings(blocks, heading_numbers)
+    blocks = number_objects(blocks, labels)
+    blocks, footnotes = number_footnotes(blocks, footnote_bodies)
+    blocks = mark_todos(blocks)
+    footnotes = {n: mark_todos(body) for n, body in footnotes.items()}
     todos = todo_markers(blocks) + [m for body in footnotes.values() for m in todo_markers(body)]
     return Document(plan.meta, spec, blocks, footnotes, todos)
 
@@ -46,73 +59,103 @@ def select(blocks: list[Block], version: VersionSpec) -> list[Block]:
         elif isinstance(block, Box):
             out.append(replace(block, blocks=select(block.blocks, version)))
         elif isinstance(block, ListBlock):
-            items = [ListItem(select(i.blocks, version), i.source) for i in block.items]
-            out.append(replace(block, items=items))
+            out.append(replace(block, items=[replace(i, blocks=select(i.blocks, version))
+                                             for i in block.items]))
         else:
             out.append(block)
     return out
+
+
+def number_headings(blocks: list[Block], patterns: list[str]) -> list[Block]:
+    """第一章, 一、 …: counted per level through the document; an unnumbered heading (序言)
+    takes no number and leaves the counters as they are. Every heading gets its 目录 bookmark."""
+    counters = [0] * len(patterns)
+    out: list[Block] = []
+    index = 0
+    for block in blocks:
+        if isinstance(block, Heading):
+            index += 1
+            number = ""
+            if block.numbered:
+                level = block.level - 1
+                counters[level] += 1
+                counters[level + 1:] = [0] * (len(patterns) - level - 1)
+                number = format_number(patterns[level], counters[level])
+            block = replace(block, number=number, bookmark=f"_Toc{index:08d}")
+        out.append(block)
+    return out
+
+
+def number_objects(blocks: list[Block], labels: Labels) -> list[Block]:
+    """表N, 图N and 专栏N each count through the whole document; uncaptioned tables take none."""
+    counts = {Table: 0, Image: 0, Box: 0}
+
+    def number(block: Block) -> Block:
+        kind = type(block)
+        if kind not in counts or (isinstance(block, Table) and not block.caption):
+            return block
+        counts[kind] += 1
+        n = counts[kind]
+        if isinstance(block, Table):
+            return replace(block, number=n, label=f"{labels.table}{n}{LABEL_GAP}{block.caption}")
+        if isinstance(block, Box):
+            return replace(block, number=n, label=f"{labels.box}{n}{LABEL_GAP}{block.title}")
+        label = f"{labels.figure}{n}" + (f"{LABEL_GAP}{block.caption}" if block.caption else "")
+        return replace(block, number=n, label=label)
+    return map_blocks(blocks, number)
+
+
+def number_footnotes(blocks: list[Block], bodies: dict[str, list[Block]]
+                     ) -> tuple[list[Block], dict[int, list[Block]]]:
+    """Footnotes numbered 1, 2, … in the order their first reference is read."""
+    numbered: dict[int, list[Block]] = {}
+    by_label: dict[str, int] = {}
+
+    def refs(inlines: list[Inline]) -> list[Inline]:
+        out: list[Inline] = []
+        for item in inlines:
+            if isinstance(item, FootnoteRef):
+                if item.label not in by_label:
+                    by_label[item.label] = len(by_label) + 1
+                    numbered[by_label[item.label]] = bodies.get(item.label, [])
+                item = replace(item, number=by_label[item.label])
+            out.append(item)
+        return out
+    blocks = map_blocks(blocks, lambda block: map_inlines(block, refs))
+    return blocks, numbered
+
+
+def mark_todos(blocks: list[Block]) -> list[Block]:
+    """Each TODO marker its own span, marked, so every version shows it highlighted."""
+    def split(inlines: list[Inline]) -> list[Inline]:
+        out: list[Inline] = []
+        for item in inlines:
+            if not isinstance(item, Span) or item.todo or not TODO.search(item.text):
+                out.append(item)
+                continue
+            at = 0
+            for match in TODO.finditer(item.text):
+                if match.start() > at:
+                    out.append(replace(item, text=item.text[at:match.start()]))
+                out.append(replace(item, text=match.group(), todo=True))
+                at = match.end()
+            if at < len(item.text):
+                out.append(replace(item, text=item.text[at:]))
+        return out
+    return map_blocks(blocks, lambda block: map_inlines(block, split))
 
 
 def todo_markers(blocks: list[Block]) -> list[TodoMarker]:
     found = []
     for block in walk(blocks):
         for inlines in inlines_of(block):
-            text = "".join(i.text for i in inlines if isinstance(i, Span))
-            for match in TODO.finditer(text):
-                context = text[max(0, match.start() - 12):match.end() + 12]
-                found.append(TodoMarker(block.source, match.group(), context))
-    return found
-
-
-def walk(blocks: list[Block]) -> Iterator[Block]:
-    """Every block in document order, nested ones included."""
-    for block in blocks:
-        yield block
-        if isinstance(block, (Box, Note, VersionBlock)):
-            yield from walk(block.blocks)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from walk(item.blocks)
-
-
-def inlines_of(block: Block) -> Iterator[list[Inline]]:
-    if isinstance(block, (Heading, Paragraph)):
-        yield block.inlines
-    elif isinstance(block, Table):
-        yield from block.header
-        for row in block.rows:
-            yield from row
-
-
-def number_headings(blocks: list[Block], patterns: list[str]) -> None:
-    counters = [0] * len(patterns)
-    for index, block in enumerate(b for b in blocks if isinstance(b, Heading)):
-        level = block.level - 1
-        counters[level] += 1
-        counters[level + 1:] = [0] * (len(patterns) - level - 1)
-        block.number = format_number(patterns[level], counters[level])
-        block.bookmark = f"_Toc{index + 1:08d}"
-
-
-def number_objects(blocks: list[Block]) -> None:
-    """表N, 图N and 专栏N each count through the whole document; uncaptioned tables take none."""
-    counts = {Table: 0, Image: 0, Box: 0}
-    for block in walk(blocks):
-        kind = type(block)
-        if kind in counts and not (isinstance(block, Table) and not block.caption):
-            counts[kind] += 1
-            block.number = counts[kind]  # type: ignore[union-attr]
-
-
-def number_footnotes(blocks: list[Block], bodies: dict[str, list[Block]]) -> dict[int, list[Block]]:
-    numbered: dict[int, list[Block]] = {}
-    by_label: dict[str, int] = {}
-    for block in walk(blocks):
-        for inlines in inlines_of(block):
+            text, at = "", []
             for item in inlines:
-                if isinstance(item, FootnoteRef):
-                    if item.label not in by_label:
-                        by_label[item.label] = len(by_label) + 1
-                        numbered[by_label[item.label]] = bodies.get(item.label, [])
-                    item.number = by_label[item.label]
-    return numbered
+                if isinstance(item, Span):
+                    if item.todo:
+                        at.append((len(text), item.text))
+                    text += item.text
+            for start, marker in at:
+                context = text[max(0, start - 12):start + len(marker) + 12]
+                found.append(TodoMarker(block.source, marker, context))
+    return found

@@ -17,13 +17,34 @@ class Field:
 
 
 KIND_NAMES = {str: "文本", int: "整数", list: "列表", dict: "映射", bool: "是/否"}
+# libyaml's parser when PyYAML was built with it: the same safe constructors, ten times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def compose_safely(text: str) -> tuple[Any, yaml.Node | None]:
+    """The data and its node tree (with line marks) from one safe parse. On a syntax error the
+    pure-Python parser reads it again: its marks point at the drafter's line more often."""
+    try:
+        return _compose(text, SAFE_LOADER)
+    except yaml.YAMLError:
+        if SAFE_LOADER is yaml.SafeLoader:
+            raise
+        return _compose(text, yaml.SafeLoader)
+
+
+def _compose(text: str, loader_class: type) -> tuple[Any, yaml.Node | None]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
 
 
 def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
     """Load YAML safely; return the data and the line of each top-level key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = compose_safely(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark else first_line

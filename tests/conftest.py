@@ -1,6 +1,7 @@
 """Shared fixtures: a copy of the sample plan, small crafted plans, docx helpers."""
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -10,8 +11,22 @@ from click.testing import CliRunner
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
-# Word files with known comments and tracked changes (shared beside the worktrees).
-CORPUS = ROOT.parent / "shared" / "corpus" / "word-review"
+# Third-party test data, kept beside the repository and never copied into it: Word files with
+# known comments and changes (word-review, realword) and real published plan texts (realtext).
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = SHARED_CORPUS / "word-review"
+REALWORD = SHARED_CORPUS / "realword"
+REALTEXT = SHARED_CORPUS / "realtext"
+# CI sets this: there a missing corpus is a failure, not a reason to skip.
+CORPUS_REQUIRED = os.environ.get("PLAN_CORPUS_REQUIRED") == "1"
+needs_corpus = pytest.mark.skipif(
+    not SHARED_CORPUS.is_dir(),
+    reason=f"共享测试语料不在 {SHARED_CORPUS}（用户的克隆中没有；CI 中必须有）")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if CORPUS_REQUIRED and not SHARED_CORPUS.is_dir():
+        raise pytest.UsageError(f"PLAN_CORPUS_REQUIRED=1，但共享测试语料不在 {SHARED_CORPUS}")
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 

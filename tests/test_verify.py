@@ -51,10 +51,9 @@ def write_with_layout(root: Path, data: dict, name: str) -> Path:
     from pipeline.reading import read_plan
     from pipeline.revision import source_revision, stamp
     from pipeline.docx import write_docx
-    from pipeline.transform import resolve
+    from pipeline.reading import resolve_plan
     plan, layout = read_plan(root)
-    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
-    document = resolve(plan, "final", scheme)  # no header: the margin alone decides
+    document = resolve_plan(plan, layout, "final")  # no header: the margin alone decides
     path = root / name
     path.write_bytes(write_docx(document, Layout(layout.name, data),
                                 stamp(source_revision(root).epoch)).data)

@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from ..model import (Block, Box, Change, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
                      ListBlock, ListItem, Note, PageBreak, Paragraph, Redline, Span, Table,
                      is_removed, plain_text)
-from ..transform import inlines_of, walk
+from ..model import inlines_of, walk
 
 INS, DEL = Change("ins"), Change("del")
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.%][A-Za-z0-9]+)*|.", re.S)

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pypandoc
 
-from pipeline.reading import fontconfig, read_plan
+from pipeline.reading import fontconfig, read_plan, resolve_plan
 from pipeline.pdf import PdfEngine, find_soffice, unavailable_reason
 from pipeline.revision import source_revision, stamp
 from pipeline.docx import write_docx
-from pipeline.transform import resolve
 
 RUNS = 5
 SENTENCE = ("坚持精准治污、科学治污、依法治污，以改善生态环境质量为核心，统筹推进大气、水、土壤污染"
@@ -62,8 +61,7 @@ def stages(root: Path) -> dict[str, float]:
     plan, layout = read_plan(root)
     out["读取与解析"] = time.perf_counter() - start
     start = time.perf_counter()
-    scheme = [s["number"] for s in layout.scheme(plan.meta.numbering)]
-    document = resolve(plan, "draft", scheme)
+    document = resolve_plan(plan, layout, "draft")
     out["编号"] = time.perf_counter() - start
     start = time.perf_counter()
     write_docx(document, layout, stamp(source_revision(root).epoch))
