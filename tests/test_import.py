@@ -21,15 +21,15 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from conftest import NS, ROOT, W, audit_errors, copy_sample, make_plan, part
+from conftest import (NS, REALTEXT, REALWORD, W, audit_errors, copy_sample, make_plan,
+                      needs_corpus, part)
 from pipeline.build import build_docx
 from pipeline.cli import main
 from pipeline.errors import PlanError
 from pipeline.reading import read_plan
 
-SHARED = ROOT.parent / "shared" / "corpus"
-REAL_PLANS = SHARED / "realtext" / "plans"
-REAL_WORD = SHARED / "realword" / "files"
+REAL_PLANS = REALTEXT / "plans"
+REAL_WORD = REALWORD / "files"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -43,11 +43,6 @@ def imported_document(document, source: Path, plan: Path) -> Path:
     result = run_import(source, "--plan", plan)
     assert result.exit_code == 0, result.output
     return plan
-
-
-def needs(path: Path) -> None:
-    if not path.is_dir():
-        pytest.skip(f"共享语料不在 {path}（只在开发环境中提供）")
 
 
 # ---- merged cells in pipe tables ---------------------------------------------------------
@@ -68,7 +63,7 @@ MERGED = """# 章
 
 def table_of(root: Path):
     plan, _ = read_plan(root)
-    return next(b for b in plan.chapters[0].blocks if type(b).__name__ == "Table")
+    return next(b for b in plan.parsed[0].blocks if type(b).__name__ == "Table")
 
 
 def test_carets_join_the_cell_above_and_empty_pipes_the_cell_to_the_left(tmp_path):
@@ -185,9 +180,9 @@ def test_the_sample_plan_comes_back_as_it_was_built(tmp_path):
     assert "规划期限：2021—2025年" in report and "编制单位：赣州市生态环境局" in report
 
 
+@needs_corpus
 @pytest.mark.parametrize("name", ["nanjing", "shenzhen", "gov-work-report-2026"])
 def test_real_plans_come_back_as_they_were_built(tmp_path, name):
-    needs(REAL_PLANS)
     source = tmp_path / name
     shutil.copytree(REAL_PLANS / name, source)
     for path in source.rglob("*"):
@@ -322,6 +317,15 @@ def test_an_office_draft_without_heading_styles(tmp_path):
     assert headings == ["第一章　总体要求", "第一节　指导思想", "一、主要目标", "（一）近期目标",
                         "第二章　主要任务", "第一节　大气污染防治"]
     assert audit_errors(docx) == []
+
+
+def test_the_same_draft_imports_to_the_same_bytes(tmp_path):
+    document, _, _ = office_doc()
+    first = imported_document(document, tmp_path / "稿.docx", tmp_path / "one")
+    second = imported_document(document, tmp_path / "稿.docx", tmp_path / "two")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
 
 
 def chinese_numbering(document, fmt: str, text: str) -> str:
@@ -520,7 +524,7 @@ def test_imported_text_is_escaped_not_interpreted(tmp_path):
     for text in lines:
         document.add_paragraph(text)
     plan, _ = read_plan(imported_document(document, tmp_path / "escape.docx", tmp_path / "plan"))
-    texts = ["".join(s.text for s in b.inlines) for b in plan.chapters[0].blocks[1:]]
+    texts = ["".join(s.text for s in b.inlines) for b in plan.parsed[0].blocks[1:]]
     assert texts == lines
 
 
@@ -533,16 +537,15 @@ REAL_FILES = sorted(p.name for p in REAL_WORD.iterdir()) if REAL_WORD.is_dir() e
 def expected_comments() -> dict[str, int]:
     """The corpus's own independent count of each file's comments (expect.py)."""
     import json
-    needs(REAL_WORD)
     files = [str(REAL_WORD / name) for name in REAL_FILES]
     out = subprocess.run([sys.executable, str(REAL_WORD.parent / "expect.py"), *files, "--json"],
                          capture_output=True, text=True, check=True).stdout
     return {Path(item["file"]).name: item.get("comments") or 0 for item in json.loads(out)}
 
 
+@needs_corpus
 @pytest.mark.parametrize("name", REAL_FILES or ["(none)"])
 def test_every_real_word_file_imports_or_is_refused_in_chinese(tmp_path, name, expected_comments):
-    needs(REAL_WORD)
     source = REAL_WORD / name
     result = imported_cleanly(source, tmp_path / "plan")
     if result.exit_code == 0:
