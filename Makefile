@@ -54,10 +54,12 @@ verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页�
 ROUND ?= 征求意见稿
 RETURNED ?= reviews/returned
 
-comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合并进 reviews/<轮次>.yaml（ROUND=征求意见稿），生成意见汇总表
+comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合并进 reviews/<轮次>.yaml（ROUND=征求意见稿），生成意见汇总表；有文件被跳过时退出码为 1
 	@[ -d "$(RETURNED)" ] || { echo "请把各单位返回的 .docx/.doc/.wps 文件放在 $(RETURNED)/ 中"; exit 2; }
-	find "$(RETURNED)" -maxdepth 1 -type f \( -name '*.docx' -o -name '*.doc' -o -name '*.wps' \) \
-	  ! -name '~$$*' -print0 | sort -z | xargs -0 -r $(BIN)/plan comments collect --round "$(ROUND)" --format xlsx
+	@files=(); while IFS= read -r -d '' f; do files+=("$$f"); done < <(find "$(RETURNED)" -maxdepth 1 \
+	  -type f \( -name '*.docx' -o -name '*.doc' -o -name '*.wps' \) ! -name '~$$*' -print0 | sort -z); \
+	[ $${#files[@]} -gt 0 ] || { echo "$(RETURNED)/ 中没有 .docx/.doc/.wps 文件"; exit 2; }; \
+	$(BIN)/plan comments collect --round "$(ROUND)" --format xlsx "$${files[@]}"
 
 adoption: $(STAMP) ## 由 reviews/<轮次>.yaml 中的答复生成征求意见采纳情况表（Word 与 Excel）
 	$(BIN)/plan comments report --round "$(ROUND)"

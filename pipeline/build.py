@@ -13,7 +13,7 @@ from .docx.fontuse import text_by_font
 from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write
-from .manifest import manifest_json
+from .manifest import archived_manifest, manifest_json, output_stem
 from .model import Document, Plan, VersionSpec
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
@@ -70,7 +70,8 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
             atomic_write(docx_path, written.data)
             built = BuiltDocument(version, label, docx_path, diagnostics=notes,
                                   manifest=docx_path.parent / "manifest.json")
-            atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
+            write_manifest(built.manifest, manifest_json(document, docx_path.name,
+                                                         written.anchors, layout), document)
             if pdf:
                 from .pdf import PdfEngine, unavailable_reason
                 built.pdf_skipped = unavailable_reason() or ""
@@ -85,8 +86,15 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
 
 
 def output_path(plan: Plan, document: Document, suffix: str) -> Path:
-    label = f"（{document.version.label}）" if document.version.label else ""
-    return plan.root / "build" / document.version.key / f"{plan.meta.title}{label}{suffix}"
+    return plan.root / "build" / document.version.key / f"{output_stem(document)}{suffix}"
+
+
+def write_manifest(path: Path, data: bytes, document: Document) -> None:
+    """manifest.json, and the same kept under the source commit for copies returned later."""
+    atomic_write(path, data)
+    archived = archived_manifest(path.parent, document.revision)
+    if archived is not None:
+        atomic_write(archived, data)
 
 
 def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
@@ -135,8 +143,13 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
                             subject=document.version.label)
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
-    atomic_write(built.docx, write_docx(document, layout, when,
-                                        toc_pages=toc_pages(pdf_path, document)).data)
+    written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document))
+    atomic_write(built.docx, written.data)
+    if document.version.line_numbers:  # 第12页第8行, as reviewers of this copy will cite it
+        from .manifest import measured
+        write_manifest(built.manifest, manifest_json(
+            document, built.docx.name, written.anchors, layout,
+            measured(pdf_path, document, layout, written.anchors)), document)
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
     built.checks = verify_pdf(pdf_path, layout)

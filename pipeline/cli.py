@@ -33,9 +33,12 @@ out = LazyConsole()
 
 
 def line(*parts: str | tuple[str, str], error: bool = False) -> None:
-    """One line printed literally (text from files may look like markup); a part given as
-    (text, colour) is coloured when the terminal shows colour."""
-    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else p for p in parts)
+    """One line printed literally (text from files may look like markup), its control, escape
+    and bidi characters made visible (printable.py); a part given as (text, colour) is
+    coloured when the terminal shows colour."""
+    from .printable import printable
+    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else printable(p)
+                   for p in parts)
     click.echo(text, err=error)
 VERSIONS = ("draft", "review", "final")
 EXIT_BAD_INPUT = 2
@@ -277,7 +280,7 @@ ROUND_OPTION = click.option("--round", "round_name", default="征求意见稿", 
 
 
 @comments.command(help="收集返回文件（.docx/.doc/.wps）中的批注与修订，定位到章节文件与行号，"
-                       "合并进 reviews/<轮次>.yaml，并输出意见汇总表。")
+                       "合并进 reviews/<轮次>.yaml，并输出意见汇总表。有文件被跳过时退出码为 1。")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @ROUND_OPTION
@@ -294,8 +297,9 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
             output: Path | None, units: Path | None, version: str | None) -> None:
     from .files import atomic_write
     from .review import report
-    from .review.collect import UnitMap, collect_files
+    from .review.collect import collect_files
     from .review.responses import load_responses, merge, responses_path, write_responses
+    from .review.units import UnitMap
 
     root = plan_dir.resolve()
     with fail_cleanly():
@@ -305,15 +309,15 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         shown = display_path(path, root)
         items, added = merge(load_responses(path, shown), found.records)
         write_responses(path, round_name, items)
-    for line in found.skipped:
-        err.print(f"[red]跳过[/red] {line}", markup=True)
+    for skipped in found.skipped:
+        line(("跳过", "red"), f" {skipped}", error=True)
     for note in found.notes:
-        err.print(f"[yellow]注意[/yellow] {note}")
+        line(("注意", "yellow"), f" {note}", error=True)
     ids = {r.id for r in found.records}
     collected = [i for i in items if i.get("id") in ids]
     answered = sum(1 for i in items if i.get("采纳情况"))
-    err.print(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
-              f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条")
+    line(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
+         f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条", error=True)
     title = f"意见汇总表（{round_name}）"
     if fmt == "json":
         data = json.dumps([r.as_json() for r in found.records], ensure_ascii=False, indent=1)
@@ -328,23 +332,24 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         sheet = report.Sheet(title, report.SUMMARY_HEADER, report.summary_rows(collected),
                              report.SUMMARY_WIDTHS)
         with fail_cleanly():
-            data = report.xlsx_bytes([sheet]) if fmt == "xlsx" else report.docx_bytes(
+            data = report.xlsx_bytes([sheet], root) if fmt == "xlsx" else report.docx_bytes(
                 root, title, [sheet], [], report.Source(shown, 1))
             atomic_write(target, data)
-        out.print(f"[green]已生成[/green] {display_path(target, root)}")
+        line(("已生成", "green"), f" {display_path(target, root)}")
     if found.skipped:
         sys.exit(1)
 
 
 def print_summary(title: str, rows: list[list[str]]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from .review.report import SUMMARY_HEADER
-    table = Table(title=title, show_lines=True)
+    table = Table(title=Text(title), show_lines=True)
     for name in SUMMARY_HEADER:
         table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
+    for row in rows:  # cells already neutralised (report.summary_rows); Text: never markup
+        table.add_row(*(Text(cell) for cell in row))
     out.print(table)
 
 
@@ -379,13 +384,12 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
         atomic_write(docx_path, tables.docx_bytes(root, title, sheets, explanation,
                                                   tables.Source(shown, 1),
                                                   "征求意见采纳情况（供编制说明使用）"))
-        atomic_write(xlsx_path, tables.xlsx_bytes(sheets))
-    for line in explanation:
-        out.print(line, markup=False)
-    for line in tables.missing_reasons(items):
-        err.print(f"[yellow]警告[/yellow] {line}")
-    out.print(f"[green]已生成[/green] {display_path(docx_path, root)}、"
-              f"{display_path(xlsx_path, root)}")
+        atomic_write(xlsx_path, tables.xlsx_bytes(sheets, root))
+    for text in explanation:
+        line(text)
+    for text in tables.missing_reasons(items):
+        line(("警告", "yellow"), f" {text}", error=True)
+    line(("已生成", "green"), f" {display_path(docx_path, root)}、{display_path(xlsx_path, root)}")
 
 
 @main.group(help="报送：向各科室、单位和各县（市、区）发放报送表，收回后逐格检查并汇总进 data/，"

@@ -8,7 +8,6 @@ sheet shows them: 96.0 stays 96.0, a percentage-formatted 0.945 is 94.5. What th
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import warnings
 import zipfile
@@ -127,22 +126,3 @@ def defined_names(book: Any) -> dict[str, Any]:
             continue
         names[name] = book[title][ref.replace("$", "")].value
     return names
-
-
-# ---- writing ---------------------------------------------------------------------------------
-
-def workbook_bytes(book: Any, when: dt.datetime) -> bytes:
-    """The .xlsx of an openpyxl workbook, dated `when` inside and in its zip entries (openpyxl
-    stamps both with the clock): the same inputs give the same bytes."""
-    from .docx.package import zip_bytes
-    naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    book.properties.created = naive
-    buffer = io.BytesIO()
-    book.save(buffer)
-    stamp = naive.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(buffer) as saved:
-        entries = [(name, saved.read(name)) for name in saved.namelist()]
-    entries = [(name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-                if name == "docProps/core.xml" else data) for name, data in entries]
-    return zip_bytes(entries, when)
-

@@ -1,12 +1,12 @@
 """pandoc's reading of a .docx (its JSON AST) → the pipeline's document blocks, with each
-paragraph's number in the Word file (Source.line), the comments and the tracked changes found.
+paragraph's number in the Word file (Source.line). Comments and tracked changes are counted by
+the one Word reader (wordfile); pandoc accepts or rejects the changes and leaves comments out.
 
 pandoc runs sandboxed (no file or network access beyond the input) with a memory ceiling."""
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,12 +19,11 @@ from .wordxml import MARK, PAGE
 PANDOC_MEMORY = "-M1536m"
 ALIGNS = {"AlignLeft": "left", "AlignCenter": "center", "AlignRight": "right"}
 BOX_TITLE = re.compile(r"^专栏\s*[\d０-９]*[\s\u3000:：、.．]*(.*)$")
-CHANGE_SPANS = ("insertion", "deletion", "paragraph-insertion", "paragraph-deletion")
 SUPERSCRIPT = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 
 
-def run_pandoc(path: Path, shown: str, changes: str = "all") -> dict:
-    """pandoc's AST of a .docx; `changes` is all (to count them), accept or reject."""
+def run_pandoc(path: Path, shown: str, changes: str = "accept") -> dict:
+    """pandoc's AST of a .docx, its tracked changes accepted or rejected."""
     import pypandoc
     args = [f"--track-changes={changes}", "--quiet", "+RTS", PANDOC_MEMORY, "-RTS"]
     try:
@@ -41,21 +40,10 @@ def run_pandoc(path: Path, shown: str, changes: str = "all") -> dict:
 
 
 @dataclass
-class Comment:
-    id: str
-    author: str
-    date: str
-    text: str
-    paragraph: int  # the Word paragraph it is anchored in (0 when unknown)
-
-
-@dataclass
 class ReadDocument:
     title: str
     blocks: list[Block]
     footnotes: dict[str, list[Block]]  # label "1", "2", … in reading order
-    comments: list[Comment] = field(default_factory=list)
-    changes: Counter = field(default_factory=Counter)  # insertion, deletion, paragraph-…
     notes: list[Diagnostic] = field(default_factory=list)  # what was dropped or changed
 
 
@@ -84,8 +72,6 @@ class AstReader:
     def __init__(self, shown: str):
         self.shown = shown
         self.footnotes: dict[str, list[Block]] = {}
-        self.comments: list[Comment] = []
-        self.changes: Counter = Counter()
         self.notes: list[Diagnostic] = []
         self.paragraph = 0  # the Word paragraph being read (its marker)
 
@@ -97,8 +83,7 @@ class AstReader:
         meta = ast.get("meta", {}).get("title", {})
         title = tidy_text(stringify(meta.get("c", []))) if isinstance(meta, dict) else ""
         blocks = self.blocks(ast.get("blocks", []))
-        return ReadDocument(title, blocks, self.footnotes, self.comments, self.changes,
-                            self.notes)
+        return ReadDocument(title, blocks, self.footnotes, self.notes)
 
     def source(self) -> Source:
         return Source(self.shown, self.paragraph)
@@ -329,22 +314,9 @@ class AstReader:
             # Image: read by para(); anything else carries no text
 
     def span(self, c: list, bold: bool, italic: bool, out: list[Inline]) -> None:
-        (_, classes, attrs), content = c
-        attrs = dict(attrs)
-        if "comment-start" in classes:
-            here = self.paragraph
-            self.comments.append(Comment(attrs.get("id", ""), attrs.get("author", ""),
-                                         attrs.get("date", ""),
-                                         tidy_text(stringify(content)), here))
-            self.markers(stringify(content))  # a comment's own paragraphs carry no marker
-            self.paragraph = here
+        if "comment-start" in c[0][1]:  # (pandoc's accept/reject leave none; never text)
             return
-        if "comment-end" in classes:
-            return
-        for name in CHANGE_SPANS:
-            if name in classes:
-                self.changes[name] += 1
-        self._inlines(content, bold, italic, out)
+        self._inlines(c[1], bold, italic, out)
 
     def markers(self, text: str) -> str:
         """The text without paragraph markers (the first one names the paragraph) and without

@@ -19,6 +19,18 @@ def where(imported: Imported, note: Diagnostic) -> str:
     return note.file or imported.source
 
 
+def located(imported: Imported, text: str) -> str:
+    """chapters/…md:line where a commented text landed, when it can be found."""
+    key = "".join(text.split())[:16]
+    if key:
+        for path, data in imported.files.items():
+            if path.startswith("chapters/"):
+                for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+                    if key in "".join(line.split()):
+                        return f"{path}:{number} "
+    return "（位置未能确定）"
+
+
 def note_lines(imported: Imported) -> list[str]:
     return [f"  {where(imported, n)}：{n.message}" for n in imported.notes]
 
@@ -53,13 +65,14 @@ def report_text(imported: Imported) -> str:
     if imported.comments or imported.changes:
         verb = CHANGE_MODES.get(imported.mode, "")
         changed = sum(imported.changes.values())
-        lines.append(f"批注与修订：修订 {changed} 处已全部{verb}；批注 {len(imported.comments)} "
-                     "条未导入正文，列在下面：")
+        lines.append(f"批注与修订：修订 {changed} 处已全部{verb}。" if not imported.comments else
+                     f"批注与修订：修订 {changed} 处已全部{verb}；批注 {len(imported.comments)} "
+                     "条未导入正文，列在下面（位置按所批注的文字在导入的章节中查找）：")
         for number, comment in enumerate(imported.comments, 1):
-            at = imported.positions.get(comment.paragraph)
-            place = f"{at[0]}:{at[1]}" if at else f"原文第 {comment.paragraph} 段"
+            place = located(imported, comment.anchor_text)
+            quoted = f"“{comment.anchor_text[:30]}”" if comment.anchor_text else ""
             lines.append(f"  {number}. {comment.author or '（未署名）'} {comment.date[:10]} "
-                         f"{place}：{comment.text}")
+                         f"{place}{quoted}：{comment.text}")
         lines.append("")
     lines.append(f"需要注意（{len(imported.notes)} 处）：" if imported.notes
                  else "需要注意：无")

@@ -18,21 +18,23 @@ import yaml
 from ..errors import Diagnostic, PlanError, warning
 from ..files import atomic_write
 from ..model import Block, Box, Image, ListBlock, Note, Paragraph
-from ..safefile import MB, Limits, SafePackage, sniff
+from ..safefile import MB, Limits, sniff
+from ..wordfile import Mark, WordFile, open_word, read_marks
 from ..transform import walk
 from .chapters import Outline, file_stem, outline
 from .headings import Headings
 from .markdown import chapter_markdown
 from .objects import Objects, typed_lists
-from .pandoc_ast import AstReader, Comment, ReadDocument, run_pandoc
+from .pandoc_ast import AstReader, ReadDocument, run_pandoc
 from .text import squeeze_blocks
-from .wordxml import MarkedCopy, main_part, marked_copy
+from .wordxml import MarkedCopy, marked_copy
 
 REPORT_NAME = "导入报告.txt"
 BACKUP_PREFIX = "导入备份-"
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg"}
 CONVERTIBLE = ("GIF", "BMP", "TIFF", "WEBP")
 CHANGE_MODES = {"accept": "接受", "reject": "拒绝"}
+CHANGE_KINDS = {"insertion": "插入", "deletion": "删除", "replacement": "替换", "move": "移动"}
 GENERIC_NAME = re.compile(r"(图片|图像|图|Picture|Image|Grafik|Rectangle)?\s*\d*", re.I)
 
 
@@ -46,8 +48,8 @@ class Imported:
     files: dict[str, bytes]  # path relative to the plan folder → content
     levels: Counter
     counts: Counter
-    comments: list
-    changes: Counter
+    comments: list[Mark]
+    changes: Counter  # tracked changes by kind (insertion, deletion, replacement, move)
     mode: str  # "", accept or reject
     converted: bool  # .doc/.wps saved as .docx by LibreOffice first
     notes: list[Diagnostic]
@@ -85,48 +87,33 @@ def read_word(source: Path, plan_dir: Path, work: Path, mode: str, limits: Limit
     kind = sniff(source, limits)
     readable, converted = source, False
     if kind == "ole" or source.suffix.lower() in (".doc", ".wps"):
-        from ..review.collect import binary_converter
-        engine = binary_converter(plan_dir)
-        readable = work / "converted.docx"
+        from ..pdf.engine import office_converter
+        readable, converted = work / "converted.docx", True
+        engine = office_converter(plan_dir, ".doc/.wps")
         try:
             engine.to_docx(source, readable)
         except PlanError as exc:
-            raise PlanError(f"LibreOffice 无法把它另存为 .docx（文件可能设有打开密码或已损坏）："
-                            f"{exc.message}", shown, code=exc.code) from None
+            raise PlanError(f"LibreOffice 无法把它另存为 .docx（文件可能已损坏）：{exc.message}",
+                            shown, code=exc.code) from None
         finally:
             engine.close()
-        converted = True
-    with SafePackage(readable, limits) as package:
-        if main_part(package) not in package.names:
-            raise PlanError("不是 Word 文档：压缩包中没有正文部件（word/document.xml）", shown,
-                            code="E901")
-        marked = marked_copy(package, work / "marked.docx")
-        doc = AstReader(shown).read(run_pandoc(marked.path, shown))
-        comments, changes = all_comments(doc, marked), doc.changes
-        if (comments or changes) and not mode:
+    with open_word(readable, limits) as word:
+        marks = read_marks(word).marks
+        comments = [m for m in marks if m.kind == "comment"]
+        changes = Counter(m.kind for m in marks if m.kind != "comment")
+        if marks and not mode:
             raise refusal(shown, comments, changes)
-        if changes and mode:
-            doc = AstReader(shown).read(run_pandoc(marked.path, shown, mode))
-        return assemble(doc, marked, package, shown, plan_dir, mode, converted, comments,
+        marked = marked_copy(word, work / "marked.docx")
+        doc = AstReader(shown).read(run_pandoc(marked.path, shown, mode or "accept"))
+        return assemble(doc, marked, word, shown, plan_dir, mode, converted, comments,
                         changes, replacing)
 
 
-def all_comments(doc: ReadDocument, marked: MarkedCopy) -> list[Comment]:
-    """pandoc's comments, and those it drops (a point, no range), in reading order."""
-    seen = {c.id for c in doc.comments}
-    extra = [Comment(cid, author, date, text, paragraph)
-             for cid, (paragraph, author, date, text) in marked.comments.items()
-             if cid not in seen]
-    return sorted([*doc.comments, *extra], key=lambda c: c.paragraph)
-
-
-def refusal(shown: str, comments: list, changes: Counter) -> PlanError:
+def refusal(shown: str, comments: list[Mark], changes: Counter) -> PlanError:
     parts = []
     if comments:
         parts.append(f"批注 {len(comments)} 条")
-    tracked = {"insertion": "插入", "deletion": "删除", "paragraph-insertion": "插入段落标记",
-               "paragraph-deletion": "删除段落标记"}
-    found = [f"{name} {changes[key]} 处" for key, name in tracked.items() if changes[key]]
+    found = [f"{name} {changes[kind]} 处" for kind, name in CHANGE_KINDS.items() if changes[kind]]
     if found:
         parts.append("修订（" + "、".join(found) + "）")
     return PlanError(f"文件中有{'和'.join(parts)}，未导入：请先在 Word 中处理修订、删除批注，或加 "
@@ -134,7 +121,7 @@ def refusal(shown: str, comments: list, changes: Counter) -> PlanError:
                      "批注将列在导入报告中", shown, code="E990")
 
 
-def assemble(doc: ReadDocument, marked: MarkedCopy, package: SafePackage, shown: str,
+def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
              plan_dir: Path, mode: str, converted: bool, comments: list, changes: Counter,
              replacing: bool) -> Imported:
     objects = Objects(marked.cues, shown)
@@ -151,7 +138,7 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, package: SafePackage, shown:
     if not any(len(c.blocks) > 1 for c in shape.chapters) and not doc.footnotes:
         raise PlanError("文件中没有可导入的正文", shown, code="E994")
     files: dict[str, bytes] = {}
-    images = Images(package, shown, notes, marked.image_names,
+    images = Images(word, shown, notes, marked.image_names,
                     lambda path: not replacing and (plan_dir / path).exists())
     positions: dict[int, tuple[str, int]] = {}
     names: set[str] = set()
@@ -222,11 +209,11 @@ class Images:
     """Pictures of the Word file saved into images/ under their caption (or Word's own name);
     formats Word can hold but the pipeline cannot are converted or left out with a note."""
 
-    def __init__(self, package: SafePackage, shown: str, notes: list[Diagnostic],
+    def __init__(self, word: WordFile, shown: str, notes: list[Diagnostic],
                  names: dict[str, str], taken: Callable[[str], bool]):
-        self.package, self.shown, self.notes, self.taken = package, shown, notes, taken
+        self.package, self.shown, self.notes, self.taken = word.package, shown, notes, taken
         self.names = names  # media target → the picture's name in Word
-        self.folder = PurePosixPath(main_part(package)).parent
+        self.folder = PurePosixPath(word.main_name).parent
         self.by_target: dict[str, str] = {}
         self.dropped = 0
 

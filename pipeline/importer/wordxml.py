@@ -6,22 +6,18 @@ Run-level 楷体 and 黑体 become italic and bold in the copy pandoc reads: the
 emphasis as 楷体, and a Chinese office marks a run-in heading with 黑体 rather than bold."""
 from __future__ import annotations
 
+import copy
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lxml import etree
 
-from ..safefile import SafePackage
+from ..names import A, PACKAGE_RELS, PIC, R, W
+from ..wordfile.package import WordFile, rels_name, target_part
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
-WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-OFFICE_DOCUMENT = "/officeDocument"
 # Plane-15 private-use characters: a paragraph's number between START and END, a page break.
 START, END, PAGE = "\U000F0001", "\U000F0002", "\U000F0003"
 MARK = re.compile(f"{START}(\\d+){END}")
@@ -57,9 +53,6 @@ class MarkedCopy:
     path: Path  # the .docx pandoc reads: markers in, run fonts as bold/italic
     cues: dict[int, Cue] = field(default_factory=dict)  # paragraph number → cues
     image_names: dict[str, str] = field(default_factory=dict)  # media target → name in Word
-    # Comments the main part refers to: id → (paragraph, author, date, text). pandoc drops a
-    # comment that marks a point (a reference with no range), so they are counted here too.
-    comments: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
 
 
 def font_class(name: str) -> str:
@@ -174,36 +167,12 @@ def number_kind(fmt: str, text: str) -> str:
     return "other"
 
 
-def main_part(package: SafePackage) -> str:
-    rels = package.xml("_rels/.rels")
-    if rels is not None:
-        for rel in rels.iter(f"{{{PKG_RELS}}}Relationship"):
-            if rel.get("Type", "").endswith(OFFICE_DOCUMENT):
-                return rel.get("Target", "").lstrip("/")
-    return "word/document.xml"
-
-
-def part_rels(package: SafePackage, part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id → (type, target as a package path) of one part."""
-    path = PurePosixPath(part)
-    root = package.xml(str(path.parent / "_rels" / f"{path.name}.rels"))
-    out = {}
-    for rel in root.iter(f"{{{PKG_RELS}}}Relationship") if root is not None else []:
-        target = rel.get("Target", "")
-        if rel.get("TargetMode") != "External":
-            target = target.lstrip("/") if target.startswith("/") else \
-                str(PurePosixPath(path.parent, target))
-        out[rel.get("Id", "")] = (rel.get("Type", ""), target)
-    return out
-
-
 class Marker:
     """One pass over the main part: cues read, markers and run emphasis written."""
 
     def __init__(self, styles: Styles, numbering: Numbering):
         self.styles, self.numbering = styles, numbering
         self.cues: dict[int, Cue] = {}
-        self.comment_paragraphs: dict[str, int] = {}
 
     def paragraph_prop(self, ppr: etree._Element | None, sid: str, name: str
                        ) -> etree._Element | None:
@@ -290,8 +259,6 @@ class Marker:
                 br.getparent().replace(br, t)
         for number, p in enumerate(root.iter(w("p")), start=1):
             self.cues[number] = self.cue(p)
-            for ref in p.iter(w("commentReference"), w("commentRangeStart")):
-                self.comment_paragraphs.setdefault(ref.get(w("id"), ""), number)
             r = etree.Element(w("r"))
             etree.SubElement(r, w("t")).text = f"{START}{number}{END}"
             ppr = p.find(w("pPr"))
@@ -311,62 +278,42 @@ def nearest_paragraph(node: etree._Element) -> etree._Element | None:
     return parent
 
 
-def image_names(root: etree._Element, rels: dict[str, tuple[str, str]], part: str
-                ) -> dict[str, str]:
+def image_names(root: etree._Element, word: WordFile) -> dict[str, str]:
     """Media target (as pandoc names it, relative to the main part's folder) → the picture's
     own name in Word, when it has one."""
-    folder = PurePosixPath(part).parent
+    rels = word.package.xml(rels_name(word.main_name))
+    targets = {rel.get("Id", ""): target_part(word.main_name, rel.get("Target", ""))
+               for rel in (rels.iter(f"{{{PACKAGE_RELS}}}Relationship") if rels is not None
+                           else []) if rel.get("TargetMode") != "External"}
+    folder = posixpath.dirname(word.main_name)
     out = {}
     for pic in root.iter(f"{{{PIC}}}pic"):
         blip = pic.find(f".//{{{A}}}blip")
         props = pic.find(f".//{{{PIC}}}cNvPr")
-        if blip is None or props is None:
+        target = targets.get(blip.get(f"{{{R}}}embed", "")) if blip is not None else None
+        if target is None or props is None:
             continue
-        rel = rels.get(blip.get(f"{{{R}}}embed", ""))
-        if rel is None:
-            continue
-        target = rel[1]
-        try:
-            shown = str(PurePosixPath(target).relative_to(folder))
-        except ValueError:
-            shown = target
-        name = props.get("descr") or props.get("name") or ""
-        out.setdefault(shown, name)
+        out.setdefault(posixpath.relpath(target, folder or "."),
+                       props.get("descr") or props.get("name") or "")
     return out
 
 
-def marked_copy(package: SafePackage, dest: Path) -> MarkedCopy:
+def marked_copy(word: WordFile, dest: Path) -> MarkedCopy:
     """The package written to `dest` with markers in its main part; the cues of every paragraph.
-    A main part in another namespace (ISO Strict) is copied as it is, without cues."""
-    part = main_part(package)
-    root = package.xml(part)
-    if root is None or root.tag != w("document"):
-        dest.write_bytes(package.path.read_bytes())
+    An ISO Strict file is given to pandoc as it is, without cues (its other parts stay Strict)."""
+    if word.strict:
+        dest.write_bytes(word.path.read_bytes())
         return MarkedCopy(dest)
-    rels = part_rels(package, part)
-    by_type = {kind.rsplit("/", 1)[-1]: target for kind, target in rels.values()}
-    marker = Marker(Styles(package.xml(by_type["styles"]) if "styles" in by_type else None),
-                    Numbering(package.xml(by_type["numbering"]) if "numbering" in by_type
-                              else None))
+    root = copy.deepcopy(word.main)
+    styles = word.parts("styles")
+    numbering = word.parts("numbering")
+    marker = Marker(Styles(styles[0][1] if styles else None),
+                    Numbering(numbering[0][1] if numbering else None))
     marker.mark(root)
-    names = image_names(root, rels, part)
-    comments = comment_texts(package.xml(by_type["comments"]) if "comments" in by_type else None)
-    referred = {cid: (paragraph, *comments.get(cid, ("", "", "")))
-                for cid, paragraph in marker.comment_paragraphs.items()}
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    package = word.package
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
         for info in package.zip.infolist():
-            out.writestr(info.filename, data if info.filename == part
+            out.writestr(info.filename, data if info.filename == word.main_name
                          else package.zip.read(info))
-    return MarkedCopy(dest, marker.cues, names, referred)
-
-
-def comment_texts(root: etree._Element | None) -> dict[str, tuple[str, str, str]]:
-    """comments.xml: id → (author, date, text)."""
-    out = {}
-    for comment in root.iter(w("comment")) if root is not None else []:
-        text = "\n".join("".join(t.text or "" for t in p.iter(w("t")))
-                         for p in comment.iter(w("p")))
-        out[comment.get(w("id"), "")] = (comment.get(w("author"), ""),
-                                         comment.get(w("date"), ""), text.strip())
-    return out
+    return MarkedCopy(dest, marker.cues, image_names(root, word))

@@ -123,7 +123,8 @@ def read_files(paths: list[Path], root: Path, units: list[Unit], schema: DataSch
                 readable = path
                 if sniff(path, limits, SPREADSHEET) == "ole" or path.suffix.lower() in CONVERTED:
                     if engine is None:
-                        engine = spreadsheet_converter(root)
+                        from ..pdf import office_converter  # LibreOffice only for binary files
+                        engine = office_converter(root, ".xls/.et")
                     readable = work / f"{number}.xlsx"
                     engine.to_xlsx(path, readable)
                 submissions.append(read_submission(path, readable, units, schema, limits))
@@ -135,15 +136,6 @@ def read_files(paths: list[Path], root: Path, units: list[Unit], schema: DataSch
         shutil.rmtree(work, ignore_errors=True)
     return submissions
 
-
-def spreadsheet_converter(root: Path):
-    """The LibreOffice process, started for the first .xls or .et of a batch."""
-    from ..pdf import PdfEngine, PdfError, unavailable_reason
-    from ..reading import fontconfig
-    reason = unavailable_reason()
-    if reason:
-        raise PdfError(f"需要 LibreOffice 转换 .xls/.et：{reason}", code="E601")
-    return PdfEngine(root / "build" / ".libreoffice", fontconfig(root))
 
 
 def merge(submission: Submission, before: Entry | None, root: Path, plans: dict[str, Path],

@@ -52,7 +52,7 @@ def status_workbook(title: str, rows: list[list[str]], when: dt.datetime) -> byt
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from ..spreadsheet import workbook_bytes
+    from ..xlsxfile import workbook_bytes
 
     book = Workbook()
     ws = book.active

@@ -16,7 +16,7 @@ from ..files import read_text
 from ..load import load_meta
 from ..model import PlanMeta
 from ..revision import source_revision, stamp
-from ..spreadsheet import workbook_bytes
+from ..xlsxfile import workbook_bytes
 from ..tables import plan_years
 from .units import Unit
 

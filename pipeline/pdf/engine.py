@@ -382,3 +382,14 @@ class PdfEngine:
                            "文件。", code="E604", document=docx, detail=detail)
         raise PdfError(f"LibreOffice 转换 {docx} 失败：{detail}", code="E605", document=docx,
                        detail=detail)
+
+
+def office_converter(root: Path, files: str) -> PdfEngine:
+    """The plan's LibreOffice process, for converting files from outside (`files`: what they
+    are, for the message when LibreOffice is missing, e.g. ".doc/.wps")."""
+    from ..reading import fontconfig
+    reason = unavailable_reason()
+    if reason:
+        raise PdfError(f"需要 LibreOffice 转换 {files}：{reason}", code="E601")
+    return PdfEngine(root / "build" / ".libreoffice", fontconfig(root))
+
