@@ -1,10 +1,41 @@
-"""导入报告.txt: what came in (chapters, headings per level, paragraphs, tables, images,
-footnotes, 专栏), what was left out or only half recognised and where — the chapter file and
+"""What an import produced, and 导入报告.txt written from it: what came in (chapters, headings
+per level, paragraphs, tables, images, footnotes, 专栏), what was left out or only half recognised and where — the chapter file and
 line it landed on, and the paragraph of the Word file — the comments, and `plan check`."""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from ..errors import Diagnostic
-from .run import CHANGE_MODES, REPORT_NAME, Imported
+from ..wordfile import Mark
+from .chapters import Outline
+
+REPORT_NAME = "导入报告.txt"
+CHANGE_MODES = {"accept": "接受", "reject": "拒绝"}
+
+
+@dataclass
+class Imported:
+    """What an import produced, for the report and the command's summary."""
+    source: str
+    plan_dir: Path
+    outline: Outline
+    scheme: str
+    files: dict[str, bytes]  # path relative to the plan folder → content
+    levels: Counter
+    counts: Counter
+    comments: list[Mark]
+    changes: Counter  # tracked changes by kind (insertion, deletion, replacement, move)
+    mode: str  # "", accept or reject
+    converted: bool  # .doc/.wps saved as .docx by LibreOffice first
+    notes: list[Diagnostic]
+    positions: dict[int, tuple[str, int]] = field(default_factory=dict)  # Word paragraph → md
+    plan_yaml: str = ""  # "written", or why not
+    backup: Path | None = None
+    check: list = field(default_factory=list)  # plan check findings on the imported text
+    build_error: str = ""  # why the imported chapters would not build, if they would not
+
 
 SCHEMES = {"plan": "plan（第一章／第一节／一、／（一）／1.／（1））",
            "gongwen": "gongwen（一、／（一）／1.／（1））"}
@@ -87,6 +118,3 @@ def report_text(imported: Imported) -> str:
     else:
         lines.append("  未发现问题。")
     return "\n".join(lines) + "\n"
-
-
-__all__ = ["REPORT_NAME", "report_text"]

@@ -4,20 +4,19 @@ first; an existing chapters/ is replaced only with --force, and then moved to �
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import yaml
 
 from ..errors import Diagnostic, PlanError, warning
 from ..files import atomic_write
-from ..model import Block, Box, Image, ListBlock, Note, Paragraph
+from ..model import Block, Box, Image, ListBlock, Note, PageBreak, Paragraph, Table
 from ..safefile import MB, Limits, sniff
 from ..wordfile import Mark, WordFile, open_word, read_marks
 from ..transform import walk
@@ -26,38 +25,15 @@ from .headings import Headings
 from .markdown import chapter_markdown
 from .objects import Objects, typed_lists
 from .pandoc_ast import AstReader, ReadDocument, run_pandoc
+from .report import REPORT_NAME, Imported, report_text
 from .text import squeeze_blocks
 from .wordxml import MarkedCopy, marked_copy
 
-REPORT_NAME = "导入报告.txt"
 BACKUP_PREFIX = "导入备份-"
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg"}
 CONVERTIBLE = ("GIF", "BMP", "TIFF", "WEBP")
-CHANGE_MODES = {"accept": "接受", "reject": "拒绝"}
 CHANGE_KINDS = {"insertion": "插入", "deletion": "删除", "replacement": "替换", "move": "移动"}
 GENERIC_NAME = re.compile(r"(图片|图像|图|Picture|Image|Grafik|Rectangle)?\s*\d*", re.I)
-
-
-@dataclass
-class Imported:
-    """What an import produced, for the report and the command's summary."""
-    source: str
-    plan_dir: Path
-    outline: Outline
-    scheme: str
-    files: dict[str, bytes]  # path relative to the plan folder → content
-    levels: Counter
-    counts: Counter
-    comments: list[Mark]
-    changes: Counter  # tracked changes by kind (insertion, deletion, replacement, move)
-    mode: str  # "", accept or reject
-    converted: bool  # .doc/.wps saved as .docx by LibreOffice first
-    notes: list[Diagnostic]
-    positions: dict[int, tuple[str, int]] = field(default_factory=dict)  # Word paragraph → md
-    plan_yaml: str = ""  # "written", or why not
-    backup: Path | None = None
-    check: list = field(default_factory=list)  # plan check findings on the imported text
-    build_error: str = ""  # why the imported chapters would not build, if they would not
 
 
 def import_word(source: Path, plan_dir: Path, force: bool = False, mode: str = "",
@@ -76,7 +52,6 @@ def import_word(source: Path, plan_dir: Path, force: bool = False, mode: str = "
         shutil.rmtree(work, ignore_errors=True)
     put_in_place(imported, replacing)
     imported.check, imported.build_error = check_imported(plan_dir)
-    from .report import report_text
     atomic_write(plan_dir / REPORT_NAME, report_text(imported).encode("utf-8"))
     return imported
 
@@ -141,16 +116,11 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
     images = Images(word, shown, notes, marked.image_names,
                     lambda path: not replacing and (plan_dir / path).exists())
     positions: dict[int, tuple[str, int]] = {}
-    names: set[str] = set()
-    for chapter in shape.chapters:
-        name = chapter.file_name
-        while name in names:
-            name = name.removesuffix(".md") + "-2.md"
-        names.add(name)
-        paths = images.place(chapter.blocks, files)
-        text, lines = chapter_markdown(chapter, footnotes, paths)
-        files[f"chapters/{name}"] = text.encode("utf-8")
-        positions.update({p: (f"chapters/{name}", line) for p, line in lines.items()})
+    for chapter in shape.chapters:  # names are numbered: 01-…, 02-…
+        path = f"chapters/{chapter.file_name}"
+        text, lines = chapter_markdown(chapter, footnotes, images.place(chapter.blocks, files))
+        files[path] = text.encode("utf-8")
+        positions.update({p: (path, line) for p, line in lines.items()})
     plan_yaml = "plan.yaml 已存在，未改动"
     if not (plan_dir / "plan.yaml").is_file():
         files["plan.yaml"] = plan_yaml_text(shape, headings.scheme).encode("utf-8")
@@ -191,14 +161,10 @@ def numbering_mismatch(plan_dir: Path, scheme: str) -> list[Diagnostic]:
 
 def count_blocks(blocks: list[Block]) -> Counter:
     counts: Counter = Counter()
-    names = {Paragraph: "段落", Box: "专栏", Note: "编者注", Image: "图片"}
+    names = {Paragraph: "段落", Table: "表格", Box: "专栏", Note: "编者注", Image: "图片",
+             PageBreak: "分页"}
     for block in walk(blocks):
-        kind = type(block).__name__
-        if kind == "Table":
-            counts["表格"] += 1
-        elif kind == "PageBreak":
-            counts["分页"] += 1
-        elif isinstance(block, ListBlock):
+        if isinstance(block, ListBlock):
             counts["列表项"] += len(block.items)
         elif type(block) in names:
             counts[names[type(block)]] += 1
