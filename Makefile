@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status check data verify comments adoption forms intake diff test bench clean
+.PHONY: help setup system draft review final all status check data verify comments adoption forms intake diff import test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -85,6 +85,11 @@ NEW ?= .
 VERSION ?= draft
 diff: $(STAMP) ## 修订标记与修改对照表：make diff OLD=<提交/标签> [NEW=<提交/标签，默认当前文件>] [VERSION=draft]
 	$(BIN)/plan diff $(OLD) $(NEW) --version $(VERSION)
+
+FILE ?=
+import: $(STAMP) ## 导入已有的 Word 文稿为章节：make import FILE=文稿.docx（也可为 .doc/.wps）[FORCE=1 覆盖已有章节，先备份]
+	@[ -n "$(FILE)" ] || { echo "请指定要导入的文件：make import FILE=文稿.docx"; exit 2; }
+	$(BIN)/plan import "$(FILE)" $(if $(FORCE),--force)
 
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q

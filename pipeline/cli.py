@@ -745,6 +745,45 @@ def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | No
     out.print(f"用时 {result.seconds:.1f} 秒。")
 
 
+@main.command(name="import", help="导入已有的 Word 文稿（.docx，或经 LibreOffice 转换的 .doc/.wps）："
+                                 "按章写成 chapters/*.md，图片存入 images/，目录中没有 plan.yaml 时一并生成，"
+                                 "并写出导入报告.txt。")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "target", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="导入到哪个规划目录（默认为 plan --plan 所指的目录，即当前目录）。")
+@click.option("--force", is_flag=True, help="chapters/ 中已有章节文件时仍然导入：原有的 chapters/、"
+              "images/ 和导入报告先移到“导入备份-N/”中。")
+@click.option("--accept-changes", "accept", is_flag=True,
+              help="接受文中全部修订后导入；批注不进正文，列在导入报告中。")
+@click.option("--reject-changes", "reject", is_flag=True,
+              help="拒绝文中全部修订后导入；批注不进正文，列在导入报告中。")
+@click.pass_obj
+def import_word(plan_dir: Path, file: Path, target: Path | None, force: bool, accept: bool,
+                reject: bool) -> None:
+    from .importer import REPORT_NAME, import_word as run_import
+
+    root = (target or plan_dir).resolve()
+    with fail_cleanly(note="未写入任何文件。"):
+        if accept and reject:
+            raise PlanError("--accept-changes 与 --reject-changes 只能选一个", code="E993")
+        imported = run_import(file, root, force, "accept" if accept else "reject" if reject
+                              else "")
+    chapters = [p for p in imported.files if p.startswith("chapters/")]
+    line(("已导入", "green"), f" {len(chapters)} 章（编号方案 {imported.scheme}）：",
+         "、".join(chapters))
+    if imported.backup is not None:
+        line(f"原有章节文件已移到 {display_path(imported.backup, root)}/")
+    if imported.notes:
+        line(("需要注意", "yellow"), f" {len(imported.notes)} 处（未导入的内容、疑似标题等），"
+             "见导入报告", error=True)
+    if imported.build_error:
+        line(("导入的章节无法生成", "red"), f"：{imported.build_error}", error=True)
+    elif imported.check:
+        from .check import summary
+        line(f"起草规则检查：{summary(imported.check)}", error=True)
+    line(f"导入报告：{display_path(root / REPORT_NAME, root)}")
+
+
 class fail_cleanly:
     """Bad input ends in Chinese lines with file:line and exit code 2, never a traceback."""
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import replace
 from functools import lru_cache
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -17,8 +18,8 @@ from .errors import Diagnostic, PlanError
 from .placeholders import BLOCK_MARK, BLOCK_PLACEHOLDER
 from .files import inside
 from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
-                    ListBlock, ListItem, Note, PageBreak, ParsedChapter, Paragraph, Rendered,
-                    Source, Span, Table, VersionBlock, VersionSpec, plain_text)
+                    ListBlock, ListItem, Merge, Note, PageBreak, ParsedChapter, Paragraph,
+                    Rendered, Source, Span, Table, VersionBlock, VersionSpec, plain_text)
 
 BOX = "专栏"
 NOTE = "编者注"
@@ -34,6 +35,10 @@ CJK_INDENT = re.compile(r"^[\u3000 \t]+")
 # {# … #}: a template comment, never printed; `plan check` reads its silence markers from them.
 TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 BLOCK_MARK_START = BLOCK_MARK[0]
+# Merged cells in pipe tables, as MultiMarkdown writes them: a cell holding only ^^ joins the
+# cell above; an empty cell with no space between its pipes (||) joins the cell to its left.
+JOIN_UP, JOIN_LEFT = "^^", ""
+QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)*")
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +110,7 @@ class _Reader:
     def __init__(self, chapter: Chapter, rendered: Rendered, versions: dict[str, VersionSpec]):
         self.chapter = chapter
         self.rendered = rendered
+        self.lines = rendered.markdown.split("\n")  # as parsed: how a table cell was written
         self.problems: list[Diagnostic] = []
         self.version_names = {name: spec.key for spec in versions.values()
                               for name in (spec.key, spec.label) if name}
@@ -208,7 +214,8 @@ class _Reader:
 
     def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image | None:
         src = self.source(para)
-        target = node.attrs.get("src", "")
+        # markdown-it percent-encodes the destination (图.png → %E5%9B%BE.png): decode it back
+        target = unquote(str(node.attrs.get("src", "")))
         if re.match(r"^[a-z][a-z0-9+.-]*:", str(target), re.I):
             return self.error(f"图片只能引用规划目录内的文件，不能引用网址：{target}", para, "E215")
         root = self.chapter.path.parent.parent
@@ -221,19 +228,80 @@ class _Reader:
         caption = "".join(c.content for c in node.children if c.type == "text")
         return Image(path, caption.strip(), src)
 
-    def table(self, node: SyntaxTreeNode) -> Table:
+    def table(self, node: SyntaxTreeNode) -> Table | None:
         head, *body = node.children
         header_row = head.children[0]
         aligns = [_align(cell) for cell in header_row.children]
         header = [self.inlines(cell.children[0]) if cell.children else []
                   for cell in header_row.children]
-        rows, sources = [], []
+        rows, sources, trs = [], [], []
         for section in body:
             for tr in section.children:
                 rows.append([self.inlines(cell.children[0]) if cell.children else []
                              for cell in tr.children])
                 sources.append(self.source(tr))
-        return Table(header, rows, aligns, self.source(node), row_sources=sources)
+                trs.append(tr)
+        table = Table(header, rows, aligns, self.source(node), row_sources=sources)
+        merges = self.merges(header_row, trs, table)
+        if merges is None:
+            return None
+        table.merges = merges
+        return table
+
+    def raw_cells(self, tr: SyntaxTreeNode, count: int) -> list[str]:
+        """A row's cells as written, split the way markdown-it splits them (escaped pipes kept)."""
+        line = QUOTE_PREFIX.sub("", self.lines[tr.map[0]]).strip() \
+            if tr.map and tr.map[0] < len(self.lines) else ""
+        cells = _split_row(line)
+        return (cells + [" "] * count)[:count]
+
+    def merges(self, header_row: SyntaxTreeNode, trs: list[SyntaxTreeNode], table: Table
+               ) -> list[Merge] | None:
+        """Table.merges from ^^ and || cells, covered cells emptied; None (reported) when a span
+        is not a rectangle inside the body — the header row has one cell per column."""
+        count = len(table.aligns)
+        for col, cell in enumerate(self.raw_cells(header_row, count)):
+            if cell.strip() == JOIN_UP:
+                return self.error("表格第一行（表头）中的“^^”上方没有可合并的单元格", header_row,
+                                  "E980")
+            if cell == JOIN_LEFT:
+                return self.error(f"表头第 {col + 1} 列是“||”：表头不能合并单元格，请在两条竖线"
+                                  "之间写上文字或空格", header_row, "E982")
+        grid = [[_joins(cell) for cell in self.raw_cells(tr, count)] for tr in trs]
+        for row, kinds in enumerate(grid):
+            if row == 0 and "up" in kinds:
+                return self.error(f"表头下第一行第 {kinds.index('up') + 1} 列是“^^”：合并单元格"
+                                  "不能跨越表头", trs[0], "E981")
+            if kinds and kinds[0] == "left":
+                return self.error("行首的“||”左边没有可合并的单元格：空单元格请在两条竖线之间"
+                                  "写一个空格", trs[row], "E983")
+
+        def origin(row: int, col: int) -> tuple[int, int]:
+            while grid[row][col]:
+                row, col = (row - 1, col) if grid[row][col] == "up" else (row, col - 1)
+            return row, col
+        covered: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for row, kinds in enumerate(grid):
+            for col, kind in enumerate(kinds):
+                if kind:
+                    covered.setdefault(origin(row, col), []).append((row, col))
+        merges = []
+        for (row, col), cells in sorted(covered.items()):
+            cols = 1
+            while col + cols < count and grid[row][col + cols] == "left":
+                cols += 1
+            rows = 1
+            while row + rows < len(grid) and grid[row + rows][col] == "up":
+                rows += 1
+            square = {(r, c) for r in range(row, row + rows) for c in range(col, col + cols)}
+            stray = sorted(set(cells) ^ (square - {(row, col)}))
+            if stray:
+                return self.error(f"第 {row + 1} 行第 {col + 1} 列起的合并单元格不是矩形：向下合并"
+                                  "（^^）的各行应合并同样多的列（||）", trs[stray[0][0]], "E984")
+            for r, c in cells:
+                table.rows[r][c] = []
+            merges.append(Merge(row, col, rows, cols))
+        return merges
 
     def inlines(self, node: SyntaxTreeNode, bold: bool = False, italic: bool = False
                 ) -> list[Inline]:
@@ -281,6 +349,29 @@ def _next_text(siblings: list[SyntaxTreeNode], node: SyntaxTreeNode) -> str:
             return _next_text(sib.children, sib.children[0]) if sib.children[0].type != "text" \
                 else sib.children[0].content
     return ""
+
+
+def _joins(cell: str) -> str:
+    """'up' for a ^^ cell, 'left' for a cell written || (nothing between the pipes), else ''."""
+    return "up" if cell.strip() == JOIN_UP else "left" if cell == JOIN_LEFT else ""
+
+
+def _split_row(line: str) -> list[str]:
+    """Cells of a pipe-table line as markdown-it's escapedSplit cuts them, outer pipes dropped."""
+    cells, current, escaped = [], "", False
+    for char in line:
+        if char == "|" and not escaped:
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+        escaped = char == "\\"
+    cells.append(current)
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return cells
 
 
 def _merge(inlines: list[Inline]) -> list[Inline]:

@@ -100,7 +100,7 @@ def encrypted_ole(path: Path) -> bool:
             if ole.exists("WordDocument"):
                 fib = ole.openstream("WordDocument").read(12)
                 return len(fib) == 12 and bool(struct.unpack_from("<H", fib, 10)[0] & F_ENCRYPTED)
-    except (OSError, ValueError, struct.error, olefile.OleFileError) as exc:
+    except (OSError, ValueError, struct.error) as exc:  # olefile 0.47 has no error class of its own
         raise refuse(path, f"文件已损坏，不是有效的 .doc/.wps 文件（{exc}），未读取",
                      DAMAGED) from None
     return False

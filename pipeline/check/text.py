@@ -13,6 +13,10 @@ from ..model import Chapter
 from ..parse import BOX, NOTE, markdown, strip_template_comments
 
 MASK = "\0"  # stands for a masked character; no rule pattern matches it
+# A character of Chinese text: ideographs, CJK and full-width punctuation, curly quotes, dashes.
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+                     r"“”‘’…—·]")
+HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 # Template expressions, statements and comments (Jinja): data and directives, not prose.
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -27,6 +31,7 @@ INLINE_MARKUP = re.compile(
     r"\\(?=[!-/:-@\[-`{-~])"                      # backslash escape
     r"|!(?=\[)"                                    # image marker
     r"|\[\^[^\]\s]+\]"                             # footnote reference
+    r"|\[(?=(?:[^\[\]\n\\]|\\.)*\]\()"              # link or image text opener
     r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"  # link or image target
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"    # autolink
     r"|(?:https?|ftp)://[^\s<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》]+")  # bare URL
@@ -172,3 +177,11 @@ class ChapterText:
         while 0 <= i < len(self.view) and self.view[i] == "*":
             i += step
         return self.view[i] if 0 <= i < len(self.view) else ""
+
+
+def chinese(char: str) -> bool:
+    return bool(char) and CHINESE.match(char) is not None
+
+
+def beside_chinese(text: ChapterText, offset: int) -> bool:
+    return chinese(text.neighbour(offset, -1)) or chinese(text.neighbour(offset, 1))

@@ -366,6 +366,9 @@ class PdfEngine:
     def _check_reply(self, docx: Path, reply: dict) -> None:
         if reply.get("ok"):
             return
+        # Our profile's lock is stale once a conversion failed, whether soffice died with it
+        # or not yet: under load the worker may answer before soffice is seen gone.
+        _remove_our_lock(docx.resolve(), self._profile_url)
         detail = reply.get("error", "")
         # A killed soffice shows up as a closed bridge in the worker ("DisposedException",
         # "Binary URP bridge disposed") or as the worker itself exiting.
@@ -374,7 +377,6 @@ class PdfEngine:
                    or "URP bridge" in detail)
         if crashed:
             self._stop_processes()
-            _remove_our_lock(docx.resolve(), self._profile_url)  # left by the dead soffice
             raise PdfError(f"LibreOffice 在转换 {docx} 时意外退出；后续文档将使用重新启动的 "
                            "LibreOffice。", code="E607", document=docx, detail=detail)
         if reply.get("stage") == "load":
