@@ -65,6 +65,28 @@ def test_the_sample_workspace_lists_the_city_and_three_county_plans():
     assert found.root == ROOT and member.name == "寻乌县"
 
 
+@pytest.mark.parametrize("county", COUNTIES)
+@pytest.mark.parametrize("version", ["draft", "review", "final"])
+def test_the_sample_county_plans_have_no_findings(county, version):
+    from pipeline.check import check_plan
+    assert check_plan(ROOT / "县区" / county, version) == []
+
+
+@pytest.mark.parametrize("county", COUNTIES)
+def test_the_sample_county_data_is_marked_as_sample_data(county):
+    from pipeline.data import load_data
+    data = load_data(ROOT / "县区" / county)
+    assert set(data.files) == {"indicators", "projects"}
+    for dataset in data.files:
+        rows = data.records(dataset)
+        assert rows and data.sample_rows(dataset) == len(rows), (county, dataset)
+    # Indicators measuring what the city's do carry the city's ids: the comparison and D703
+    # read them.
+    assert {"pm25", "good_air_days", "water_good", "forest", "farmland"} <= \
+        {r.id for r in data.indicators}
+    assert {p.county for p in data.projects} == {county}
+
+
 def test_each_plan_goes_to_its_own_folder_and_the_json_names_the_plan(workspace):
     code, report = build(workspace, "--force")
     assert code == 0
