@@ -101,8 +101,9 @@ class RunView:
         self.outcomes: list = []
         self.said: set[Diagnostic] = set()
         self.bar = None
-        self.workspace = len(run.members) > 1 or (run.workspace.listed
-                                                  and base == run.workspace.root)
+        # Lines name the plan, and a summary table ends the run, at a workspace's root.
+        self.named = len(run.members) > 1 or (run.workspace.listed
+                                              and base == run.workspace.root)
         if not as_json:
             for problem in run.problems:
                 say(problem)
@@ -132,7 +133,7 @@ class RunView:
             self.show(outcome)
 
     def name(self, outcome) -> str:
-        return f"{outcome.member.name} " if self.workspace else ""
+        return f"{outcome.member.name} " if self.named else ""
 
     def shown(self, diagnostic: Diagnostic, outcome) -> Diagnostic:
         from .run import with_folder
@@ -149,8 +150,9 @@ class RunView:
         if built is None:
             for diagnostic in outcome.errors:
                 self.say_once(diagnostic, outcome)
-            if outcome.errors and not any(o is not outcome and o.member == outcome.member
-                                          and o.built is None for o in self.outcomes):
+            unread = [d for d in outcome.errors if d.code != "E031"]  # E031 says what happened
+            if unread and not any(o is not outcome and o.member == outcome.member
+                                  and o.built is None for o in self.outcomes):
                 line(f"{self.name(outcome)}规划无法读取，未生成，原有输出保持不变。", error=True)
             return
         for diagnostic in built.diagnostics:
@@ -196,7 +198,7 @@ class RunView:
             click.echo(json.dumps(self.as_data(), ensure_ascii=False, indent=1))
             return
         built = [o.built for o in self.ordered() if o.built is not None]
-        if self.workspace:
+        if self.named:
             self.summary()
         elif len(built) > 1:
             refused = [b for b in built if b.refused]

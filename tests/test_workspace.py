@@ -599,3 +599,24 @@ def test_ci_jobs_run_the_make_targets_and_publish_the_outputs():
                     set(paths), (system, name)
             else:
                 assert {member.folder + own, "data/indicators.*"} <= set(paths), (system, name)
+
+
+def crash_on_ruijin(target):
+    """A worker process that dies (as a segfault would) on one document."""
+    if target.member.name == "瑞金市":
+        os._exit(3)
+    from pipeline import run
+    return run.make(target, run.STATE)
+
+
+def test_a_worker_that_dies_is_reported_not_a_traceback(workspace, monkeypatch):
+    from pipeline import run
+    before = docx_of(workspace, "瑞金市").read_bytes()
+    monkeypatch.setattr(run, "make_in_worker", crash_on_ruijin)  # the workers are forked
+    code, report = build(workspace, "--force", "--jobs", "2")
+    assert code == 2
+    failed = {p["plan"]: p for p in report["plans"] if p["failed"]}
+    assert "瑞金市" in failed
+    [error] = failed["瑞金市"]["diagnostics"]
+    assert error["code"] == "E031" and "--jobs 1" in error["message"]
+    assert docx_of(workspace, "瑞金市").read_bytes() == before
