@@ -279,9 +279,11 @@ class Execution:
             try:
                 yield future.result()
             except Exception as exc:  # noqa: BLE001 — a worker that died, not bad input
+                # A dead worker breaks the pool: every document not yet done ends here too.
                 yield Outcome(target.member, target.version, errors=[Diagnostic(
-                    "E031", "error", f"生成{target.member.name}（{target.version}）的进程意外退出"
-                    f"（{type(exc).__name__}：{exc}）；其他文档不受影响，可用 --jobs 1 重试")])
+                    "E031", "error", f"生成{target.member.name}（{target.version}）时工作进程意外退出"
+                    f"（{type(exc).__name__}：{exc}），未生成，原有输出保持不变；尚未完成的其他文档"
+                    "同样未生成，可用 --jobs 1 重试以找出是哪一份")])
 
 
 def with_folder(diagnostic: Diagnostic, member: Member, base: Path) -> Diagnostic:
