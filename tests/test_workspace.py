@@ -620,3 +620,17 @@ def test_a_worker_that_dies_is_reported_not_a_traceback(workspace, monkeypatch):
     [error] = failed["瑞金市"]["diagnostics"]
     assert error["code"] == "E031" and "--jobs 1" in error["message"]
     assert docx_of(workspace, "瑞金市").read_bytes() == before
+
+
+def test_in_git_a_county_edit_leaves_the_city_clean(workspace):
+    import subprocess
+    from pipeline.revision import source_revision
+    (workspace / ".gitignore").write_text("build/\n", encoding="utf-8")
+    for args in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "sample"]):
+        subprocess.run(["git", *args], cwd=workspace, check=True, capture_output=True)
+    assert made(build(workspace)[1]) == {name: True for name in [CITY, *COUNTIES]}  # new commit
+    edit(workspace / "县区" / "寻乌县" / "chapters" / "03-主要任务.md")
+    assert source_revision(workspace / "县区" / "寻乌县").dirty
+    assert not source_revision(workspace).dirty  # the county folders are plans of their own
+    assert made(build(workspace)[1]) == {**NOTHING, "寻乌县": True}
