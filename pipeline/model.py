@@ -106,6 +106,8 @@ class ListBlock:
     ordered: bool
     start: int
     source: Source
+    depth: int = 0  # 0 for a list in the text, 1 for one inside a list item, …
+    marker: str = ""  # the item marker's pattern, e.g. "{n}." or "（{n}）" or "●" (transform)
 
 
 @dataclass(frozen=True)

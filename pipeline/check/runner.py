@@ -9,6 +9,7 @@ from ..layout import load_layout
 from ..load import load_plan
 from .config import load_glossary, load_rule_specs
 from .registry import RULES, Context, Hit, runner_rule
+from .slips import reading_problems
 from .text import ChapterText, Marker
 
 SILENCE_CODE = "X001"
@@ -55,8 +56,11 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
             continue
         findings += [finding(hit, code, severity) for hit in rule.run(texts, ctx)]
     findings = silence(findings, texts, specs, version)
+    findings += [Finding(d.file or "plan.yaml", d.line or 1, d.col or 1, d.severity, d.code,
+                         d.message) for d in reading_problems(texts, ctx)]
     order = {t.file: i for i, t in enumerate(texts)}
-    return sorted(set(findings), key=lambda f: (order[f.file], f.line, f.col, f.code, f.message))
+    return sorted(set(findings), key=lambda f: (order.get(f.file, -1), f.line, f.col, f.code,
+                                                f.message))
 
 
 def finding(hit: Hit, code: str, severity: str) -> Finding:
