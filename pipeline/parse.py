@@ -439,6 +439,9 @@ class _Reader:
                 if kind == "text" and "<!--" in child.content:
                     self.html(child.content, None)
                     continue
+                if kind == "text" and "~~" in child.content:  # ~~ beside punctuation stays text
+                    self.strike(child.content)
+                    continue
                 if child.content:
                     out.append(Span(child.content, bold, italic))
             elif kind == "strong":
@@ -464,13 +467,16 @@ class _Reader:
             elif kind == "html_inline":
                 self.html(child.content, None)
             elif kind == "s":
-                self.error(f"不支持删除线“~~{plain_text(self.inlines(child))}~~”：正式文本中没有删除线；"
-                           "要删去的文字请直接删除（修改对照由 plan diff 生成）", None, "E221")
+                self.strike(f"~~{plain_text(self.inlines(child))}~~")
             elif kind == "footnote_anchor":
                 continue
             else:
                 out.extend(self.inlines(child, bold, italic))
         return _merge(out)
+
+    def strike(self, text: str) -> None:
+        self.error(f"不支持删除线“{text}”：正式文本中没有删除线；要删去的文字请直接删除"
+                   "（修改对照由 plan diff 生成）", None, "E221")
 
     def link(self, node: SyntaxTreeNode, bold: bool, italic: bool) -> list[Inline]:
         """A printed text cannot be clicked: a web address is printed after the words, in

@@ -286,6 +286,22 @@ def test_unknown_revision_is_a_clean_error(small):
     assert result.exit_code == 2 and "找不到版本“no-such-tag”" in result.output
 
 
+def test_an_item_added_to_a_nested_list_gives_a_valid_redline(tmp_path):
+    """The indent of a nested item went after the paragraph mark's revision in w:pPr: Word
+    would have to repair the redline."""
+    root = make_plan(tmp_path / "plan", {"01-甲.md": "# 甲\n\n1. 年度调度\n   1. 每季度通报\n"
+                                                   "2. 中期评估\n\n后文。\n"})
+    git(root, "init", "-q")
+    commit(root, "v1")
+    edit(root, "01*", "   1. 每季度通报\n", "   1. 每季度通报\n   2. 年底考核\n")
+    commit(root, "v2", "2020-12-02T08:00:00Z")
+    old = build_docx(root, "draft").docx.rename(tmp_path / "new.docx")
+    result = diff_plan(root, "HEAD~1", "HEAD", out_dir=tmp_path / "out")
+    assert audit_errors(result.redline) == []
+    assert "".join(t for m in marks(result.redline, "ins") for t in m.itertext()) == "（2）年底考核"
+    assert texts(result.redline, accept=True) == texts(old)
+
+
 # ---- the sample plan: a planted edit, and the time it takes -------------------------------
 
 def test_planted_edit_in_the_sample_plan(tmp_path):

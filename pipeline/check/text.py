@@ -18,7 +18,7 @@ MASK = "\0"  # stands for a masked character; no rule pattern matches it
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # Block markup at the start of a line: blockquote, heading, list marker, footnote label.
 LINE_MARKUP = re.compile(
-    r"^[ \t]*(?:>[ \t]?)*(?:#{1,6}(?=[ \t]|$)|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])"
+    r"^[ \t]*(?:>[ \t]?)*(?:#{1,6}(?!#)|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])"
     r"|\[\^[^\]\s]+\]:)?")
 SETEXT_UNDERLINE = re.compile(r"^[ \t]*(?:=+|-+)[ \t]*$")
 CONTAINER_INFO = re.compile(rf"^[ \t]*:{{3,}}[ \t]*(?:{BOX}|{NOTE})?[ \t]*")
@@ -30,6 +30,8 @@ INLINE_MARKUP = re.compile(
     r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"  # link or image target
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"    # autolink
     r"|(?:https?|ftp)://[^\s<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》]+")  # bare URL
+# Hidden from every version (<!-- … -->), or pandoc's mark of an unnumbered heading (`{-}`).
+NOT_PRINTED = re.compile(r"<!--.*?-->|[ \t]*\{(?:-|\.unnumbered)\}[ \t]*$", re.S | re.M)
 # A silence marker: {# check: ignore P101 #} or {# check: ignore P101, P102 原文如此 #}
 SILENCE = re.compile(r"\{#-?\s*check\s*:\s*ignore\s+(?P<codes>[A-Z]\d{3}(?:\s*[,，、]\s*[A-Z]\d{3})*)"
                      r".*?-?#\}", re.S)
@@ -116,7 +118,7 @@ class ChapterText:
                 for i in range(start + skip.match(line).end(), end):
                     shown[i] = True
         hidden = [*CODE_SPAN.finditer(self.body), *INLINE_MARKUP.finditer(self.body),
-                  *TEMPLATE.finditer(self.body)]
+                  *TEMPLATE.finditer(self.body), *NOT_PRINTED.finditer(self.body)]
         for match in hidden:
             for i in range(match.start(), match.end()):
                 shown[i] = False
@@ -153,7 +155,7 @@ class ChapterText:
                 continue
             if token.type == "heading_open":
                 out.append(next(headings))
-            elif token.type not in ("hr", "footnote_block_open", "inline"):
+            elif token.type not in ("hr", "footnote_block_open", "inline", "html_block"):
                 out.append(None)
         return out
 
