@@ -9,16 +9,16 @@ from pathlib import Path
 from .data import load_data
 from .errors import Diagnostic, PlanError, warning
 from .files import display_path, inside, read_text
-from .model import Chapter, Plan, PlanMeta, VersionSpec
+from .model import DEFAULT_LABELS, Chapter, Plan, PlanMeta, VersionSpec
 from .yamlfile import Field, check_fields, parse_yaml
 
 # What each version shows by default (plan-domain.md); plan.yaml may change any of it.
 DEFAULT_VERSIONS = {
-    "draft": VersionSpec("draft", "初稿", "", notes=True, header=True, mark="内部讨论稿",
+    "draft": VersionSpec("draft", DEFAULT_LABELS["draft"], "", notes=True, header=True, mark="内部讨论稿",
                          revision=True, todo="info", strict=False),
-    "review": VersionSpec("review", "征求意见稿", "", header=True, line_numbers=True,
+    "review": VersionSpec("review", DEFAULT_LABELS["review"], "", header=True, line_numbers=True,
                           todo="warning", strict=False),
-    "final": VersionSpec("final", "报批稿", "", responses="error"),
+    "final": VersionSpec("final", DEFAULT_LABELS["final"], "", responses="error"),
 }
 TODO_LEVELS = ("info", "warning", "error")
 NUMBERING_SCHEMES = ("plan", "gongwen")

@@ -274,3 +274,60 @@ def test_typed_figure_number_in_a_caption(built_plan):
     png(root / "images" / "map.png")
     chapter(root).write_text(GOOD + "\n![图1 区位图](../images/map.png)\n", encoding="utf-8")
     expect_failure(root, output, before, f"{FILE}:{NEXT}:", "图题“图1 区位图”自带编号")
+
+
+# ---- plan.yaml and the build folder ----------------------------------------------------------
+
+def test_cover_values_are_checked_like_text(tmp_path):
+    root = make_plan(tmp_path / "p", {"01.md": "# 甲\n\n规划期限为2021—2025年。\n"},
+                     'title: 赣州市"十四五"生态环境保护规划\nperiod: 2021-2025年\n')
+    found = {(f.file, f.line, f.col, f.code): f.message for f in check_plan(root)}
+    assert ("plan.yaml", 1, 11, "P102") in found
+    assert "应写作“2021—2025年”" in found["plan.yaml", 2, 9, "C301"]
+    assert not [k for k in found if k[0] != "plan.yaml"]  # the chapter's — is the right one
+    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--version", "final",
+                                       "--format", "docx"])
+    assert result.exit_code == 2 and "plan.yaml:1:11: 中文中的引号应使用弯引号" in result.output
+    CliRunner().invoke(main, ["--plan", str(root), "check", "--fix"])
+    assert (root / "plan.yaml").read_text(encoding="utf-8").startswith(
+        "title: 赣州市“十四五”生态环境保护规划\n")
+
+
+def test_a_title_with_a_slash_makes_no_folder(tmp_path):
+    root = make_plan(tmp_path / "p", {"01.md": "# 甲\n\n正文。\n"},
+                     "title: 赣州市生态环境保护规划/2021—2025年\n")
+    result = run_build(root)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "build" / "draft").iterdir()) == \
+        ["manifest.json", "赣州市生态环境保护规划／2021—2025年（初稿）.docx"]
+
+
+def test_outputs_of_an_old_title_are_removed(tmp_path):
+    root = make_plan(tmp_path / "p", {"01.md": "# 甲\n\n正文。\n"}, "title: 旧名称规划\n")
+    assert run_build(root).exit_code == 0
+    folder = root / "build" / "draft"
+    (folder / "旧名称规划（初稿）.pdf").write_bytes(b"%PDF-1.4 old")
+    (folder / "旧名称规划（初稿）.版式检查.txt").write_text("旧", encoding="utf-8")
+    (folder / "别人放的.pdf").write_bytes(b"%PDF-1.4 not ours")
+    (root / "plan.yaml").write_text("title: 新名称规划\n", encoding="utf-8")
+    assert run_build(root).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == \
+        ["manifest.json", "别人放的.pdf", "新名称规划（初稿）.docx"]  # only ours, only the old
+
+
+def test_verify_without_a_file_measures_the_last_built_pdf(tmp_path):
+    from pypdf import PdfWriter
+
+    root = make_plan(tmp_path / "p", {"01.md": "# 甲\n\n正文。\n"})
+    result = CliRunner().invoke(main, ["--plan", str(root), "verify"])
+    assert result.exit_code == 2 and "build/draft/ 中没有生成过的 PDF" in result.output
+    assert run_build(root).exit_code == 0
+    folder = root / "build" / "draft"
+    writer = PdfWriter()
+    writer.add_blank_page(595.3, 841.9)
+    with open(folder / "测试规划（初稿）.pdf", "wb") as handle:
+        writer.write(handle)
+    (folder / "旧名称（初稿）.pdf").write_bytes(b"not a pdf")  # whatever else lies there
+    result = CliRunner().invoke(main, ["--plan", str(root), "verify"])
+    assert result.exit_code in (0, 1), result.output  # measured: a blank page fails checks
+    assert "纸张" in result.output and "Traceback" not in result.output

@@ -10,7 +10,8 @@ from ..load import load_plan
 from .config import load_glossary, load_rule_specs
 from .registry import RULES, Context, Hit, runner_rule
 from .slips import reading_problems
-from .text import ChapterText, Marker
+from ..files import read_text
+from .text import ChapterText, CoverText, Marker
 
 SILENCE_CODE = "X001"
 runner_rule(SILENCE_CODE)
@@ -48,7 +49,8 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
     specs = load_rule_specs(plan.root, plan.meta.versions)
     ctx = Context(plan.meta, version, len(layout.scheme(plan.meta.numbering)),
                   load_glossary(plan.root), {code: s.options for code, s in specs.items()}, plan)
-    texts = [ChapterText(ch) for ch in plan.chapters if version in ch.versions]
+    cover = CoverText(read_text(plan.root / "plan.yaml", "plan.yaml"))
+    texts = [cover, *(ChapterText(ch) for ch in plan.chapters if version in ch.versions)]
     findings: list[Finding] = []
     for code, rule in RULES.items():
         severity = specs[code].severity_for(version)

@@ -12,7 +12,7 @@ from ..parse import glued_chapters, parse_chapter
 from ..render import render_chapter
 from .registry import Context
 from .structure import BUILD_CODES
-from .text import ChapterText
+from .text import ChapterText, CoverText
 
 
 def reading_problems(texts: list[ChapterText], ctx: Context) -> Iterator[Diagnostic]:
@@ -20,6 +20,8 @@ def reading_problems(texts: list[ChapterText], ctx: Context) -> Iterator[Diagnos
         yield from ctx.plan.diagnostics
     parsed = []
     for text in texts:
+        if isinstance(text, CoverText):
+            continue
         try:
             rendered = render_chapter(text.chapter, ctx.plan)
         except PlanError:

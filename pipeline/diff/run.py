@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..files import atomic_write
 from ..docx import write_docx
-from ..files import display_path
+from ..files import display_path, file_name
 from ..model import Redline
 from ..revision import stamp
 from .compare import KINDS, ChangeRecord, compare
@@ -36,7 +36,7 @@ class DiffOutputs:
 
 def describe(side: Side) -> str:
     document, revision = side.document, side.revision
-    label = document.version.label or document.version.key
+    label = document.version.name
     commit = f"，提交 {revision.commit}" if revision.commit else ""
     dirty = "（含未提交的修改）" if revision.dirty else ""
     return f"{side.name}（{label}{commit}{dirty}，{revision.date}）"
@@ -59,7 +59,7 @@ def diff_plan(plan_dir: Path, old: str, new: str = WORKING_TREE, version: str = 
                          Redline(author, when.strftime("%Y-%m-%dT%H:%M:%SZ")))
         existing = read_notes(notes, display_path(notes, plan_dir))
         merged = merge_notes(result.records, existing)
-        title = after.document.meta.title
+        title = file_name(after.document.meta.title)
         versions = f"原文：{describe(before)}\n修改后：{describe(after)}"
         paths = (out_dir / f"{title}（修订标记）.docx", out_dir / f"{title}修改对照表.docx",
                  out_dir / f"{title}修改对照表.xlsx")
