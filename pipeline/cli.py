@@ -458,6 +458,8 @@ def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | No
     root = plan_dir.resolve()
     with fail_cleanly():
         result = diff_plan(plan_dir, old, new, version, out_dir, author, notes, old_version)
+    for diagnostic in result.diagnostics:
+        say(diagnostic)
     if not result.records:
         out.print("两个版本的正文没有差异。")
     else:
