@@ -71,7 +71,7 @@ diff: $(STAMP) ## 修订标记与修改对照表：make diff OLD=<提交/标签>
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q
 
-bench: $(STAMP) system ## 性能基准：约 150 页的规划与 pandoc 同场对比 docx；常驻与冷启动 LibreOffice 对比 PDF
+bench: $(STAMP) system ## 性能基准：约 170 面的规划与 pandoc 同场对比 docx；常驻与冷启动 LibreOffice 对比 PDF
 	$(BIN)/python tests/bench/bench_build.py
 
 clean: ## 删除生成的文件（build/）
