@@ -299,6 +299,8 @@ class _Reader:
         if isinstance(last, Span) and UNNUMBERED.search(last.text):
             last.text = UNNUMBERED.sub("", last.text)
             numbered = False
+            if not last.text:
+                inlines.pop()
         return Heading(level, inlines, src, numbered=numbered)
 
     def list_block(self, node: SyntaxTreeNode, src: Source) -> ListBlock:

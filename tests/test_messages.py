@@ -108,24 +108,18 @@ def test_usage_errors_are_chinese(args, words):
     assert "Usage" not in result.stderr and "Error" not in result.stderr
 
 
-def test_a_version_without_a_label_is_named(tmp_path):
+@pytest.mark.parametrize("label", ["''", ""])  # written empty, or left without a value
+def test_a_version_without_a_label_is_named(tmp_path, label):
     root = make_plan(tmp_path / "p", {"01.md": "# 甲\n\n正文。\n"},
-                     "title: 测试规划\nversions:\n  final: {label: ''}\n")
-    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--version", "final",
-                                       "--format", "docx"])
+                     f"title: 测试规划\nversions:\n  final: {{label: {label}}}\n")
+    result = run_build(root, "final")
     assert result.exit_code == 0, result.output
     assert "已生成 报批稿（无标注） Word：build/final/测试规划.docx" in result.output
     assert "final" not in result.output.replace("build/final/", "")
 
 
-def test_an_empty_label_or_title_is_not_none(tmp_path):
-    root = make_plan(tmp_path / "p", {"01.md": "# 甲\n\n正文。\n"},
-                     "title: 测试规划\nversions:\n  final: {label: }\n")
-    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--version", "final",
-                                       "--format", "docx"])
-    assert result.exit_code == 0, result.output
-    assert (root / "build" / "final" / "测试规划.docx").is_file()
-    (root / "plan.yaml").write_text("title:\n", encoding="utf-8")
+def test_an_empty_title_is_not_none(tmp_path):
+    root = make_plan(tmp_path / "p", {"01.md": "# 甲\n\n正文。\n"}, "title:\n")
     result = run_build(root)
     assert result.exit_code == 2
     assert "plan.yaml:1: plan.yaml 必须写明规划名称（title）" in result.output

@@ -13,25 +13,15 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
 
-from conftest import NS, W, audit_errors, expect_failure, make_plan, part, run_build
+from conftest import (GOOD_CHAPTER as GOOD, NS, W, audit_errors, expect_failure, make_plan,
+                      part, run_build)
 from pipeline.build import build_docx
 from pipeline.check import check_plan
 from pipeline.cli import main
 
 Q = f"{{{W}}}"
-FRONT = "---\nid: one\nowner: 规划财务科\n---\n"
-GOOD = FRONT + "# 总体要求\n\n## 指导思想\n\n正文。\n"  # ends on line 9
-NEXT = 11  # the first line of what a case appends after a blank line
+NEXT = 11  # GOOD ends on line 9: the first line of what a case appends after a blank line
 FILE = "chapters/01-总体要求.md"
-
-
-@pytest.fixture
-def built_plan(tmp_path: Path) -> tuple[Path, Path, bytes]:
-    root = make_plan(tmp_path / "plan", {"01-总体要求.md": GOOD})
-    result = run_build(root)
-    assert result.exit_code == 0, result.output
-    output = root / "build" / "draft" / "测试规划（初稿）.docx"
-    return root, output, output.read_bytes()
 
 
 def chapter(root: Path) -> Path:
@@ -285,8 +275,7 @@ def test_cover_values_are_checked_like_text(tmp_path):
     assert ("plan.yaml", 1, 11, "P102") in found
     assert "应写作“2021—2025年”" in found["plan.yaml", 2, 9, "C301"]
     assert not [k for k in found if k[0] != "plan.yaml"]  # the chapter's — is the right one
-    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--version", "final",
-                                       "--format", "docx"])
+    result = run_build(root, "final")
     assert result.exit_code == 2 and "plan.yaml:1:11: 中文中的引号应使用弯引号" in result.output
     CliRunner().invoke(main, ["--plan", str(root), "check", "--fix"])
     assert (root / "plan.yaml").read_text(encoding="utf-8").startswith(
