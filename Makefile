@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system draft review final all status check data verify comments adoption diff test bench clean
+.PHONY: help setup system draft review final all status check data verify comments adoption forms intake diff test bench clean
 
 help: ## 列出全部目标
 	@echo "用法：make <目标>"
@@ -54,13 +54,26 @@ verify: $(STAMP) ## 实测最近一次生成的初稿 PDF 的版面（纸张、�
 ROUND ?= 征求意见稿
 RETURNED ?= reviews/returned
 
-comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合并进 reviews/<轮次>.yaml（ROUND=征求意见稿），生成意见汇总表
+comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合并进 reviews/<轮次>.yaml（ROUND=征求意见稿），生成意见汇总表；有文件被跳过时退出码为 1
 	@[ -d "$(RETURNED)" ] || { echo "请把各单位返回的 .docx/.doc/.wps 文件放在 $(RETURNED)/ 中"; exit 2; }
-	find "$(RETURNED)" -maxdepth 1 -type f \( -name '*.docx' -o -name '*.doc' -o -name '*.wps' \) \
-	  ! -name '~$$*' -print0 | sort -z | xargs -0 -r $(BIN)/plan comments collect --round "$(ROUND)" --format xlsx
+	@files=(); while IFS= read -r -d '' f; do files+=("$$f"); done < <(find "$(RETURNED)" -maxdepth 1 \
+	  -type f \( -name '*.docx' -o -name '*.doc' -o -name '*.wps' \) ! -name '~$$*' -print0 | sort -z); \
+	[ $${#files[@]} -gt 0 ] || { echo "$(RETURNED)/ 中没有 .docx/.doc/.wps 文件"; exit 2; }; \
+	$(BIN)/plan comments collect --round "$(ROUND)" --format xlsx "$${files[@]}"
 
 adoption: $(STAMP) ## 由 reviews/<轮次>.yaml 中的答复生成征求意见采纳情况表（Word 与 Excel）
 	$(BIN)/plan comments report --round "$(ROUND)"
+
+SUBMITTED ?= intake/returned
+
+forms: $(STAMP) ## 为 plan.yaml 所列的每个报送单位生成报送表：build/intake/报送表/
+	$(BIN)/plan intake template
+
+intake: $(STAMP) ## 收回 intake/returned/ 中的报送表，检查并汇总进 data/，生成报送情况表（已报送 / 未报送）
+	@[ -d "$(SUBMITTED)" ] || { echo "请把各单位返回的报送表（.xlsx/.xls/.et）放在 $(SUBMITTED)/ 中"; exit 2; }
+	find "$(SUBMITTED)" -maxdepth 1 -type f \( -name '*.xlsx' -o -name '*.xls' -o -name '*.et' \) \
+	  ! -name '~$$*' -print0 | sort -z | xargs -0 -r $(BIN)/plan intake collect; \
+	  status=$$?; $(BIN)/plan intake status --format xlsx && $(BIN)/plan intake status; exit $$(( status != 0 ))
 
 OLD ?= HEAD
 NEW ?= .

@@ -13,8 +13,8 @@ from .docx import write_docx
 from .docx.fontuse import text_by_font
 from .errors import Diagnostic, PlanError
 from .layout import Layout
-from .files import atomic_write, file_name
-from .manifest import manifest_json
+from .files import atomic_write
+from .manifest import MANIFEST, archived_manifest, manifest_json, output_stem
 from .model import Document, Plan, VersionSpec
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
@@ -72,7 +72,8 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
             atomic_write(docx_path, written.data)
             built = BuiltDocument(version, label, docx_path, diagnostics=notes,
                                   manifest=docx_path.parent / "manifest.json")
-            atomic_write(built.manifest, manifest_json(document, docx_path.name, written.anchors))
+            write_manifest(built.manifest, manifest_json(document, docx_path.name,
+                                                         written.anchors, layout), document)
             if pdf:
                 from .pdf import PdfEngine, unavailable_reason
                 built.pdf_skipped = unavailable_reason() or ""
@@ -89,9 +90,15 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
 
 
 def output_path(plan: Plan, document: Document, suffix: str) -> Path:
-    label = f"（{document.version.label}）" if document.version.label else ""
-    name = file_name(f"{plan.meta.title}{label}")
-    return plan.root / "build" / document.version.key / f"{name}{suffix}"
+    return plan.root / "build" / document.version.key / f"{output_stem(document)}{suffix}"
+
+
+def write_manifest(path: Path, data: bytes, document: Document) -> None:
+    """manifest.json, and the same kept under the source commit for copies returned later."""
+    atomic_write(path, data)
+    archived = archived_manifest(path.parent, document.revision)
+    if archived is not None:
+        atomic_write(archived, data)
 
 
 OUTPUT_SUFFIXES = (".docx", ".pdf", ".版式检查.txt")
@@ -110,7 +117,7 @@ def stale_outputs(docx_path: Path) -> list[Path]:
 def last_written(folder: Path) -> Path | None:
     """The Word file the manifest of build/<version>/ names, if it is there."""
     try:
-        name = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["docx"]
+        name = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["docx"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     path = folder / Path(str(name)).name
@@ -173,8 +180,13 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
                             subject=document.version.label)
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
-    atomic_write(built.docx, write_docx(document, layout, when,
-                                        toc_pages=toc_pages(pdf_path, document)).data)
+    written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document))
+    atomic_write(built.docx, written.data)
+    if document.version.line_numbers:  # 第12页第8行, as reviewers of this copy will cite it
+        from .manifest import measured
+        write_manifest(built.manifest, manifest_json(
+            document, built.docx.name, written.anchors, layout,
+            measured(pdf_path, document, layout, written.anchors)), document)
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
     built.checks = verify_pdf(pdf_path, layout)

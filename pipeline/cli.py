@@ -77,9 +77,12 @@ out = LazyConsole()
 
 
 def line(*parts: str | tuple[str, str], error: bool = False) -> None:
-    """One line printed literally (text from files may look like markup); a part given as
-    (text, colour) is coloured when the terminal shows colour."""
-    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else p for p in parts)
+    """One line printed literally (text from files may look like markup), its control, escape
+    and bidi characters made visible (printable.py); a part given as (text, colour) is
+    coloured when the terminal shows colour."""
+    from .printable import printable
+    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else printable(p)
+                   for p in parts)
     click.echo(text, err=error)
 VERSIONS = ("draft", "review", "final")
 EXIT_BAD_INPUT = 2
@@ -235,6 +238,8 @@ def data(plan_dir: Path) -> None:
 
     with fail_cleanly():
         loaded = load_data(plan_dir.resolve())
+    for notice in loaded.notices:
+        say(notice)
     if not loaded.files:
         out.print("data/ 中没有数据文件。")
         return
@@ -324,7 +329,7 @@ ROUND_OPTION = click.option("--round", "round_name", default="征求意见稿", 
 
 
 @comments.command(help="收集返回文件（.docx/.doc/.wps）中的批注与修订，定位到章节文件与行号，"
-                       "合并进 reviews/<轮次>.yaml，并输出意见汇总表。")
+                       "合并进 reviews/<轮次>.yaml，并输出意见汇总表。有文件被跳过时退出码为 1。")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @ROUND_OPTION
@@ -341,8 +346,9 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
             output: Path | None, units: Path | None, version: str | None) -> None:
     from .files import atomic_write
     from .review import report
-    from .review.collect import UnitMap, collect_files
+    from .review.collect import collect_files
     from .review.responses import load_responses, merge, responses_path, write_responses
+    from .review.units import UnitMap
 
     root = plan_dir.resolve()
     with fail_cleanly():
@@ -352,15 +358,15 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         shown = display_path(path, root)
         items, added = merge(load_responses(path, shown), found.records)
         write_responses(path, round_name, items)
-    for line in found.skipped:
-        err.print(f"[red]跳过[/red] {line}", markup=True)
+    for skipped in found.skipped:
+        line(("跳过", "red"), f" {skipped}", error=True)
     for note in found.notes:
-        err.print(f"[yellow]注意[/yellow] {note}")
+        line(("注意", "yellow"), f" {note}", error=True)
     ids = {r.id for r in found.records}
     collected = [i for i in items if i.get("id") in ids]
     answered = sum(1 for i in items if i.get("采纳情况"))
-    err.print(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
-              f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条")
+    line(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
+         f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条", error=True)
     title = f"意见汇总表（{round_name}）"
     if fmt == "json":
         data = json.dumps([r.as_json() for r in found.records], ensure_ascii=False, indent=1)
@@ -375,23 +381,24 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         sheet = report.Sheet(title, report.SUMMARY_HEADER, report.summary_rows(collected),
                              report.SUMMARY_WIDTHS)
         with fail_cleanly():
-            data = report.xlsx_bytes([sheet]) if fmt == "xlsx" else report.docx_bytes(
+            data = report.xlsx_bytes([sheet], root) if fmt == "xlsx" else report.docx_bytes(
                 root, title, [sheet], [], report.Source(shown, 1))
             atomic_write(target, data)
-        out.print(f"[green]已生成[/green] {display_path(target, root)}")
+        line(("已生成", "green"), f" {display_path(target, root)}")
     if found.skipped:
         sys.exit(1)
 
 
 def print_summary(title: str, rows: list[list[str]]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from .review.report import SUMMARY_HEADER
-    table = Table(title=title, show_lines=True)
+    table = Table(title=Text(title), show_lines=True)
     for name in SUMMARY_HEADER:
         table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
+    for row in rows:  # cells already neutralised (report.summary_rows); Text: never markup
+        table.add_row(*(Text(cell) for cell in row))
     out.print(table)
 
 
@@ -426,13 +433,122 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
         atomic_write(docx_path, tables.docx_bytes(root, title, sheets, explanation,
                                                   tables.Source(shown, 1),
                                                   "征求意见采纳情况（供编制说明使用）"))
-        atomic_write(xlsx_path, tables.xlsx_bytes(sheets))
-    for line in explanation:
-        out.print(line, markup=False)
-    for line in tables.missing_reasons(items):
-        err.print(f"[yellow]警告[/yellow] {line}")
-    out.print(f"[green]已生成[/green] {display_path(docx_path, root)}、"
-              f"{display_path(xlsx_path, root)}")
+        atomic_write(xlsx_path, tables.xlsx_bytes(sheets, root))
+    for text in explanation:
+        line(text)
+    for text in tables.missing_reasons(items):
+        line(("警告", "yellow"), f" {text}", error=True)
+    line(("已生成", "green"), f" {display_path(docx_path, root)}、{display_path(xlsx_path, root)}")
+
+
+@main.group(help="报送：向各科室、单位和各县（市、区）发放报送表，收回后逐格检查并汇总进 data/，"
+                  "统计已报送、未报送的单位。")
+def intake() -> None:
+    pass
+
+
+@intake.command("template", help="为 plan.yaml 的 units 中的每个单位（或 --unit 指定的单位）生成报送表"
+                                 "（.xlsx）：重大工程项目、指标建议、政策举措、填表说明。")
+@click.option("--unit", "names", multiple=True, help="只生成这个单位的报送表（可重复）。")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认 build/intake/报送表/）。")
+@click.pass_obj
+def intake_template(plan_dir: Path, names: tuple[str, ...], output_dir: Path | None) -> None:
+    from .files import atomic_write
+    from .intake.template import unit_templates
+    from .intake.units import find_unit, load_units
+
+    root = plan_dir.resolve()
+    with fail_cleanly():
+        units = load_units(root)
+        if not units:
+            raise PlanError("plan.yaml 中没有列出报送单位（units）：每个单位写明 name、kind（科室/县区）"
+                            "和 deadline", "plan.yaml", code="E952")
+        chosen = [find_unit(units, name) for name in names] or units
+        folder = output_dir or root / "build" / "intake" / "报送表"
+        for name, data in unit_templates(root, units, chosen).items():
+            atomic_write(folder / name, data)
+            line(("已生成", "green"), f" {display_path(folder / name, root)}")
+    line(f"共 {len(chosen)} 份报送表。")
+
+
+@intake.command("collect", help="收回报送表（.xlsx，或经 LibreOffice 转换的 .xls/.et）：逐格检查，"
+                                "有效的行连同来源写入 data/，有误的行以“文件!工作表!单元格”列出；"
+                                "同一单位再次报送时替换其上次报送的行。")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式。")
+@click.pass_obj
+def intake_collect(plan_dir: Path, files: tuple[Path, ...], fmt: str) -> None:
+    from .intake.collect import collect_files
+
+    with fail_cleanly(as_json=fmt == "json"):
+        found = collect_files(list(files), plan_dir)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "units": [{"unit": c.submission.unit, "file": c.submission.file,
+                       "date": c.submission.date, "valid": len(c.submission.rows),
+                       "invalid": c.submission.invalid, "change": c.describe(),
+                       "replaced": c.replaced} for c in found.changes],
+            "diagnostics": [d.as_json() for d in found.errors + found.notices],
+            "skipped": found.skipped, "written": found.written}, ensure_ascii=False, indent=1))
+    else:
+        for skipped in found.skipped:
+            line(("跳过", "red"), f" {skipped}", error=True)
+        for diagnostic in found.errors + found.notices:
+            say(diagnostic)
+        for change in found.changes:
+            unit, file = change.submission.unit, change.submission.file
+            for other in change.replaced:
+                line(("注意", "yellow"), f" {other} 与 {file} 同为{unit}报送，按较晚的 {file} 汇总",
+                     error=True)
+            line(change.describe())
+        for file in found.written:
+            line(("已写入", "green"), f" {file}")
+        if not found.written:
+            line("数据文件未改动。")
+    if found.skipped or found.errors:
+        sys.exit(1)
+
+
+@intake.command("status", help="报送情况：各单位已报送 / 未报送、报送日期、有效与有误的行数。")
+@click.option("--format", "fmt", type=click.Choice(["text", "xlsx", "json"]), default="text",
+              show_default=True, help="输出格式：text 终端表格，xlsx 另存为 Excel。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="xlsx 的输出文件（默认 build/intake/报送情况.xlsx）。")
+@click.pass_obj
+def intake_status(plan_dir: Path, fmt: str, output: Path | None) -> None:
+    from .files import atomic_write, read_text
+    from .intake.log import load_log
+    from .intake.status import HEADER, NOT_SENT, status_rows, status_workbook, summary
+    from .intake.units import load_units
+    from .load import load_meta
+    from .revision import source_revision, stamp
+
+    root = plan_dir.resolve()
+    with fail_cleanly(as_json=fmt == "json"):
+        meta = load_meta(read_text(root / "plan.yaml", "plan.yaml"))
+        rows = status_rows(load_units(root), load_log(root))
+        title = f"{meta.title}报送情况"
+        if fmt == "xlsx":
+            target = output or root / "build" / "intake" / "报送情况.xlsx"
+            atomic_write(target, status_workbook(title, rows, stamp(source_revision(root).epoch)))
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(HEADER, r)) for r in rows], ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx":
+        line(("已生成", "green"), f" {display_path(target, root)}")
+    else:
+        from rich.table import Table
+        from rich.text import Text
+        table = Table(title=Text(title))
+        for name in HEADER:
+            table.add_column(name, overflow="fold")
+        for row in rows:  # names from plan.yaml are shown as written, never as markup
+            table.add_row(*map(Text, row), style="yellow" if row[4] == NOT_SENT else None)
+        out.print(table)
+    line(summary(rows))
 
 
 @main.command(help="比较两个版本的规划文本，生成带修订标记的 Word 与修改对照表（Word、Excel）。"

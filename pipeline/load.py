@@ -32,6 +32,7 @@ PLAN_SCHEMA = {
     "chapters": Field(list, "章节顺序"),
     "numbering": Field(str, "编号方案", NUMBERING_SCHEMES),
     "layout": Field(str, "版式方案"),
+    "units": Field(list, "报送单位"),  # read by plan intake (pipeline/intake/units.py)
 }
 VERSION_SCHEMA = {
     "label": Field(str, "版本标注"),
@@ -67,7 +68,9 @@ def load_plan(root: Path) -> Plan:
     paths = chapter_paths(root, meta)
     chapters = [load_chapter(p, root, meta) for p in paths]
     check_unique_ids(chapters)
-    return Plan(root, meta, chapters, load_data(root), diagnostics=unlisted(root, meta, paths))
+    data = load_data(root)
+    return Plan(root, meta, chapters, data,
+                diagnostics=[*unlisted(root, meta, paths), *data.notices])
 
 
 def unlisted(root: Path, meta: PlanMeta, paths: list[Path]) -> list[Diagnostic]:

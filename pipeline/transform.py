@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .chinese import format_number
+from .names import TOC_BOOKMARK
 from .errors import PlanError
 from .model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, ListBlock,
                     Note, Plan, Span, Table, TodoMarker, VersionBlock, VersionSpec,
@@ -84,7 +85,7 @@ def number_headings(blocks: list[Block], patterns: list[str]) -> list[Block]:
                 counters[level] += 1
                 counters[level + 1:] = [0] * (len(patterns) - level - 1)
                 number = format_number(patterns[level], counters[level])
-            block = replace(block, number=number, bookmark=f"_Toc{index:08d}")
+            block = replace(block, number=number, bookmark=f"{TOC_BOOKMARK}{index:08d}")
         out.append(block)
     return out
 

@@ -17,7 +17,7 @@ from conftest import NS, audit_errors, copy_sample, make_plan, part
 from pipeline.build import build_docx
 from pipeline.cli import main
 from pipeline.diff import diff_inlines, diff_plan
-from pipeline.docx.revisions import document_xml, paragraph_texts, resolve_revisions
+from pipeline.wordfile import document_xml, paragraph_texts, resolve_revisions
 from pipeline.model import Change, Span
 
 GIT_USER = ["-c", "user.name=编制组", "-c", "user.email=t@t"]

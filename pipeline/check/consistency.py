@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .pairs import in_double_quotes
 from .registry import Context, Hit, chapter_rule, plan_rule
 from .text import ChapterText
 
@@ -109,5 +110,7 @@ def glossary_terms(text: ChapterText, ctx: Context) -> Iterator[Hit]:
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 taken.append(m.span())
+                if variant.startswith("‘") and in_double_quotes(text, m.start()):
+                    continue  # “……‘十四五’……”: inside quotation marks ‘’ is right (P107)
                 yield Hit(text, m.start(), f"术语写作 {variant} 不规范，应写作 {preferred}"
                           "（见 styles/glossary.yaml）")

@@ -19,7 +19,8 @@ runner_rule(SILENCE_CODE)
 
 @dataclass(frozen=True)
 class CharFix:
-    """--fix: put `new` where `old` stands, at line and column of the file."""
+    """--fix: put `new` where `old` stands, at line and column of the file (see registry.Edit:
+    one character replaced, deleted or inserted)."""
     line: int
     col: int
     old: str

@@ -16,6 +16,10 @@ from ..parse import BOX, NOTE, markdown, strip_template_comments
 from ..yamlfile import compose_safely
 
 MASK = "\0"  # stands for a masked character; no rule pattern matches it
+# A character of Chinese text: ideographs, CJK and full-width punctuation, curly quotes, dashes.
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+                     r"“”‘’…—·]")
+HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 # Template expressions, statements and comments (Jinja): data and directives, not prose.
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -30,6 +34,7 @@ INLINE_MARKUP = re.compile(
     r"\\(?=[!-/:-@\[-`{-~])"                      # backslash escape
     r"|!(?=\[)"                                    # image marker
     r"|\[\^[^\]\s]+\]"                             # footnote reference
+    r"|\[(?=(?:[^\[\]\n\\]|\\.)*\]\()"              # link or image text opener
     r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"  # link or image target
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"    # autolink
     r"|(?:https?|ftp)://[^\s<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》]+")  # bare URL
@@ -230,3 +235,11 @@ def _values(node: yaml.Node | None, keys: tuple[str, ...]) -> list[yaml.Node]:
         return []
     return [value for key, value in node.value
             if isinstance(key, yaml.ScalarNode) and key.value in keys]
+
+
+def chinese(char: str) -> bool:
+    return bool(char) and CHINESE.match(char) is not None
+
+
+def beside_chinese(text: ChapterText, offset: int) -> bool:
+    return chinese(text.neighbour(offset, -1)) or chinese(text.neighbour(offset, 1))

@@ -3,14 +3,11 @@ the project's own docx writer, and as an .xlsx workbook."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from dataclasses import replace
 from itertools import groupby
 
-from ..docx.package import zip_bytes
 from ..model import Document, Heading, Paragraph, Source, Span, Table
+from ..xlsxfile import workbook_bytes
 from .compare import ChangeRecord, diff_inlines
 
 COLUMNS = ["序号", "章节", "原文", "修改后", "修改说明"]
@@ -92,7 +89,6 @@ def comparison_workbook(new: Document, records: list[ChangeRecord], versions: st
 
     book = Workbook()
     # The file's dates come from the source, not the clock: the same diff gives the same data.
-    book.properties.created = book.properties.modified = when.replace(tzinfo=None)
     book.properties.creator = new.meta.organization or new.meta.title
     sheet = book.active
     sheet.title = "修改对照表"
@@ -123,12 +119,4 @@ def comparison_workbook(new: Document, records: list[ChangeRecord], versions: st
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    # openpyxl stamps the zip entries and the modified date with the clock: put the source's back.
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(buffer) as saved:
-        entries = [(name, saved.read(name)) for name in saved.namelist()]
-    entries = [(name, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-                if name == "docProps/core.xml" else data) for name, data in entries]
-    return zip_bytes(entries, when)
+    return workbook_bytes(book, when)

@@ -10,7 +10,6 @@ import re
 import subprocess
 import tarfile
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,10 @@ from ..errors import Diagnostic, PlanError, warning
 from ..layout import Layout, load_layout
 from ..files import read_text
 from ..load import load_meta
+from ..names import (BOX_TABLE, COVER_FOOTER, COVER_SUBTITLE, DRAFTER_NOTE, FIGURE,
+                     FIGURE_CAPTION, HEADING, TABLE_CAPTION, W)
+from ..safefile import FileRefused
+from ..wordfile import open_word
 from ..model import (Block, Box, Document, FootnoteRef, Heading, Inline, LineBreak, ListBlock,
                      ListItem, Note, PageBreak, Paragraph, Plan, PlanMeta, Source, SourceRevision,
                      Span, Table, VersionBlock, VersionSpec, walk)
@@ -55,27 +58,8 @@ def load_side(stack: contextlib.ExitStack, plan_dir: Path, spec: str, version: s
         revision = source_revision(plan.root)
         return Side(resolve_version(plan, layout, version, revision), layout, "当前文件",
                     revision, version_only(plan, version, other))
-    commit = git(plan_dir, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
-    if not commit:
-        raise PlanError(f"找不到版本“{spec}”：应为 git 提交号、标签或分支名，或者 .docx 文件",
-                        code="E910")
-    prefix = git(plan_dir, "rev-parse", "--show-prefix")
-    top = Path(git(plan_dir, "rev-parse", "--show-toplevel"))
-    archive = subprocess.run(["git", "archive", "--format=tar", commit,
-                              *(["--", prefix] if prefix else [])],
-                             cwd=top, capture_output=True, timeout=60)
-    if archive.returncode != 0:
-        raise PlanError(f"无法从 git 取出版本“{spec}”的规划文件："
-                        f"{archive.stderr.decode(errors='replace').strip()}", code="E911")
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plan-diff-")))
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder, filter="data")
-    root = folder / prefix
-    if not (root / "plan.yaml").is_file():
-        raise PlanError(f"版本“{spec}”中没有 plan.yaml，无法比较", code="E912")
+    root, revision = export_revision(stack, plan_dir, spec)
     plan, layout = read_plan(root)
-    epoch = int(git(plan_dir, "log", "-1", "--format=%ct", commit) or 0)
-    revision = SourceRevision(commit[:10], False, stamp(epoch).strftime("%Y-%m-%d"), epoch)
     return Side(resolve_version(plan, layout, version, revision), layout, spec, revision,
                 version_only(plan, version, other))
 
@@ -115,29 +99,55 @@ def version_only(plan: Plan, version: str, other: str | None) -> dict[Source, st
     return only
 
 
+def export_revision(stack: contextlib.ExitStack, plan_dir: Path, spec: str
+                    ) -> tuple[Path, SourceRevision]:
+    """The plan folder as it was at a git revision, exported with `git archive` into a
+    temporary folder that lives until `stack` closes; the repository is untouched."""
+    commit = git(plan_dir, "rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
+    if not commit:
+        raise PlanError(f"找不到版本“{spec}”：应为 git 提交号、标签或分支名，或者 .docx 文件",
+                        code="E910")
+    prefix = git(plan_dir, "rev-parse", "--show-prefix")
+    top = Path(git(plan_dir, "rev-parse", "--show-toplevel"))
+    archive = subprocess.run(["git", "archive", "--format=tar", commit,
+                              *(["--", prefix] if prefix else [])],
+                             cwd=top, capture_output=True, timeout=60)
+    if archive.returncode != 0:
+        raise PlanError(f"无法从 git 取出版本“{spec}”的规划文件："
+                        f"{archive.stderr.decode(errors='replace').strip()}", code="E911")
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plan-diff-")))
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    root = folder / prefix
+    if not (root / "plan.yaml").is_file():
+        raise PlanError(f"版本“{spec}”中没有 plan.yaml，无法比较", code="E912")
+    epoch = int(git(plan_dir, "log", "-1", "--format=%ct", commit) or 0)
+    return root, SourceRevision(commit[:10], False, stamp(epoch).strftime("%Y-%m-%d"), epoch)
+
+
 # ---- a built .docx read back -------------------------------------------------------------
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
-CAPTION = re.compile(r"^表(\d+)　")
-BOX_TITLE = re.compile(r"^专栏(\d+)　")
 
 
 def read_built_docx(path: Path, plan_dir: Path) -> Side:
     """A Word file this pipeline wrote (its custom properties name the plan and version):
     headings by style, tables, 专栏, drafters' notes, footnotes and emphasis come back; list
-    paragraphs come back as paragraphs that start with their marker, figures are left out."""
-    if not path.is_file() or not zipfile.is_zipfile(path):
-        raise PlanError(f"{path} 不存在或不是 Word（.docx）文件", code="E913")
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        body = etree.fromstring(archive.read("word/document.xml")).find(qn("w:body"))
-        props = _custom_properties(archive.read("docProps/custom.xml")) \
-            if "docProps/custom.xml" in names else {}
-        application = _application(archive.read("docProps/app.xml")) \
-            if "docProps/app.xml" in names else ""
-        footnotes = etree.fromstring(archive.read("word/footnotes.xml")) \
-            if "word/footnotes.xml" in names else None
+    paragraphs come back as paragraphs that start with their marker, figures are left out.
+    Read through `wordfile`, as reviewers' files are: the same checks, the same parts."""
+    if not path.is_file():
+        raise PlanError(f"{path.name} 不存在或不是 Word（.docx）文件", code="E913")
+    try:
+        with open_word(path) as word:
+            body = word.main.find(qn("w:body"))
+            props = word.properties
+            notes = word.parts("footnotes")
+            footnotes = notes[0][1] if notes else None
+            app = word.package_part("extended-properties")
+    except FileRefused as exc:
+        raise PlanError(f"{path.name} 不存在或不是 Word（.docx）文件：{exc.message}",
+                        code="E913") from None
+    application = _application(app)
     if "PlanTitle" not in props:
         raise PlanError(f"{path.name} 不是由本流水线生成的规划文本（缺少 PlanTitle 属性），"
                         "无法比较；请改用 git 版本号", code="E914")
@@ -177,13 +187,9 @@ def foreign(name: str, application: str, body: etree._Element) -> list[Diagnosti
                     "要比较规划本身的修改，请比较 git 版本或重新生成的文件", name)]
 
 
-def _custom_properties(xml: bytes) -> dict[str, str]:
-    root = etree.fromstring(xml)
-    return {p.get("name"): "".join(p.itertext()) for p in root}
-
-
-def _application(xml: bytes) -> str:
-    node = etree.fromstring(xml).find("{*}Application")
+def _application(app: etree._Element | None) -> str:
+    """docProps/app.xml's Application: who wrote the file last."""
+    node = app.find("{*}Application") if app is not None else None
     return (node.text or "").strip() if node is not None else ""
 
 
@@ -200,14 +206,14 @@ def _cover(body: etree._Element) -> dict[str, str]:
     out: dict[str, str] = {}
     for p in body.iterchildren(qn("w:p")):
         style, text = _style(p), _text(p)
-        if style == "CoverSubtitle" and "period" not in out and "—" in text:
+        if style == COVER_SUBTITLE and "period" not in out and "—" in text:
             out["period"] = text.strip("（）")
-        elif style == "CoverFooter" and text.endswith("月") and "年" in text:
+        elif style == COVER_FOOTER and text.endswith("月") and "年" in text:
             year, month = text[:-1].split("年")
             if all(c in DATE_DIGITS for c in year):
                 digits = "".join(str(DATE_DIGITS.index(c)) for c in year)
                 out["date"] = f"{digits}-{_cn_small(month):02d}"
-        elif style == "CoverFooter":
+        elif style == COVER_FOOTER:
             out["organization"] = text
         if p.find("w:pPr/w:sectPr", NS) is not None:
             break
@@ -228,6 +234,8 @@ class _DocxReader:
         self.bullet = layout["list"]["bullet"]
         ordered = re.escape(layout["list"]["ordered"]).replace(r"\{n\}", r"(\d+)")
         self.ordered = re.compile(f"^{ordered}$")
+        self.caption = re.compile(rf"^{re.escape(layout['table']['label'])}(\d+)　")
+        self.box_title = re.compile(rf"^{re.escape(layout['box']['label'])}(\d+)　")
 
     def list_marker(self, p: etree._Element) -> tuple[bool, int] | None:
         """(ordered, number) when the paragraph's first run is a list marker the writer put."""
@@ -274,7 +282,7 @@ class _DocxReader:
         for node in children[start:]:
             if node.tag == qn("w:tbl"):
                 style = node.find("w:tblPr/w:tblStyle", NS)
-                if style is not None and style.get(qn("w:val")) == "BoxTable":
+                if style is not None and style.get(qn("w:val")) == BOX_TABLE:
                     blocks.append(self.box(node))
                     after_box = True
                     continue
@@ -287,9 +295,9 @@ class _DocxReader:
                     continue
                 after_box = False
                 block = self.paragraph(node, style, text)
-                if style == "TableCaption" and CAPTION.match(text):
-                    caption = (int(CAPTION.match(text).group(1)), CAPTION.sub("", text))
-                elif style == "DrafterNote":
+                if style == TABLE_CAPTION and self.caption.match(text):
+                    caption = (int(self.caption.match(text).group(1)), self.caption.sub("", text))
+                elif style == DRAFTER_NOTE:
                     if blocks and isinstance(blocks[-1], Note):
                         blocks[-1].blocks.append(block)
                     else:
@@ -308,16 +316,17 @@ class _DocxReader:
         return blocks
 
     def paragraph(self, p: etree._Element, style: str, text: str) -> Block | None:
-        if style.startswith("Heading") and style[7:].isdigit():
+        level = style.removeprefix(HEADING)
+        if style.startswith(HEADING) and level.isdigit():
             number = _text(next(p.iter(qn("w:r")))) if p.find("w:r", NS) is not None else ""
-            return Heading(int(style[7:]), self.inlines(p, skip_first=True), self.source,
+            return Heading(int(level), self.inlines(p, skip_first=True), self.source,
                            number=number)
-        if style in ("Figure", "FigureCaption", "TableCaption"):
+        if style in (FIGURE, FIGURE_CAPTION, TABLE_CAPTION):
             return None
         if not text and any(b.get(qn("w:type")) == "page" for b in p.iter(qn("w:br"))):
             return PageBreak(self.source)
         inlines = self.inlines(p)
-        if style == "DrafterNote" and inlines and isinstance(inlines[0], Span) \
+        if style == DRAFTER_NOTE and inlines and isinstance(inlines[0], Span) \
                 and inlines[0].text.startswith("【"):
             inlines = inlines[1:]
         return Paragraph(inlines, self.source)
@@ -338,10 +347,10 @@ class _DocxReader:
     def box(self, tbl: etree._Element) -> Box:
         rows = list(tbl.iterchildren(qn("w:tr")))
         title = _text(rows[0]) if rows else ""
-        match = BOX_TITLE.match(title)
+        match = self.box_title.match(title)
         paragraphs = [p for p in rows[1].iter(qn("w:p"))] if len(rows) > 1 else []
         blocks = [Paragraph(self.inlines(p), self.source) for p in paragraphs if _text(p)]
-        return Box(BOX_TITLE.sub("", title), blocks, self.source,
+        return Box(self.box_title.sub("", title), blocks, self.source,
                    number=int(match.group(1)) if match else 0)
 
     def footnotes(self, root: etree._Element) -> dict[int, list[Block]]:

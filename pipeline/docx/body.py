@@ -12,6 +12,7 @@ from lxml import etree
 from ..chinese import cn_date, format_number
 from ..errors import PlanError
 from ..layout import EMU_PER_MM, Layout, half_points, twips
+from ..names import SOURCE_ANCHOR
 from ..model import (Block, Box, Change, Document, FootnoteRef, Heading, Image, Inline,
                      LineBreak, ListBlock, Note, PageBreak, Paragraph, Source, Span, Table,
                      is_removed, plain_text)
@@ -105,7 +106,7 @@ class BodyWriter:
         """Wrap a paragraph's content in a hidden `_Src` bookmark: Word, WPS and LibreOffice
         keep it through editing, so a reviewer's comment can be traced to its source line."""
         self.next_bookmark += 1
-        name = f"_Src{len(self.anchored) + 1:05d}"
+        name = f"{SOURCE_ANCHOR}{len(self.anchored) + 1:05d}"
         start, end = bookmark(self.next_bookmark, name)
         ppr = p.find(qn("w:pPr"))
         p.insert(1 if ppr is not None else 0, start)

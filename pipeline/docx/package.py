@@ -7,8 +7,9 @@ import zipfile
 from dataclasses import dataclass
 from html import escape  # xml.sax.saxutils would pull in urllib and http (30 ms)
 
+from ..names import REL
+
 CT = "application/vnd.openxmlformats-officedocument"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WML = f"{CT}.wordprocessingml"
 
 
