@@ -3,6 +3,7 @@ replaced atomically."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from .docx.fontuse import text_by_font
 from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write
-from .manifest import archived_manifest, manifest_json, output_stem
+from .manifest import MANIFEST, archived_manifest, manifest_json, output_stem
 from .model import Document, Plan, VersionSpec
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # the PDF side (pypdf, pdfplumber) loads only when a PDF is a
 @dataclass
 class BuiltDocument:
     version: str
-    label: str  # as the reader names the version: 初稿; the key when the label is empty
+    label: str  # as the reader names the version: 初稿 (VersionSpec.name)
     docx: Path | None  # None: the version was refused (see `refused`)
     pdf: Path | None = None
     pdf_skipped: str = ""  # why no PDF was made, in Chinese
@@ -58,7 +59,7 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
     try:
         for version in versions:
             document = resolve_version(plan, layout, version, revision)
-            label = document.version.label or document.version.key
+            label = document.version.name
             gates = gate_diagnostics(document, plan.root)
             notes = plan.diagnostics + [d for d in gates if d.severity != "error"]
             refused = [d for d in gates if d.severity == "error"]
@@ -66,6 +67,7 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
                 yield BuiltDocument(version, label, None, diagnostics=notes, refused=refused)
                 continue
             docx_path = output_path(plan, document, ".docx")
+            stale = stale_outputs(docx_path)
             written = write_docx(document, layout, when)
             atomic_write(docx_path, written.data)
             built = BuiltDocument(version, label, docx_path, diagnostics=notes,
@@ -79,6 +81,8 @@ def build(root: Path, versions: list[str], pdf: bool = True) -> Iterator[BuiltDo
                 if engine is None:
                     engine = PdfEngine(plan.root / "build" / ".libreoffice", fontconfig(plan.root))
                 render_pdf(engine, plan, layout, document, built, when)
+            for path in stale:  # the outputs of an old title or label, only once all is written
+                path.unlink(missing_ok=True)
             yield built
     finally:
         if engine is not None:
@@ -95,6 +99,40 @@ def write_manifest(path: Path, data: bytes, document: Document) -> None:
     archived = archived_manifest(path.parent, document.revision)
     if archived is not None:
         atomic_write(archived, data)
+
+
+OUTPUT_SUFFIXES = (".docx", ".pdf", ".版式检查.txt")
+
+
+def stale_outputs(docx_path: Path) -> list[Path]:
+    """What the last build of this version wrote under another name (the title or label has
+    changed since): its manifest names its Word file; the PDF and report share its stem."""
+    written = last_written(docx_path.parent)
+    if written is None or written.name == docx_path.name:
+        return []
+    stem = written.name.removesuffix(".docx")
+    return [written.with_name(stem + suffix) for suffix in OUTPUT_SUFFIXES]
+
+
+def last_written(folder: Path) -> Path | None:
+    """The Word file the manifest of build/<version>/ names, if it is there."""
+    try:
+        name = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["docx"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    path = folder / Path(str(name)).name
+    return path if path.is_file() else None
+
+
+def built_pdf(root: Path, version: str) -> Path:
+    """The PDF the last build of `version` wrote: what `plan verify` measures when no file is
+    named, whatever else build/<version>/ holds."""
+    docx = last_written(root / "build" / version)
+    pdf = docx.with_suffix(".pdf") if docx else None
+    if pdf is None or not pdf.is_file():
+        raise PlanError(f"build/{version}/ 中没有生成过的 PDF：请先生成（如 make draft），"
+                        "或指明要检查的 PDF 文件", f"build/{version}", code="E054")
+    return pdf
 
 
 def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
@@ -127,8 +165,7 @@ def apply_policy(version: VersionSpec, level: str, what: str, code: str,
         return []
     if level == "warning":
         return [replace(d, severity="warning") for d in found]
-    name = version.label or version.key
-    return [Diagnostic(code, "error", f"{name}不能含有{what}，共 {len(found)} 处，请先处理："),
+    return [Diagnostic(code, "error", f"{version.name}不能含有{what}，共 {len(found)} 处，请先处理："),
             *found]
 
 

@@ -9,7 +9,9 @@ from ..layout import load_layout
 from ..load import load_plan
 from .config import load_glossary, load_rule_specs
 from .registry import RULES, Context, Hit, runner_rule
-from .text import ChapterText, Marker
+from .slips import reading_problems
+from ..files import read_text
+from .text import ChapterText, CoverText, Marker
 
 SILENCE_CODE = "X001"
 runner_rule(SILENCE_CODE)
@@ -48,7 +50,8 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
     specs = load_rule_specs(plan.root, plan.meta.versions)
     ctx = Context(plan.meta, version, len(layout.scheme(plan.meta.numbering)),
                   load_glossary(plan.root), {code: s.options for code, s in specs.items()}, plan)
-    texts = [ChapterText(ch) for ch in plan.chapters if version in ch.versions]
+    cover = CoverText(read_text(plan.root / "plan.yaml", "plan.yaml"))
+    texts = [cover, *(ChapterText(ch) for ch in plan.chapters if version in ch.versions)]
     findings: list[Finding] = []
     for code, rule in RULES.items():
         severity = specs[code].severity_for(version)
@@ -56,8 +59,11 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
             continue
         findings += [finding(hit, code, severity) for hit in rule.run(texts, ctx)]
     findings = silence(findings, texts, specs, version)
+    findings += [Finding(d.file or "plan.yaml", d.line or 1, d.col or 1, d.severity, d.code,
+                         d.message) for d in reading_problems(texts, ctx)]
     order = {t.file: i for i, t in enumerate(texts)}
-    return sorted(set(findings), key=lambda f: (order[f.file], f.line, f.col, f.code, f.message))
+    return sorted(set(findings), key=lambda f: (order.get(f.file, -1), f.line, f.col, f.code,
+                                                f.message))
 
 
 def finding(hit: Hit, code: str, severity: str) -> Finding:
