@@ -149,8 +149,7 @@ def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
                               [Diagnostic("E802", "error", line) for line in unanswered(root)])
     if version.strict:
         from .check import TODO_CODE, check_plan
-        errors = [Diagnostic(f.code, "error", f.message, f.file, f.line, f.col)
-                  for f in check_plan(root, version.key)
+        errors = [f for f in check_plan(root, version.key)
                   if f.severity == "error" and f.code != TODO_CODE]  # markers: by block, above
         found += apply_policy(version, "error",
                               f"起草规则错误（plan check --version {version.key}）", "E803", errors)
