@@ -146,7 +146,7 @@ def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
     if version.responses != "info":
         from .review.responses import unanswered
         found += apply_policy(version, version.responses, "未答复的审阅意见", "E802",
-                              [Diagnostic("E802", "error", line) for line in unanswered(root)])
+                              unanswered(root))
     if version.strict:
         from .check import TODO_CODE, check_plan
         errors = [f for f in check_plan(root, version.key)
