@@ -53,8 +53,8 @@ check: $(STAMP) ## 按起草规则检查章节（标点、引号、文号、日�
 data: $(STAMP) ## 检查 data/ 下的数据文件（列名、取值、重复的 id），列出样例数据行数
 	$(BIN)/plan data
 
-verify: ## 实测初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
-	$(BIN)/plan verify build/draft/*.pdf
+verify: $(STAMP) ## 实测最近一次生成的初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
+	$(BIN)/plan verify --version draft
 
 ROUND ?= 征求意见稿
 RETURNED ?= reviews/returned
@@ -94,7 +94,7 @@ import: $(STAMP) ## 导入已有的 Word 文稿为章节：make import FILE=文�
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q
 
-bench: $(STAMP) system ## 性能基准：约 150 页的规划与 pandoc 同场对比 docx；常驻与冷启动 LibreOffice 对比 PDF；工作区全量、无改动、改一章、1 个与 N 个进程
+bench: $(STAMP) system ## 性能基准：约 170 面的规划与 pandoc 同场对比 docx；常驻与冷启动 LibreOffice 对比 PDF；工作区全量、无改动、改一章、1 个与 N 个进程
 	$(BIN)/python tests/bench/bench_build.py
 
 clean: ## 删除生成的文件（build/）

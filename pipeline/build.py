@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +17,8 @@ from .docx import write_docx
 from .docx.fontuse import text_by_font
 from .errors import Diagnostic, PlanError
 from .layout import Layout
-from .files import atomic_write
-from .manifest import archived_manifest, manifest_json, output_stem
+from .files import atomic_write, display_path
+from .manifest import MANIFEST, archived_manifest, manifest_json, output_stem
 from .model import Document, Image, Plan, SourceRevision, VersionSpec, walk
 from .reading import fontconfig, read_plan, resolve_version
 from .revision import source_revision, stamp
@@ -55,7 +56,7 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
     lap = Laps()
     when = stamp(revision.epoch)
     document = resolve_version(plan, layout, version, revision)
-    label = document.version.label or document.version.key
+    label = document.version.name
     gates = gate_diagnostics(document, plan.root)
     rollup = [d for d in plan.diagnostics if d.code == "E035"]
     notes = [d for d in plan.diagnostics if d not in rollup or not document.version.strict]
@@ -71,6 +72,7 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
         return BuiltDocument(version, label, None, diagnostics=notes, refused=refused,
                              stages=lap.stages)
     docx_path = output_path(plan, document, out, ".docx")
+    stale = stale_outputs(docx_path)
     written = write_docx(document, layout, when)
     atomic_write(docx_path, written.data)
     built = BuiltDocument(version, label, docx_path, diagnostics=notes,
@@ -93,6 +95,8 @@ def build_version(plan: Plan, layout: Layout, version: str, revision: SourceRevi
                     render_pdf(engine, plan, layout, document, built, when, out, lap)
             except PdfError as exc:  # the docx stands; the next document gets a LibreOffice
                 built.failed = exc.diagnostics
+    for path in stale:  # the outputs of an old title or label, only once all is written
+        path.unlink(missing_ok=True)
     built.seconds = sum(lap.stages.values())
     return built
 
@@ -188,6 +192,43 @@ def write_manifest(path: Path, data: bytes, document: Document) -> None:
         atomic_write(archived, data)
 
 
+OUTPUT_SUFFIXES = (".docx", ".pdf", ".版式检查.txt")
+
+
+def stale_outputs(docx_path: Path) -> list[Path]:
+    """What the last build of this version wrote under another name (the title or label has
+    changed since): its manifest names its Word file; the PDF and report share its stem."""
+    written = last_written(docx_path.parent)
+    if written is None or written.name == docx_path.name:
+        return []
+    stem = written.name.removesuffix(".docx")
+    return [written.with_name(stem + suffix) for suffix in OUTPUT_SUFFIXES]
+
+
+def last_written(folder: Path) -> Path | None:
+    """The Word file the manifest of build/<version>/ names, if it is there."""
+    try:
+        name = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["docx"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    path = folder / Path(str(name)).name
+    return path if path.is_file() else None
+
+
+def built_pdf(root: Path, version: str) -> Path:
+    """The PDF the last build of `version` wrote: what `plan verify` measures when no file is
+    named, whatever else build/<version>/ holds (build/<county>/<version>/ for a county)."""
+    from .workspace import find_workspace
+    folder = find_workspace(root)[1].out / version
+    docx = last_written(folder)
+    pdf = docx.with_suffix(".pdf") if docx else None
+    shown = display_path(folder, Path(root))
+    if pdf is None or not pdf.is_file():
+        raise PlanError(f"{shown}/ 中没有生成过的 PDF：请先生成（如 make draft），"
+                        "或指明要检查的 PDF 文件", shown, code="E054")
+    return pdf
+
+
 def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
     """What the version's gates say, all kinds at once: TODO markers (shown in a draft,
     warnings in a review copy, refused in the final text), review opinions without 采纳情况, and
@@ -199,11 +240,10 @@ def gate_diagnostics(document: Document, root: Path) -> list[Diagnostic]:
     if version.responses != "info":
         from .review.responses import unanswered
         found += apply_policy(version, version.responses, "未答复的审阅意见", "E802",
-                              [Diagnostic("E802", "error", line) for line in unanswered(root)])
+                              unanswered(root))
     if version.strict:
         from .check import TODO_CODE, check_plan
-        errors = [Diagnostic(f.code, "error", f.message, f.file, f.line, f.col)
-                  for f in check_plan(root, version.key)
+        errors = [f for f in check_plan(root, version.key)
                   if f.severity == "error" and f.code != TODO_CODE]  # markers: by block, above
         found += apply_policy(version, "error",
                               f"起草规则错误（plan check --version {version.key}）", "E803", errors)
@@ -218,8 +258,7 @@ def apply_policy(version: VersionSpec, level: str, what: str, code: str,
         return []
     if level == "warning":
         return [replace(d, severity="warning") for d in found]
-    name = version.label or version.key
-    return [Diagnostic(code, "error", f"{name}不能含有{what}，共 {len(found)} 处，请先处理："),
+    return [Diagnostic(code, "error", f"{version.name}不能含有{what}，共 {len(found)} 处，请先处理："),
             *found]
 
 

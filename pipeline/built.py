@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 @dataclass
 class BuiltDocument:
     version: str
-    label: str  # as the reader names the version: 初稿; the key when the label is empty
+    label: str  # as the reader names the version: 初稿 (VersionSpec.name)
     docx: Path | None  # None: the version was refused (see `refused`)
     pdf: Path | None = None
     pdf_skipped: str = ""  # why no PDF was made, in Chinese

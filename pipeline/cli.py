@@ -1,7 +1,9 @@
 """The `plan` command: a thin click layer over the pipeline; the only place that prints."""
 from __future__ import annotations
 
+import gettext
 import json
+import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -10,6 +12,48 @@ import click
 
 from .errors import Diagnostic, PlanError
 from .files import display_path
+
+LOCALE = Path(__file__).resolve().parent / "locale"
+
+
+def chinese_click() -> None:
+    """click's own words (用法, 选项, 错误：没有命令…) are gettext messages, translated in
+    locale/zh_CN/LC_MESSAGES/plan.po: the catalog is chosen here, in Chinese whatever the
+    terminal's locale is, as every other message of the product."""
+    gettext.bindtextdomain("plan", str(LOCALE))
+    gettext.textdomain("plan")
+    os.environ["LANGUAGE"] = "zh_CN"
+
+
+chinese_click()
+
+
+class HelpFormatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")  # 选项：, not 选项:
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    """A command whose usage line says [选项], not [OPTIONS]."""
+    context_class = Context
+
+    def __init__(self, *args, options_metavar: str = "[选项]", **kwargs) -> None:
+        super().__init__(*args, options_metavar=options_metavar, **kwargs)
+
+
+class Group(click.Group):
+    context_class = Context
+    command_class = Command
+    group_class = type  # a group's groups are Groups too
+
+    def __init__(self, *args, options_metavar: str = "[选项]",
+                 subcommand_metavar: str = "命令 [参数]...", **kwargs) -> None:
+        super().__init__(*args, options_metavar=options_metavar,
+                         subcommand_metavar=subcommand_metavar, **kwargs)
 
 
 
@@ -45,7 +89,7 @@ EXIT_BAD_INPUT = 2
 EXIT_PDF_UNAVAILABLE = 3
 
 
-@click.group(help="规划文本编制流水线：由 Markdown 章节生成公文格式的 Word 与 PDF。")
+@click.group(cls=Group, help="规划文本编制流水线：由 Markdown 章节生成公文格式的 Word 与 PDF。")
 @click.option("--plan", "plan_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="规划目录（含 plan.yaml）。")
 @click.pass_context
@@ -285,7 +329,7 @@ def report_fonts(fonts) -> None:
     if fonts is None:
         return
     for sub in fonts.substitutions:
-        embedded = "、".join(sub.embedded_as) or "未嵌入"
+        embedded = "、".join(sub.faces) or "未嵌入"
         out.print(f"  字体替换：{sub.requested} → {sub.mapped.family}（PDF 中为 {embedded}）")
     for font in fonts.unexpected:
         out.print(f"  [yellow]另用字体[/yellow]：{font.name}（LibreOffice 自行选用）")
@@ -345,7 +389,7 @@ def chapter_table(plan_dir: Path, fmt: str) -> None:
     if fmt == "json":
         out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
         return
-    every = [spec.label or key for key, spec in plan.meta.versions.items()]
+    every = [spec.name for spec in plan.meta.versions.values()]
     table = Table(title=f"{plan.meta.title} 编写进度", show_lines=False)
     for name in ("章节文件", "标题", "责任科室/单位", "状态", "字数", "待办", "所在版本"):
         table.add_column(name, justify="right" if name in ("字数", "待办") else "left",
@@ -415,18 +459,23 @@ def data(plan_dir: Path) -> None:
                   f"{marker}的 {loaded.sample_rows(name)} 行")
 
 
-@main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。")
-@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。"
+                   "不指明 PDF 时实测最近一次生成的该版本 PDF（见 --version）。")
+@click.argument("pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
+              show_default=True, help="不指明 PDF 时，实测哪个版本最近一次生成的 PDF。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
 @click.pass_obj
-def verify(plan_dir: Path, pdf: Path, fmt: str) -> None:
+def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str) -> None:
+    from .build import built_pdf
     from .layout import load_layout
     from .files import read_text
     from .load import load_meta
     from .verify import render_table, to_json, verify_pdf
 
-    with fail_cleanly():
+    with fail_cleanly(note=""):
+        pdf = pdf or built_pdf(plan_dir.resolve(), version)
         layout_name = "gbt9704"
         if (plan_dir / "plan.yaml").is_file():
             layout_name = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml")).layout
@@ -734,6 +783,8 @@ def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | No
     root = plan_dir.resolve()
     with fail_cleanly():
         result = diff_plan(plan_dir, old, new, version, out_dir, author, notes, old_version)
+    for diagnostic in result.diagnostics:
+        say(diagnostic)
     if not result.records:
         out.print("两个版本的正文没有差异。")
     else:

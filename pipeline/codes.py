@@ -3,8 +3,9 @@
 The drafting rules of `plan check` register their own codes (check/registry.py, titles in
 styles/rules.yaml); tests keep the two sets apart and every code used in pipeline/ registered.
 
-Ranges: E00x files, E020–E049 workspaces, fingerprints and parallel runs, E1xx plan.yaml, front
-matter, data files and templates, E2xx Markdown, E3xx versions, E4xx layout profiles, E5xx check configuration and the Word writer,
+Ranges: E00x files, E020–E049 workspaces, fingerprints and parallel runs, E05x–E07x plan
+structure, E1xx plan.yaml, front matter, data files and templates, E2xx Markdown, E3xx versions,
+E4xx layout profiles, E5xx check configuration and the Word writer,
 E6xx LibreOffice, E7xx verify, E8xx version gates, E90x–E93x review, E91x diff, E95x–E97x intake,
 E98x–E99x import."""
 from __future__ import annotations
@@ -42,6 +43,12 @@ CODES = registry(
     ("E034", "对比表的指标参数有误"),
     ("E035", "县（市、区）规划的数据无法汇总"),
     ("E036", "版本不能含有无法汇总的县（市、区）数据"),
+    # plan structure
+    ("E050", "章节属性缺少结束行"),
+    ("E051", "章节文件未列入 plan.yaml"),
+    ("E052", "空章节文件"),
+    ("E053", "章节开头没有一级标题"),
+    ("E054", "没有生成过的 PDF"),
     # plan.yaml and front matter
     ("E100", "章节属性中的版本未在 plan.yaml 中定义"),
     ("E101", "YAML 格式错误"),
@@ -113,6 +120,20 @@ CODES = registry(
     ("E216", "找不到图片文件"),
     ("E217", "版本限定块的版本名不对"),
     ("E218", "表格指令应单独成段"),
+    ("E219", "标题的井号后缺少空格"),
+    ("E220", "不支持 HTML"),
+    ("E221", "不支持删除线"),
+    ("E222", "不支持任务列表"),
+    ("E223", "引文中只能有段落和列表"),
+    ("E224", "不支持代码块"),
+    ("E225", "链接不是网址"),
+    ("E226", "容器缺少结束行"),
+    ("E227", "容器开头的冒号不足三个"),
+    ("E228", "表题、图题或专栏标题自带编号"),
+    ("E229", "段落意外成为标题"),
+    ("E230", "表格行的单元格数与表头不符"),
+    ("E231", "图片格式不受支持"),
+    ("E232", "图片已损坏"),
     # versions
     ("E301", "plan.yaml 中没有这个版本"),
     # layout profiles
@@ -166,6 +187,7 @@ CODES = registry(
     ("E914", "不是本流水线生成的规划文本"),
     ("E915", "修改说明文件应为映射"),
     ("E916", "修改说明应为文本"),
+    ("E917", "比较的 Word 文件已由其他软件保存"),
     # intake
     ("E950", "plan.yaml 的报送单位有误"),
     ("E951", "没有这个报送单位"),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .docx.body import Anchor
+from .files import file_name
 from .layout import Layout
 from .model import Block, Box, Document, Heading, ListBlock, Note, SourceRevision, Table
 
@@ -24,9 +25,10 @@ ARCHIVE = "manifests"
 
 
 def output_stem(document: Document) -> str:
-    """The name the built files of a version share: 规划名称（征求意见稿）."""
+    """The name the built files of a version share: 规划名称（征求意见稿）, one file name
+    (a `/` in the title never makes a folder)."""
     label = f"（{document.version.label}）" if document.version.label else ""
-    return f"{document.meta.title}{label}"
+    return file_name(f"{document.meta.title}{label}")
 
 
 def revision_key(commit: str, dirty: bool) -> str:

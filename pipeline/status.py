@@ -22,7 +22,7 @@ class ChapterStatus:
 
 
 def chapter_status(plan: Plan) -> list[ChapterStatus]:
-    labels = {key: spec.label or key for key, spec in plan.meta.versions.items()}
+    labels = {key: spec.name for key, spec in plan.meta.versions.items()}
     return [ChapterStatus(p.chapter.display, p.chapter.id, p.title, p.chapter.owner,
                           p.chapter.status, characters(p), len(TODO.findall(p.chapter.body)),
                           [labels[v] for v in p.chapter.versions])

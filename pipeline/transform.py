@@ -25,6 +25,8 @@ class Labels:
     table: str
     figure: str
     box: str
+    # List item markers per nesting level, (ordered, bullet); deeper lists take the last.
+    lists: tuple[tuple[str, str], ...] = (("{n}.", "●"),)
 
 
 def resolve(plan: Plan, version: str, heading_numbers: list[str], labels: Labels) -> Document:
@@ -40,6 +42,7 @@ def resolve(plan: Plan, version: str, heading_numbers: list[str], labels: Labels
             footnote_bodies.update(parsed.footnotes)
     blocks = number_headings(blocks, heading_numbers)
     blocks = number_objects(blocks, labels)
+    blocks = list_markers(blocks, labels.lists)
     blocks, footnotes = number_footnotes(blocks, footnote_bodies)
     blocks = mark_todos(blocks)
     footnotes = {n: mark_todos(body) for n, body in footnotes.items()}
@@ -104,6 +107,17 @@ def number_objects(blocks: list[Block], labels: Labels) -> list[Block]:
         label = f"{labels.figure}{n}" + (f"{LABEL_GAP}{block.caption}" if block.caption else "")
         return replace(block, number=n, label=label)
     return map_blocks(blocks, number)
+
+
+def list_markers(blocks: list[Block], levels: tuple[tuple[str, str], ...]) -> list[Block]:
+    """Each list's item marker by its nesting level: 1. → （1） → ①, ● → ○ → ■ as the layout
+    profile says, so a nested list reads as one, not as a second list numbered from 1."""
+    def mark(block: Block) -> Block:
+        if not isinstance(block, ListBlock):
+            return block
+        ordered, bullet = levels[min(block.depth, len(levels) - 1)]
+        return replace(block, marker=ordered if block.ordered else bullet)
+    return map_blocks(blocks, mark)
 
 
 def number_footnotes(blocks: list[Block], bodies: dict[str, list[Block]]

@@ -72,9 +72,24 @@ def docx_with(path: Path, document: bytes, extra: dict[str, bytes] | None = None
     return path
 
 
-def run_build(root: Path):
+def run_build(root: Path, version: str = "draft"):
     from pipeline.cli import main
-    return CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
+    return CliRunner().invoke(main, ["--plan", str(root), "build", "--version", version,
+                                     "--format", "docx"])
+
+
+GOOD_CHAPTER = "---\nid: one\nowner: 规划财务科\n---\n# 总体要求\n\n## 指导思想\n\n正文。\n"
+
+
+@pytest.fixture
+def built_plan(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """A one-chapter plan built once: (root, its draft .docx, the bytes of it), for tests that
+    break the plan and check the last good output stays."""
+    root = make_plan(tmp_path / "plan", {"01-总体要求.md": GOOD_CHAPTER})
+    result = run_build(root)
+    assert result.exit_code == 0, result.output
+    output = root / "build" / "draft" / "测试规划（初稿）.docx"
+    return root, output, output.read_bytes()
 
 
 def expect_failure(root: Path, output: Path, before: bytes, where: str, words: str) -> None:

@@ -37,8 +37,11 @@ def year_ranges(texts: list[ChapterText], ctx: Context) -> Iterator[Hit]:
     found = [Occurrence(t, m.start(), m.group(), form_key(range_form(m)))
              for t in texts for m in YEAR_RANGE.finditer(t.view)]
     period = YEAR_RANGE.search(ctx.meta.period)
-    if period:
+    if period and period.group("sep") == "—":
         reference, where = range_form(period), "封面上的规划期限"
+    elif period:  # the period itself is a slip (plan.yaml is checked as text): say the rule
+        reference = f"{period.group('a')}{period.group('ya')}—{period.group('b')}年"
+        where = "规范写法（年份的起止用一字线“—”）"
     else:
         counts = Counter(o.form for o in found)
         if not counts:

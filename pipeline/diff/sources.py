@@ -10,7 +10,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -18,7 +18,8 @@ from lxml import etree
 from ..reading import read_plan, resolve_version
 from ..chinese import DATE_DIGITS
 from ..docx.ooxml import qn
-from ..errors import PlanError
+from ..docx.package import APPLICATION
+from ..errors import Diagnostic, PlanError, warning
 from ..layout import Layout, load_layout
 from ..files import read_text
 from ..load import load_meta
@@ -27,8 +28,8 @@ from ..names import (BOX_TABLE, COVER_FOOTER, COVER_SUBTITLE, DRAFTER_NOTE, FIGU
 from ..safefile import FileRefused
 from ..wordfile import open_word
 from ..model import (Block, Box, Document, FootnoteRef, Heading, Inline, LineBreak, ListBlock,
-                     ListItem, Note, PageBreak, Paragraph, PlanMeta, Source, SourceRevision, Span, Table,
-                     VersionSpec)
+                     ListItem, Note, PageBreak, Paragraph, Plan, PlanMeta, Source, SourceRevision,
+                     Span, Table, VersionBlock, VersionSpec, walk)
 from ..revision import git, source_revision, stamp
 
 WORKING_TREE = "."  # the NEW side by default: the plan folder with uncommitted edits
@@ -40,21 +41,62 @@ class Side:
     layout: Layout
     name: str  # as the user named it: a tag, a commit, a file
     revision: SourceRevision
+    # Blocks this side's version prints and the other side's version never would (`::: 版本`,
+    # a chapter's `versions:`, 编者注), by source → why: a version difference, not an edit.
+    only: dict[Source, str] = field(default_factory=dict)
+    notes: list[Diagnostic] = field(default_factory=list)  # warnings about this side
 
 
-def load_side(stack: contextlib.ExitStack, plan_dir: Path, spec: str, version: str) -> Side:
-    """One side of the diff. Temporary folders stay until `stack` closes: images are read when
-    the redline is written."""
+def load_side(stack: contextlib.ExitStack, plan_dir: Path, spec: str, version: str,
+              other: str | None = None) -> Side:
+    """One side of the diff, built as `version` (`other`: the other side's version).
+    Temporary folders stay until `stack` closes: images are read when the redline is written."""
     if spec.lower().endswith(".docx"):
         return read_built_docx(Path(spec), plan_dir)
     if spec == WORKING_TREE:
         plan, layout = read_plan(plan_dir)
         revision = source_revision(plan.root)
         return Side(resolve_version(plan, layout, version, revision), layout, "当前文件",
-                    revision)
+                    revision, version_only(plan, version, other))
     root, revision = export_revision(stack, plan_dir, spec)
     plan, layout = read_plan(root)
-    return Side(resolve_version(plan, layout, version, revision), layout, spec, revision)
+    return Side(resolve_version(plan, layout, version, revision), layout, spec, revision,
+                version_only(plan, version, other))
+
+
+def version_only(plan: Plan, version: str, other: str | None) -> dict[Source, str]:
+    """Sources of what `version` prints and `other` does not, each with the reason."""
+    versions = plan.meta.versions
+    if other is None or other == version or other not in versions:
+        return {}
+    shown, hidden = versions[version], versions[other]
+    only: dict[Source, str] = {}
+
+    def mark(blocks: list[Block], why: str) -> None:
+        for block in walk(blocks):
+            only.setdefault(block.source, why)
+
+    def visit(blocks: list[Block]) -> None:
+        for block in blocks:
+            if isinstance(block, VersionBlock):
+                if version in block.versions and other not in block.versions:
+                    mark(block.blocks, f"版本限定（::: 版本）：仅用于{shown.name}，{hidden.name}中没有")
+                else:
+                    visit(block.blocks)
+            elif isinstance(block, Note) and shown.notes and not hidden.notes:
+                mark(block.blocks, f"编者注：只在{shown.name}中显示")
+            elif isinstance(block, (Box, Note)):
+                visit(block.blocks)
+            elif isinstance(block, ListBlock):
+                for item in block.items:
+                    visit(item.blocks)
+    for parsed in plan.parsed:
+        versions_of = parsed.chapter.versions
+        if version in versions_of and other not in versions_of:
+            mark(parsed.blocks, f"本章（章节属性 versions）仅用于{shown.name}，{hidden.name}中没有")
+        else:
+            visit(parsed.blocks)
+    return only
 
 
 def export_revision(stack: contextlib.ExitStack, plan_dir: Path, spec: str
@@ -101,9 +143,11 @@ def read_built_docx(path: Path, plan_dir: Path) -> Side:
             props = word.properties
             notes = word.parts("footnotes")
             footnotes = notes[0][1] if notes else None
+            app = word.package_part("extended-properties")
     except FileRefused as exc:
         raise PlanError(f"{path.name} 不存在或不是 Word（.docx）文件：{exc.message}",
                         code="E913") from None
+    application = _application(app)
     if "PlanTitle" not in props:
         raise PlanError(f"{path.name} 不是由本流水线生成的规划文本（缺少 PlanTitle 属性），"
                         "无法比较；请改用 git 版本号", code="E914")
@@ -126,7 +170,27 @@ def read_built_docx(path: Path, plan_dir: Path) -> Side:
     blocks = reader.body(body)
     notes = reader.footnotes(footnotes) if footnotes is not None else {}
     document = Document(meta, version, blocks, notes, revision=revision)
-    return Side(document, layout, path.name, revision)
+    return Side(document, layout, path.name, revision,
+                notes=foreign(path.name, application, body))
+
+
+def foreign(name: str, application: str, body: etree._Element) -> list[Diagnostic]:
+    """A copy someone saved in Word or WPS is no longer what the pipeline wrote: its runs,
+    styles and tracked changes are the office's, and a comparison of it lists their changes
+    as edits. Say so instead of reporting them silently."""
+    if application == APPLICATION:
+        return []
+    saved = f"已由 {application} 保存过" if application else "不是本流水线直接写出的文件"
+    revisions = len(body.findall(".//w:ins", NS)) + len(body.findall(".//w:del", NS))
+    tracked = f"；其中有 {revisions} 处修订标记，修订中的文字未计入" if revisions else ""
+    return [warning("E917", f"{saved}，比较的是其中的文字：样式、分段的改动也会列为修改{tracked}。"
+                    "要比较规划本身的修改，请比较 git 版本或重新生成的文件", name)]
+
+
+def _application(app: etree._Element | None) -> str:
+    """docProps/app.xml's Application: who wrote the file last."""
+    node = app.find("{*}Application") if app is not None else None
+    return (node.text or "").strip() if node is not None else ""
 
 
 def _style(p: etree._Element) -> str:

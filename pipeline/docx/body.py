@@ -150,10 +150,7 @@ class BodyWriter:
         return out
 
     def block(self, block: Block, context: str) -> list[etree._Element]:
-        text_style = "BoxText" if context == "box" else None
-        highlight = self.layout["note"]["highlight"] if context == "note" else None
-        if context == "note":
-            text_style = "DrafterNote"
+        text_style, highlight = context_style(context, self.layout)
         if isinstance(block, Heading):
             if context != "body":
                 bold = [Span(i.text, True, i.italic, i.change) if isinstance(i, Span) else i
@@ -162,11 +159,9 @@ class BodyWriter:
                     bold, highlight)), block.change), block.source)]
             return [self.anchor(self.tracked(self.heading(block), block.change), block.source)]
         if isinstance(block, Paragraph):
-            return [self.anchor(self.tracked(paragraph(text_style,
-                                                       *self.runs(block.inlines, highlight)),
-                                             block.change), block.source)]
+            return [self.paragraph(block, context)]
         if isinstance(block, ListBlock):
-            return self.list_block(block, context, 0)
+            return self.list_block(block, context)
         if isinstance(block, Table):
             return self.table(block)
         if isinstance(block, Box):
@@ -186,28 +181,31 @@ class BodyWriter:
                          *self.label(block.label_change, block.number),
                          *self.runs(block.inlines), end)
 
-    def list_block(self, block: ListBlock, context: str, depth: int) -> list[etree._Element]:
+    def paragraph(self, block: Paragraph, context: str, marker: list[Inline] | None = None,
+                  indent: etree._Element | None = None) -> etree._Element:
+        """A body paragraph, built whole: a list item's marker and indent go in as it is made."""
+        text_style, highlight = context_style(context, self.layout)
+        p = paragraph(text_style, *self.runs(marker or []), *self.runs(block.inlines, highlight),
+                      ppr_extra=[indent])
+        return self.anchor(self.tracked(p, block.change), block.source)
+
+    def list_block(self, block: ListBlock, context: str) -> list[etree._Element]:
         out = []
+        indent = None
+        if block.depth:
+            chars = self.layout["body"]["first_line_chars"] * (block.depth + 1)
+            indent = el("w:ind", {"w:firstLineChars": chars * 100})
         for item, marker in zip(block.items, self.list_markers(block)):
             first = True
             for child in item.blocks:
                 if isinstance(child, ListBlock):
-                    out.extend(self.list_block(child, context, depth + 1))
+                    out.extend(self.list_block(child, context))
                     continue
-                rendered = self.block(child, context)
-                if first and rendered and isinstance(child, Paragraph):
-                    ppr_index = 1 if rendered[0].find(qn("w:pPr")) is not None else 0
-                    for marker_run in reversed(self.runs(marker)):
-                        rendered[0].insert(ppr_index, marker_run)
-                    if depth:
-                        ppr = rendered[0].find(qn("w:pPr"))
-                        if ppr is None:
-                            ppr = el("w:pPr")
-                            rendered[0].insert(0, ppr)
-                        chars = self.layout["body"]["first_line_chars"] * (depth + 1)
-                        ppr.append(el("w:ind", {"w:firstLineChars": chars * 100}))
+                if first and isinstance(child, Paragraph):
+                    out.append(self.paragraph(child, context, marker, copy.deepcopy(indent)))
+                else:
+                    out.extend(self.block(child, context))
                 first = False
-                out.extend(rendered)
         return out
 
     def list_markers(self, block: ListBlock) -> list[list[Inline]]:
@@ -216,8 +214,10 @@ class BodyWriter:
         differ the marker itself is a tracked edit."""
         spec = self.layout["list"]
 
+        pattern = block.marker or (spec["ordered"] if block.ordered else spec["bullet"])
+
         def marker(n: int) -> str:
-            return format_number(spec["ordered"], n) if block.ordered else spec["bullet"]
+            return format_number(pattern, n) if block.ordered else pattern
         old = new = block.start - 1
         out: list[list[Inline]] = []
         for item in block.items:
@@ -586,6 +586,13 @@ class BodyWriter:
             paras[0].insert(1 if ppr is not None else 0, mark)
             root.append(el("w:footnote", {"w:id": number}, *paras))
         return tostring(root)
+
+
+def context_style(context: str, layout: Layout) -> tuple[str | None, str | None]:
+    """The paragraph style and highlight of text inside a 专栏 or an 编者注."""
+    if context == "note":
+        return "DrafterNote", layout["note"]["highlight"]
+    return ("BoxText" if context == "box" else None), None
 
 
 def merged_cells(block: Table) -> dict[int, dict[int, tuple[int, str]]]:

@@ -31,6 +31,8 @@ SHOWN = {"篇": "第X篇", "章": "第X章", "节": "第X节", "cn": "一、", "
          "pn": "（1）"}
 SCHEME_LEVELS = {"plan": 6, "gongwen": 4}
 SHORT, LONG = 30, 50  # characters after the number: a heading's length, and the most it takes
+# The number a Word heading style printed as text before the title: 5 DISCUSSION, 1.2 Scope.
+STYLE_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*[ \t\u3000]+(?=\S)")
 TOC_LINE = re.compile(r"(\.{3,}|…{2,}|·{3,}|-{3,}|_{3,}|[\s\u3000]+)\d{1,4}$")
 
 
@@ -132,6 +134,8 @@ class Headings:
         cue = self.cue(block)
         if not kind and cue.number in SHOWN:
             kind, value = cue.number, 0
+        if isinstance(block, Heading) and not kind and (number := STYLE_NUMBER.match(text)):
+            cut = number.end()  # the pipeline numbers: a styled heading's typed number goes
         rest = text[cut:].strip()
         if isinstance(block, Heading):
             return Candidate(block, kind, value, rest, cut, block.level)

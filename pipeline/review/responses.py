@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import PlanError
+from ..errors import Diagnostic, PlanError
 from .collect import FIELDS, CommentRecord, KIND_NAMES
 
 RESPONSES = ("采纳", "部分采纳", "未采纳")
@@ -125,8 +125,8 @@ def all_responses(root: Path) -> dict[str, list[Response]]:
             if p.name != "units.yaml"}
 
 
-def unanswered(root: Path) -> list[str]:
-    """One line per item that has no 采纳情况 yet: file:line: which opinion."""
+def unanswered(root: Path) -> list[Diagnostic]:
+    """Each item that has no 采纳情况 yet, at its line of reviews/<round>.yaml."""
     lines = []
     for shown, responses in all_responses(root).items():
         for r in responses:
@@ -134,5 +134,7 @@ def unanswered(root: Path) -> list[str]:
                 unit = r.data.get("unit") or r.data.get("reviewer") or "未知单位"
                 kind = KIND_NAMES.get(r.data.get("kind", ""), "")
                 text = str(r.data.get("text", "")).replace("\n", " ")[:30]
-                lines.append(f"{shown}:{r.line}: 意见 {r.id}（{unit}，{kind}：{text}）尚未填写采纳情况")
+                lines.append(Diagnostic("E802", "error",
+                                        f"意见 {r.id}（{unit}，{kind}：{text}）尚未填写采纳情况",
+                                        shown, r.line))
     return lines

@@ -1,6 +1,6 @@
-"""make bench: build a ~150-page plan and compare with pandoc on the same Markdown, same run;
-then the sample workspace (the city plan and its county plans, Word and PDF): the full build, a
-run with nothing changed, one county chapter edited, and 1 worker against N.
+"""make bench: build a plan of about 170 pages, compare with pandoc on the same Markdown; then
+the sample workspace (the city plan and its county plans, Word and PDF): the full build, a run with
+nothing changed, one county chapter edited, and 1 worker against N.
 
 Prints medians of repeated whole-process runs (every tool pays its start-up), the ratios, and
 where our time goes by stage.
@@ -30,7 +30,7 @@ SENTENCE = ("坚持精准治污、科学治污、依法治污，以改善生态�
 
 
 def generate(root: Path, chapters: int = 12, sections: int = 5, items: int = 4) -> str:
-    """A plan of about 150 pages; returns the concatenated Markdown body given to pandoc."""
+    """A plan of about 170 pages of 22 × 28 characters; returns the Markdown given to pandoc."""
     (root / "chapters").mkdir(parents=True)
     (root / "plan.yaml").write_text("title: 基准测试规划\norganization: 测试单位\n",
                                     encoding="utf-8")
