@@ -70,8 +70,10 @@ def load_plan(root: Path) -> Plan:
     chapters = [load_chapter(p, root, meta) for p in paths]
     check_unique_ids(chapters)
     data = load_data(root)
+    counties, warnings = county_data(root)
     return Plan(root, meta, chapters, data,
-                diagnostics=[*unlisted(root, meta, paths), *data.notices])
+                diagnostics=[*unlisted(root, meta, paths), *data.notices, *warnings],
+                counties=counties)
 
 
 def unlisted(root: Path, meta: PlanMeta, paths: list[Path]) -> list[Diagnostic]:
