@@ -27,17 +27,22 @@ setup: $(STAMP) system ## 准备运行环境：虚拟环境、Python 依赖、Li
 system: ## 检查并安装 LibreOffice、字体等系统组件（root 时经 apt 安装，否则提示安装命令）
 	@scripts/install-system.sh
 
-draft: setup ## 生成初稿：build/draft/ 下的 Word、PDF 与版式检查结果
-	$(BIN)/plan build --version draft
+# 工作区（workspace.yaml）中生成哪些规划、同时生成几份：make draft PLAN="章贡区 赣州市" JOBS=2
+PLAN ?=
+JOBS ?=
+BUILD_ARGS = $(foreach p,$(PLAN),--plan $(p)) $(if $(JOBS),--jobs $(JOBS))
+
+draft: setup ## 生成初稿：市级规划在 build/draft/，各县（市、区）在 build/<县（市、区）>/draft/；未改动的不重新生成（PLAN=、JOBS= 见 README）
+	$(BIN)/plan build --version draft $(BUILD_ARGS)
 
 review: setup ## 生成征求意见稿（带行号、无编者注）：build/review/
-	$(BIN)/plan build --version review
+	$(BIN)/plan build --version review $(BUILD_ARGS)
 
 final: setup ## 生成报批稿：有待办标记或起草规则错误（plan check）时拒绝生成
-	$(BIN)/plan build --version final
+	$(BIN)/plan build --version final $(BUILD_ARGS)
 
-all: setup ## 一次生成初稿、征求意见稿、报批稿
-	$(BIN)/plan build --version all
+all: setup ## 一次生成全部规划的初稿、征求意见稿、报批稿（PLAN=、JOBS= 同 draft）
+	$(BIN)/plan build --version all $(BUILD_ARGS)
 
 status: $(STAMP) ## 各章编写进度：责任科室、状态、字数、待办标记、所在版本
 	$(BIN)/plan status
@@ -89,7 +94,7 @@ import: $(STAMP) ## 导入已有的 Word 文稿为章节：make import FILE=文�
 test: $(STAMP) system ## 运行全部测试
 	$(BIN)/pytest -q
 
-bench: $(STAMP) system ## 性能基准：约 170 面的规划与 pandoc 同场对比 docx；常驻与冷启动 LibreOffice 对比 PDF
+bench: $(STAMP) system ## 性能基准：约 170 面的规划与 pandoc 同场对比 docx；常驻与冷启动 LibreOffice 对比 PDF；工作区全量、无改动、改一章、1 个与 N 个进程
 	$(BIN)/python tests/bench/bench_build.py
 
 clean: ## 删除生成的文件（build/）

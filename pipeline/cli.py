@@ -97,7 +97,9 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
     ctx.obj = plan_dir
 
 
-@main.command(help="生成指定版本的规划文本：Word 与 PDF，输出到 build/<版本>/。")
+@main.command(help="生成规划文本：Word 与 PDF，输出到 build/<版本>/。在工作区根目录（有 workspace.yaml）"
+                   "生成市级规划和各县（市、区）规划，县（市、区）的输出在 build/<县（市、区）>/<版本>/；"
+                   "源文件未改动的文档不重新生成。")
 @click.option("--version", "version", type=click.Choice([*VERSIONS, "all"]), default="draft",
               show_default=True, help="版本：draft 初稿、review 征求意见稿、final 报批稿、all 全部。")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all",
@@ -105,64 +107,212 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
 @click.option("--message-format", "messages", type=click.Choice(["text", "json"]),
               default="text", show_default=True,
               help="结果与问题的输出方式：text 供阅读，json 供其他工具读取。")
+@click.option("--plan", "names", multiple=True, metavar="名称",
+              help="只生成这个规划：县（市、区）名（如 章贡区）或目录，市级规划用 workspace.yaml 中 "
+                   "city 的名称；可写多次。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="同时生成的文档数（每个一个 LibreOffice），默认为 CPU 数。")
+@click.option("--force", is_flag=True, help="源文件未改动的文档也重新生成。")
 @click.pass_obj
-def build(plan_dir: Path, version: str, fmt: str, messages: str) -> None:
-    from .build import build as build_versions
+def build(plan_dir: Path, version: str, fmt: str, messages: str, names: tuple[str, ...],
+          jobs: int | None, force: bool) -> None:
+    from .run import Execution, plan_run
+    from .workspace import cpu_count
 
     versions = list(VERSIONS) if version == "all" else [version]
-    root = plan_dir.resolve()
+    base = plan_dir.resolve()
     as_json = messages == "json"
-    results = []
-    said: set[Diagnostic] = set()
     with fail_cleanly(as_json=as_json):
-        for built in build_versions(plan_dir, versions, pdf=fmt != "docx"):
-            results.append(built)
-            if not as_json:
-                print_built(built, root, said)
-    if as_json:
-        click.echo(json.dumps({"documents": [built_json(b, root) for b in results]},
-                              ensure_ascii=False, indent=1))
-    refused = [b for b in results if b.refused]
-    if not as_json and len(results) > 1:
-        done = "、".join(b.label for b in results if not b.refused) or "无"
-        line(f"本次生成：{done}" + (f"；未生成：{'、'.join(b.label for b in refused)}"
-                                   if refused else ""))
-    if refused:
+        run = plan_run(base, list(names), versions, pdf=fmt != "docx", force=force)
+    view = RunView(run, base, as_json)
+    with Execution(run, jobs or cpu_count()) as outcomes:  # workers start before the bar
+        with view.progress():
+            for outcome in outcomes:
+                view.add(outcome)
+    view.finish()
+    if view.failed:
         sys.exit(EXIT_BAD_INPUT)
-    if fmt == "pdf" and any(b.pdf_skipped for b in results):
+    if fmt == "pdf" and any(b.pdf_skipped for b in view.documents()):
         sys.exit(EXIT_PDF_UNAVAILABLE)
 
 
-def print_built(built, root: Path, said: set[Diagnostic]) -> None:
-    for diagnostic in built.diagnostics:
-        if diagnostic not in said:
-            said.add(diagnostic)
+class RunView:
+    """What `plan build` shows: a line per document as it is done, a bar over the run on a
+    terminal, a summary table at the end of a workspace run; or one JSON text."""
+
+    def __init__(self, run, base: Path, as_json: bool) -> None:
+        self.run, self.base, self.as_json = run, base, as_json
+        self.outcomes: list = []
+        self.said: set[Diagnostic] = set()
+        self.bar = None
+        # Lines name the plan, and a summary table ends the run, at a workspace's root.
+        self.named = len(run.members) > 1 or (run.workspace.listed
+                                              and base == run.workspace.root)
+        if not as_json:
+            for problem in run.problems:
+                say(problem)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.run.problems) or not all(o.ok for o in self.outcomes)
+
+    def documents(self) -> list:
+        return [o.built for o in self.outcomes if o.built is not None]
+
+    def progress(self):
+        import contextlib
+        if self.as_json or not out.is_terminal:
+            return contextlib.nullcontext()
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        self.bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=out.console, transient=True)
+        self.task = self.bar.add_task("生成", total=self.run.total)
+        return self.bar
+
+    def add(self, outcome) -> None:
+        self.outcomes.append(outcome)
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        if not self.as_json:
+            self.show(outcome)
+
+    def name(self, outcome) -> str:
+        return f"{outcome.member.name} " if self.named else ""
+
+    def shown(self, diagnostic: Diagnostic, outcome) -> Diagnostic:
+        from .run import with_folder
+        return with_folder(diagnostic, outcome.member, self.base)
+
+    def say_once(self, diagnostic: Diagnostic, outcome) -> None:
+        diagnostic = self.shown(diagnostic, outcome)
+        if diagnostic not in self.said:
+            self.said.add(diagnostic)
             say(diagnostic)
+
+    def show(self, outcome) -> None:
+        built = outcome.built
+        if built is None:
+            for diagnostic in outcome.errors:
+                self.say_once(diagnostic, outcome)
+            unread = [d for d in outcome.errors if d.code != "E031"]  # E031 says what happened
+            if unread and not any(o is not outcome and o.member == outcome.member
+                                  and o.built is None for o in self.outcomes):
+                line(f"{self.name(outcome)}规划无法读取，未生成，原有输出保持不变。", error=True)
+            return
+        for diagnostic in built.diagnostics:
+            self.say_once(diagnostic, outcome)
+        who = self.name(outcome) + built.label
+        if built.refused:
+            for diagnostic in built.refused:
+                say(self.shown(diagnostic, outcome))
+            line(f"{who}未生成，原有输出保持不变。", error=True)
+            return
+        if built.up_to_date:
+            made = "、".join(k for k, p in (("Word", built.docx), ("PDF", built.pdf)) if p)
+            line(("未变", "cyan"), f" {who} {made}：{self.path(built.docx)}（源文件未改动，未重新生成）")
+            return
+        line(("已生成", "green"), f" {who} Word：{self.path(built.docx)}")
+        if built.pdf_skipped:
+            line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
+        elif built.failed:
+            for diagnostic in built.failed:
+                say(diagnostic)
+            line(f"{who} PDF 未生成，原有 PDF 保持不变。", error=True)
+        elif built.pdf:
+            line(("已生成", "green"), f" {who} PDF：{self.path(built.pdf)}"
+                 f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
+            report_fonts(built.fonts)
+            report_checks(built.checks, self.path(built.verify_report))
+
+    def path(self, path: Path | None) -> str:
+        import os
+        if path is None:
+            return ""
+        shown = display_path(path, self.base)
+        return shown if not Path(shown).is_absolute() else os.path.relpath(path, Path.cwd())
+
+    def ordered(self) -> list:
+        place = {m.root: i for i, m in enumerate(self.run.members)}
+        order = {v: i for i, v in enumerate(self.run.versions)}
+        return sorted(self.outcomes, key=lambda o: (place.get(o.member.root, 0),
+                                                    order.get(o.version, -1)))
+
+    def finish(self) -> None:
+        if self.as_json:
+            click.echo(json.dumps(self.as_data(), ensure_ascii=False, indent=1))
+            return
+        built = [o.built for o in self.ordered() if o.built is not None]
+        if self.named:
+            self.summary()
+        elif len(built) > 1:
+            refused = [b for b in built if b.refused]
+            done = "、".join(b.label for b in built if not b.refused) or "无"
+            line(f"本次生成：{done}" + (f"；未生成：{'、'.join(b.label for b in refused)}"
+                                       if refused else ""))
+
+    def summary(self) -> None:
+        from rich.table import Table
+        table = Table(title=self.run.workspace.title or None, show_lines=False)
+        for name in ("规划", "版本", "结果", "PDF 页数", "版式检查", "用时（秒）"):
+            table.add_column(name, justify="right" if name in ("PDF 页数", "用时（秒）") else "left")
+        counts: dict[str, int] = {}
+        for outcome in self.ordered():
+            built = outcome.built
+            result = outcome_word(outcome)
+            counts[result] = counts.get(result, 0) + 1
+            if built is None:
+                table.add_row(outcome.member.name, "—", result, "", "", "")
+                continue
+            failed = sum(not c.ok for c in built.checks)
+            checks = "" if not built.checks else (f"{failed} 项不符合" if failed else "全部符合")
+            pages = str(built.pdf_pages) if built.pdf else ""
+            seconds = f"{built.seconds:.1f}" if built.seconds else ""
+            table.add_row(outcome.member.name, built.label, result, pages, checks, seconds)
+        out.print(table)
+        line("，".join(f"{word} {n} 份" for word, n in counts.items()))
+
+    def as_data(self) -> dict:
+        documents, plans, errors = [], {}, list(self.run.problems)
+        for outcome in self.ordered():
+            member = outcome.member
+            entry = plans.setdefault(member.root, {"plan": member.name, "folder": member.shown,
+                                                   "failed": False, "diagnostics": []})
+            if outcome.built is None:
+                fresh = [d for d in (self.shown(d, outcome) for d in outcome.errors)
+                         if d not in errors]
+                entry["failed"] = True
+                entry["diagnostics"] += [d.as_json() for d in fresh]
+                errors += fresh
+                continue
+            entry["failed"] |= not outcome.ok
+            documents.append(self.document_data(outcome))
+        return {"documents": documents, "plans": list(plans.values()),
+                "diagnostics": [d.as_json() for d in errors]}
+
+    def document_data(self, outcome) -> dict:
+        built = outcome.built
+        shown = [self.shown(d, outcome) for d in built.refused + built.failed + built.diagnostics]
+        return {"plan": outcome.member.name, "folder": outcome.member.shown,
+                "version": built.version, "label": built.label,
+                "docx": self.path(built.docx) or None, "pdf": self.path(built.pdf) or None,
+                "pdf_pages": built.pdf_pages, "pdf_skipped": built.pdf_skipped or None,
+                "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
+                                   "measured": c.measured} for c in built.checks],
+                "refused": bool(built.refused), "failed": bool(built.failed),
+                "up_to_date": built.up_to_date, "seconds": round(built.seconds, 3),
+                "stages": {k: round(v, 3) for k, v in built.stages.items()},
+                "diagnostics": [d.as_json() for d in shown]}
+
+
+def outcome_word(outcome) -> str:
+    built = outcome.built
+    if built is None:
+        return "无法读取"
     if built.refused:
-        for diagnostic in built.refused:
-            say(diagnostic)
-        line(f"{built.label}未生成，原有输出保持不变。", error=True)
-        return
-    line(("已生成", "green"), f" {built.label} Word：{display_path(built.docx, root)}")
-    if built.pdf_skipped:
-        line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
-    elif built.pdf:
-        line(("已生成", "green"), f" {built.label} PDF：{display_path(built.pdf, root)}"
-             f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
-        report_fonts(built.fonts)
-        report_checks(built.checks, display_path(built.verify_report, root))
-
-
-def built_json(built, root: Path) -> dict:
-    def shown(path: Path | None) -> str | None:
-        return display_path(path, root) if path else None
-    return {"version": built.version, "label": built.label, "docx": shown(built.docx),
-            "pdf": shown(built.pdf), "pdf_pages": built.pdf_pages,
-            "pdf_skipped": built.pdf_skipped or None,
-            "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
-                               "measured": c.measured} for c in built.checks],
-            "refused": bool(built.refused),
-            "diagnostics": [d.as_json() for d in built.refused + built.diagnostics]}
+        return "未生成"
+    if built.failed:
+        return "PDF 失败"
+    return "未变" if built.up_to_date else "已生成"
 
 
 SEVERITY_WORDS = {"error": ("错误", "red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
@@ -199,11 +349,33 @@ def report_checks(checks, report: str) -> None:
         out.print(f"    {check.item}：要求 {check.requirement}，实测 {check.measured}")
 
 
-@main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。")
+@main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。在工作区根目录列出各规划的"
+                   "汇总（章节状态、字数、待办、未答复意见、最近生成），--plan 看某一规划的各章。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
+@click.option("--plan", "names", multiple=True, metavar="名称",
+              help="列出这个规划的各章（工作区根目录中使用）；可写多次。")
 @click.pass_obj
-def status(plan_dir: Path, fmt: str) -> None:
+def status(plan_dir: Path, fmt: str, names: tuple[str, ...]) -> None:
+    from .workspace import WORKSPACE_FILE, read_workspace
+
+    root = plan_dir.resolve()
+    if not (root / WORKSPACE_FILE).is_file():
+        chapter_table(plan_dir, fmt)
+        return
+    with fail_cleanly():
+        workspace = read_workspace(root)
+        members = workspace.select(list(names))
+    for problem in workspace.problems:
+        say(problem)
+    if names:
+        for member in members:
+            chapter_table(member.root, fmt)
+        return
+    workspace_table(workspace, members, fmt)
+
+
+def chapter_table(plan_dir: Path, fmt: str) -> None:
     from dataclasses import asdict
 
     from rich.table import Table
@@ -228,6 +400,43 @@ def status(plan_dir: Path, fmt: str) -> None:
                       str(r.todos) if r.todos else "", shown)
     table.add_row("合计", f"{len(rows)} 章", "", "", str(sum(r.characters for r in rows)),
                   str(sum(r.todos for r in rows)), "")
+    out.print(table)
+
+
+def workspace_table(workspace, members, fmt: str) -> None:
+    import datetime as dt
+    from dataclasses import asdict
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from .status import plan_summary
+
+    rows = [plan_summary(workspace, m) for m in members]
+    if fmt == "json":
+        out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    table = Table(title=f"{workspace.title or '工作区'} 编写进度", show_lines=False)
+    for name in ("规划", "目录", "各章状态", "字数", "待办", "未答复意见", "最近生成"):
+        table.add_column(name, justify="right" if name in ("字数", "待办", "未答复意见") else "left",
+                         overflow="fold")
+    for r in rows:
+        built = "—"
+        if r.last_build:
+            when = dt.datetime.fromtimestamp(r.last_build.when).strftime("%m-%d %H:%M")
+            built = f"{r.last_build.label} {when}（{'最新' if r.last_build.current else '需重新生成'}）"
+        name, folder = Text(r.name), Text(r.folder)  # names from files: never markup
+        if r.problem:
+            table.add_row(name, folder, Text(f"无法读取：{r.problem}", style="red"), "", "", "",
+                          built)
+            continue
+        chapters = "，".join(f"{status} {n}" for status, n in r.chapters.items())
+        table.add_row(name, folder, chapters, str(r.characters), str(r.todos or ""),
+                      str(r.unanswered or ""), built)
+    good = [r for r in rows if not r.problem]
+    table.add_row("合计", f"{len(rows)} 个规划", f"{sum(sum(r.chapters.values()) for r in good)} 章",
+                  str(sum(r.characters for r in good)), str(sum(r.todos for r in good) or ""),
+                  str(sum(r.unanswered for r in good) or ""), "")
     out.print(table)
 
 

@@ -3,8 +3,9 @@
 The drafting rules of `plan check` register their own codes (check/registry.py, titles in
 styles/rules.yaml); tests keep the two sets apart and every code used in pipeline/ registered.
 
-Ranges: E0xx files and workspaces, E1xx plan.yaml, front matter, data files and templates,
-E05x–E07x plan structure, E2xx Markdown, E3xx versions, E4xx layout profiles, E5xx check configuration and the Word writer,
+Ranges: E00x files, E020–E049 workspaces, fingerprints and parallel runs, E05x–E07x plan
+structure, E1xx plan.yaml, front matter, data files and templates, E2xx Markdown, E3xx versions,
+E4xx layout profiles, E5xx check configuration and the Word writer,
 E6xx LibreOffice, E7xx verify, E8xx version gates, E90x–E93x review, E91x diff, E95x–E97x intake,
 E98x–E99x import."""
 from __future__ import annotations
@@ -28,6 +29,20 @@ CODES = registry(
     ("E004", "plan.yaml 列出的章节文件不存在"),
     ("E005", "没有章节文件"),
     ("E006", "路径超出规划目录"),
+    # workspaces, fingerprints, parallel runs
+    ("E021", "工作区的规划目录应为文本"),
+    ("E022", "工作区列出的规划目录不存在"),
+    ("E023", "工作区列出的目录不是规划目录"),
+    ("E024", "工作区中同一规划列出两次"),
+    ("E025", "两个县（市、区）规划目录同名"),
+    ("E026", "两个规划的名称相同"),
+    ("E027", "规划目录不在工作区之内"),
+    ("E028", "工作区中没有这个规划"),
+    ("E029", "规划目录名与输出目录同名"),
+    ("E031", "生成进程意外退出"),
+    ("E034", "对比表的指标参数有误"),
+    ("E035", "县（市、区）规划的数据无法汇总"),
+    ("E036", "版本不能含有无法汇总的县（市、区）数据"),
     # plan structure
     ("E050", "章节属性缺少结束行"),
     ("E051", "章节文件未列入 plan.yaml"),

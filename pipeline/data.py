@@ -242,8 +242,23 @@ class Measure:
     where: Where
 
 
+@dataclass(frozen=True)
+class UpperTarget:
+    """A target the plan above sets for this plan (the province's for the city): what the 衔接
+    check (D703) holds the plan's own indicator of the same id to."""
+    id: str
+    name: str
+    unit: str
+    target: Value
+    direction: str
+    document: str  # the upper plan or document that sets it
+    note: str
+    source: str
+    where: Where
+
+
 RECORDS = {"indicators": Indicator, "evaluation": EvaluationItem, "projects": Project,
-           "measures": Measure}
+           "measures": Measure, "upper_targets": UpperTarget}
 
 
 @dataclass(frozen=True)
@@ -287,6 +302,7 @@ class PlanData:
     evaluation: list[EvaluationItem] | None = None
     projects: list[Project] | None = None
     measures: list[Measure] | None = None
+    upper_targets: list[UpperTarget] | None = None
     notices: list[Diagnostic] = field(default_factory=list)  # sheet read, rows skipped, …
 
     def records(self, dataset: str) -> list[Any] | None:
@@ -804,7 +820,8 @@ def check_project(item: Project, dataset: Dataset, forms: ValueForms) -> Project
 
 
 CHECKS = {"indicators": check_indicator, "evaluation": check_evaluation,
-          "projects": check_project, "measures": lambda item, dataset, forms: item}
+          "projects": check_project, "measures": lambda item, dataset, forms: item,
+          "upper_targets": lambda item, dataset, forms: item}
 
 
 def unique_errors(dataset: Dataset, records: list[Any]) -> list[Diagnostic]:

@@ -40,8 +40,10 @@ def half_points(pt: float) -> int:
 
 
 def style_file(filename: str, plan_root: Path) -> Path | None:
-    """A file of styles/: the plan's own copy first, else the one shipped with the pipeline."""
-    for folder in (plan_root / "styles", PACKAGE_STYLES):
+    """A file of styles/: the plan's own copy first, then its workspace root's, else the one
+    shipped with the pipeline."""
+    from .workspace import style_folders
+    for folder in (*style_folders(plan_root), PACKAGE_STYLES):
         if (folder / filename).is_file():
             return folder / filename
     return None

@@ -10,6 +10,7 @@ from .data import load_data
 from .errors import Diagnostic, PlanError, warning
 from .files import display_path, inside, read_text
 from .model import DEFAULT_LABELS, Chapter, Plan, PlanMeta, VersionSpec
+from .workspace_data import county_data
 from .yamlfile import Field, check_fields, parse_yaml
 
 # What each version shows by default (plan-domain.md); plan.yaml may change any of it.
@@ -69,8 +70,10 @@ def load_plan(root: Path) -> Plan:
     chapters = [load_chapter(p, root, meta) for p in paths]
     check_unique_ids(chapters)
     data = load_data(root)
+    counties, warnings = county_data(root)
     return Plan(root, meta, chapters, data,
-                diagnostics=[*unlisted(root, meta, paths), *data.notices])
+                diagnostics=[*unlisted(root, meta, paths), *data.notices, *warnings],
+                counties=counties)
 
 
 def unlisted(root: Path, meta: PlanMeta, paths: list[Path]) -> list[Diagnostic]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .data import PlanData
     from .errors import Diagnostic
+    from .workspace_data import CountyData
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,7 @@ class Plan:
     data: PlanData | None = None
     parsed: list[ParsedChapter] = field(default_factory=list)  # set when the plan is read
     diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings and notes on reading
+    counties: list[CountyData] = field(default_factory=list)  # a workspace's city plan only
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,15 @@ def copy_sample(dest: Path) -> Path:
     return dest
 
 
+def copy_workspace(dest: Path) -> Path:
+    """The repository's sample workspace: the city plan and the county plans workspace.yaml
+    lists, copied (the copy's build/ starts empty)."""
+    copy_sample(dest)
+    shutil.copy(ROOT / "workspace.yaml", dest / "workspace.yaml")
+    shutil.copytree(ROOT / "县区", dest / "县区", ignore=shutil.ignore_patterns("build"))
+    return dest
+
+
 def make_plan(root: Path, chapters: dict[str, str], plan_yaml: str = "title: 测试规划\n") -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "plan.yaml").write_text(plan_yaml, encoding="utf-8")

@@ -18,6 +18,7 @@ from conftest import (GOOD_CHAPTER as GOOD, NS, W, audit_errors, expect_failure,
 from pipeline.build import build_docx
 from pipeline.check import check_plan
 from pipeline.cli import main
+from pipeline.fingerprint import RECORD
 
 Q = f"{{{W}}}"
 NEXT = 11  # GOOD ends on line 9: the first line of what a case appends after a blank line
@@ -288,7 +289,7 @@ def test_a_title_with_a_slash_makes_no_folder(tmp_path):
     result = run_build(root)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (root / "build" / "draft").iterdir()) == \
-        ["manifest.json", "赣州市生态环境保护规划／2021—2025年（初稿）.docx"]
+        [RECORD, "manifest.json", "赣州市生态环境保护规划／2021—2025年（初稿）.docx"]
 
 
 def test_outputs_of_an_old_title_are_removed(tmp_path):
@@ -301,7 +302,7 @@ def test_outputs_of_an_old_title_are_removed(tmp_path):
     (root / "plan.yaml").write_text("title: 新名称规划\n", encoding="utf-8")
     assert run_build(root).exit_code == 0
     assert sorted(p.name for p in folder.iterdir()) == \
-        ["manifest.json", "别人放的.pdf", "新名称规划（初稿）.docx"]  # only ours, only the old
+        [RECORD, "manifest.json", "别人放的.pdf", "新名称规划（初稿）.docx"]  # only ours, only the old
 
 
 def test_verify_without_a_file_measures_the_last_built_pdf(tmp_path):

@@ -61,9 +61,9 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
     findings = silence(findings, texts, specs, version)
     findings += [found(d.file or "plan.yaml", d.line or 1, d.col or 1, d.severity, d.code,
                        d.message) for d in reading_problems(texts, ctx)]
-    order = {t.file: i for i, t in enumerate(texts)}
-    return sorted(set(findings), key=lambda f: (order.get(f.file, -1), f.line, f.col, f.code,
-                                                f.message))
+    order = {t.file: i for i, t in enumerate(texts)}  # plan.yaml, data files (D703) first
+    return sorted(set(findings), key=lambda f: (order.get(f.file, -1), f.file, f.line, f.col,
+                                                f.code, f.message))
 
 
 def finding(hit: Hit, code: str, severity: str) -> Finding:
