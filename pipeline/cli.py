@@ -691,9 +691,13 @@ def intake_template(plan_dir: Path, names: tuple[str, ...], output_dir: Path | N
 @click.pass_obj
 def intake_collect(plan_dir: Path, files: tuple[Path, ...], fmt: str) -> None:
     from .intake.collect import collect_files
+    from .workspace import find_workspace
 
     with fail_cleanly(as_json=fmt == "json"):
-        found = collect_files(list(files), plan_dir)
+        workspace, member = find_workspace(plan_dir)
+        # At a workspace's root a county's projects go to the county's own plan.
+        counties = {m.name: m.root for m in workspace.counties} if member.city else {}
+        found = collect_files(list(files), plan_dir, counties=counties)
     if fmt == "json":
         click.echo(json.dumps({
             "units": [{"unit": c.submission.unit, "file": c.submission.file,

@@ -27,6 +27,7 @@ SCHEMA = {
     "title": Field(str, "工作区名称"),
     "city": Field(str, "市级规划的名称"),
     "plans": Field(list, "县（市、区）规划目录"),
+    "units": Field(list, "报送单位"),  # read by intake (intake/units.py)
 }
 # Folders of build/ that other commands write: a county may not be called so.
 BUILD_FOLDERS = ("reviews", "diff")

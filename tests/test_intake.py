@@ -19,7 +19,7 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT, copy_sample, make_plan
+from conftest import ROOT, copy_sample, copy_workspace, make_plan
 from pipeline.build import build_docx
 from pipeline.cli import main
 from pipeline.data import load_data, load_schema
@@ -406,6 +406,32 @@ def test_a_countys_projects_go_to_its_own_plan(sample, templates, tmp_path):
     assert "章江水质" in {i.name for i in load_data(sample).indicators}
     with pytest.raises(Exception, match="没有 plan.yaml"):
         collect_files([form], sample, counties={"南康区": tmp_path / "没有"})
+
+
+def test_at_a_workspace_root_collect_sends_a_countys_projects_to_its_plan(templates, tmp_path):
+    root = copy_workspace(tmp_path / "ws")
+    form = fill(templates / FORM, tmp_path / "章贡区.xlsx",
+                projects=[project("章贡区污水管网补短板工程"), project("南康区工程", county="南康区")])
+    result = plan("intake", "collect", str(form), root=root)
+    assert result.exit_code == 0, result.output
+    county = [p["名称"] for p in csv_records(root / "县区" / "章贡区" / "data" / "projects.csv")]
+    city = [p["名称"] for p in csv_records(root / "data" / "projects.csv")]
+    assert "章贡区污水管网补短板工程" in county and "章贡区污水管网补短板工程" not in city
+    assert "南康区工程" in city  # 南康区 has no plan of its own in the sample workspace
+
+
+def test_units_may_be_listed_in_workspace_yaml(tmp_path):
+    root = make_plan(tmp_path / "ws", {"01.md": "# 一\n"})
+    (root / "workspace.yaml").write_text(
+        "title: 编制\nplans: []\nunits:\n  - {name: 规划财务科, kind: 科室, deadline: 2020-06-30}\n"
+        "  - {name: 章贡区生态环境局, kind: 县区}\n  - {kind: 科室}\n", encoding="utf-8")
+    result = plan("intake", "template", root=root)
+    assert result.exit_code == 2 and "workspace.yaml:6" in result.output, result.output
+    (root / "workspace.yaml").write_text(
+        "title: 编制\nplans: []\nunits:\n  - {name: 规划财务科, kind: 科室, deadline: 2020-06-30}\n"
+        "  - {name: 章贡区生态环境局, kind: 县区}\n", encoding="utf-8")
+    result = plan("intake", "template", root=root)
+    assert result.exit_code == 0 and "共 2 份报送表。" in result.output, result.output
 
 
 def test_an_xlsx_data_file_is_not_rewritten(sample, templates, tmp_path):
