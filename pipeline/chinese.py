@@ -36,8 +36,14 @@ def cn_date(iso: str) -> str:
     return "".join(DATE_DIGITS[int(d)] for d in year) + "年" + cn_number(int(month)) + "月"
 
 
+def circled(n: int) -> str:
+    """① … ⑳; beyond twenty, plan texts go on with (21)."""
+    return chr(0x245F + n) if 0 < n <= 20 else f"({n})"
+
+
 def format_number(pattern: str, n: int) -> str:
-    return pattern.format(cn=cn_number(n), n=n)
+    """{cn}: 十一, {n}: 11, {circled}: ⑪."""
+    return pattern.format(cn=cn_number(n), n=n, circled=circled(n))
 
 
 def display_width(text: str) -> int:

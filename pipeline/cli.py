@@ -1,7 +1,9 @@
 """The `plan` command: a thin click layer over the pipeline; the only place that prints."""
 from __future__ import annotations
 
+import gettext
 import json
+import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -10,6 +12,48 @@ import click
 
 from .errors import Diagnostic, PlanError
 from .files import display_path
+
+LOCALE = Path(__file__).resolve().parent / "locale"
+
+
+def chinese_click() -> None:
+    """click's own words (用法, 选项, 错误：没有命令…) are gettext messages, translated in
+    locale/zh_CN/LC_MESSAGES/plan.po: the catalog is chosen here, in Chinese whatever the
+    terminal's locale is, as every other message of the product."""
+    gettext.bindtextdomain("plan", str(LOCALE))
+    gettext.textdomain("plan")
+    os.environ["LANGUAGE"] = "zh_CN"
+
+
+chinese_click()
+
+
+class HelpFormatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")  # 选项：, not 选项:
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    """A command whose usage line says [选项], not [OPTIONS]."""
+    context_class = Context
+
+    def __init__(self, *args, options_metavar: str = "[选项]", **kwargs) -> None:
+        super().__init__(*args, options_metavar=options_metavar, **kwargs)
+
+
+class Group(click.Group):
+    context_class = Context
+    command_class = Command
+    group_class = type  # a group's groups are Groups too
+
+    def __init__(self, *args, options_metavar: str = "[选项]",
+                 subcommand_metavar: str = "命令 [参数]...", **kwargs) -> None:
+        super().__init__(*args, options_metavar=options_metavar,
+                         subcommand_metavar=subcommand_metavar, **kwargs)
 
 
 
@@ -33,16 +77,19 @@ out = LazyConsole()
 
 
 def line(*parts: str | tuple[str, str], error: bool = False) -> None:
-    """One line printed literally (text from files may look like markup); a part given as
-    (text, colour) is coloured when the terminal shows colour."""
-    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else p for p in parts)
+    """One line printed literally (text from files may look like markup), its control, escape
+    and bidi characters made visible (printable.py); a part given as (text, colour) is
+    coloured when the terminal shows colour."""
+    from .printable import printable
+    text = "".join(click.style(p[0], fg=p[1]) if isinstance(p, tuple) else printable(p)
+                   for p in parts)
     click.echo(text, err=error)
 VERSIONS = ("draft", "review", "final")
 EXIT_BAD_INPUT = 2
 EXIT_PDF_UNAVAILABLE = 3
 
 
-@click.group(help="规划文本编制流水线：由 Markdown 章节生成公文格式的 Word 与 PDF。")
+@click.group(cls=Group, help="规划文本编制流水线：由 Markdown 章节生成公文格式的 Word 与 PDF。")
 @click.option("--plan", "plan_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="规划目录（含 plan.yaml）。")
 @click.pass_context
@@ -50,7 +97,9 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
     ctx.obj = plan_dir
 
 
-@main.command(help="生成指定版本的规划文本：Word 与 PDF，输出到 build/<版本>/。")
+@main.command(help="生成规划文本：Word 与 PDF，输出到 build/<版本>/。在工作区根目录（有 workspace.yaml）"
+                   "生成市级规划和各县（市、区）规划，县（市、区）的输出在 build/<县（市、区）>/<版本>/；"
+                   "源文件未改动的文档不重新生成。")
 @click.option("--version", "version", type=click.Choice([*VERSIONS, "all"]), default="draft",
               show_default=True, help="版本：draft 初稿、review 征求意见稿、final 报批稿、all 全部。")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all",
@@ -58,64 +107,212 @@ def main(ctx: click.Context, plan_dir: Path) -> None:
 @click.option("--message-format", "messages", type=click.Choice(["text", "json"]),
               default="text", show_default=True,
               help="结果与问题的输出方式：text 供阅读，json 供其他工具读取。")
+@click.option("--plan", "names", multiple=True, metavar="名称",
+              help="只生成这个规划：县（市、区）名（如 章贡区）或目录，市级规划用 workspace.yaml 中 "
+                   "city 的名称；可写多次。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="同时生成的文档数（每个一个 LibreOffice），默认为 CPU 数。")
+@click.option("--force", is_flag=True, help="源文件未改动的文档也重新生成。")
 @click.pass_obj
-def build(plan_dir: Path, version: str, fmt: str, messages: str) -> None:
-    from .build import build as build_versions
+def build(plan_dir: Path, version: str, fmt: str, messages: str, names: tuple[str, ...],
+          jobs: int | None, force: bool) -> None:
+    from .run import Execution, plan_run
+    from .workspace import cpu_count
 
     versions = list(VERSIONS) if version == "all" else [version]
-    root = plan_dir.resolve()
+    base = plan_dir.resolve()
     as_json = messages == "json"
-    results = []
-    said: set[Diagnostic] = set()
     with fail_cleanly(as_json=as_json):
-        for built in build_versions(plan_dir, versions, pdf=fmt != "docx"):
-            results.append(built)
-            if not as_json:
-                print_built(built, root, said)
-    if as_json:
-        click.echo(json.dumps({"documents": [built_json(b, root) for b in results]},
-                              ensure_ascii=False, indent=1))
-    refused = [b for b in results if b.refused]
-    if not as_json and len(results) > 1:
-        done = "、".join(b.label for b in results if not b.refused) or "无"
-        line(f"本次生成：{done}" + (f"；未生成：{'、'.join(b.label for b in refused)}"
-                                   if refused else ""))
-    if refused:
+        run = plan_run(base, list(names), versions, pdf=fmt != "docx", force=force)
+    view = RunView(run, base, as_json)
+    with Execution(run, jobs or cpu_count()) as outcomes:  # workers start before the bar
+        with view.progress():
+            for outcome in outcomes:
+                view.add(outcome)
+    view.finish()
+    if view.failed:
         sys.exit(EXIT_BAD_INPUT)
-    if fmt == "pdf" and any(b.pdf_skipped for b in results):
+    if fmt == "pdf" and any(b.pdf_skipped for b in view.documents()):
         sys.exit(EXIT_PDF_UNAVAILABLE)
 
 
-def print_built(built, root: Path, said: set[Diagnostic]) -> None:
-    for diagnostic in built.diagnostics:
-        if diagnostic not in said:
-            said.add(diagnostic)
+class RunView:
+    """What `plan build` shows: a line per document as it is done, a bar over the run on a
+    terminal, a summary table at the end of a workspace run; or one JSON text."""
+
+    def __init__(self, run, base: Path, as_json: bool) -> None:
+        self.run, self.base, self.as_json = run, base, as_json
+        self.outcomes: list = []
+        self.said: set[Diagnostic] = set()
+        self.bar = None
+        # Lines name the plan, and a summary table ends the run, at a workspace's root.
+        self.named = len(run.members) > 1 or (run.workspace.listed
+                                              and base == run.workspace.root)
+        if not as_json:
+            for problem in run.problems:
+                say(problem)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.run.problems) or not all(o.ok for o in self.outcomes)
+
+    def documents(self) -> list:
+        return [o.built for o in self.outcomes if o.built is not None]
+
+    def progress(self):
+        import contextlib
+        if self.as_json or not out.is_terminal:
+            return contextlib.nullcontext()
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+        self.bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=out.console, transient=True)
+        self.task = self.bar.add_task("生成", total=self.run.total)
+        return self.bar
+
+    def add(self, outcome) -> None:
+        self.outcomes.append(outcome)
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        if not self.as_json:
+            self.show(outcome)
+
+    def name(self, outcome) -> str:
+        return f"{outcome.member.name} " if self.named else ""
+
+    def shown(self, diagnostic: Diagnostic, outcome) -> Diagnostic:
+        from .run import with_folder
+        return with_folder(diagnostic, outcome.member, self.base)
+
+    def say_once(self, diagnostic: Diagnostic, outcome) -> None:
+        diagnostic = self.shown(diagnostic, outcome)
+        if diagnostic not in self.said:
+            self.said.add(diagnostic)
             say(diagnostic)
+
+    def show(self, outcome) -> None:
+        built = outcome.built
+        if built is None:
+            for diagnostic in outcome.errors:
+                self.say_once(diagnostic, outcome)
+            unread = [d for d in outcome.errors if d.code != "E031"]  # E031 says what happened
+            if unread and not any(o is not outcome and o.member == outcome.member
+                                  and o.built is None for o in self.outcomes):
+                line(f"{self.name(outcome)}规划无法读取，未生成，原有输出保持不变。", error=True)
+            return
+        for diagnostic in built.diagnostics:
+            self.say_once(diagnostic, outcome)
+        who = self.name(outcome) + built.label
+        if built.refused:
+            for diagnostic in built.refused:
+                say(self.shown(diagnostic, outcome))
+            line(f"{who}未生成，原有输出保持不变。", error=True)
+            return
+        if built.up_to_date:
+            made = "、".join(k for k, p in (("Word", built.docx), ("PDF", built.pdf)) if p)
+            line(("未变", "cyan"), f" {who} {made}：{self.path(built.docx)}（源文件未改动，未重新生成）")
+            return
+        line(("已生成", "green"), f" {who} Word：{self.path(built.docx)}")
+        if built.pdf_skipped:
+            line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
+        elif built.failed:
+            for diagnostic in built.failed:
+                say(diagnostic)
+            line(f"{who} PDF 未生成，原有 PDF 保持不变。", error=True)
+        elif built.pdf:
+            line(("已生成", "green"), f" {who} PDF：{self.path(built.pdf)}"
+                 f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
+            report_fonts(built.fonts)
+            report_checks(built.checks, self.path(built.verify_report))
+
+    def path(self, path: Path | None) -> str:
+        import os
+        if path is None:
+            return ""
+        shown = display_path(path, self.base)
+        return shown if not Path(shown).is_absolute() else os.path.relpath(path, Path.cwd())
+
+    def ordered(self) -> list:
+        place = {m.root: i for i, m in enumerate(self.run.members)}
+        order = {v: i for i, v in enumerate(self.run.versions)}
+        return sorted(self.outcomes, key=lambda o: (place.get(o.member.root, 0),
+                                                    order.get(o.version, -1)))
+
+    def finish(self) -> None:
+        if self.as_json:
+            click.echo(json.dumps(self.as_data(), ensure_ascii=False, indent=1))
+            return
+        built = [o.built for o in self.ordered() if o.built is not None]
+        if self.named:
+            self.summary()
+        elif len(built) > 1:
+            refused = [b for b in built if b.refused]
+            done = "、".join(b.label for b in built if not b.refused) or "无"
+            line(f"本次生成：{done}" + (f"；未生成：{'、'.join(b.label for b in refused)}"
+                                       if refused else ""))
+
+    def summary(self) -> None:
+        from rich.table import Table
+        table = Table(title=self.run.workspace.title or None, show_lines=False)
+        for name in ("规划", "版本", "结果", "PDF 页数", "版式检查", "用时（秒）"):
+            table.add_column(name, justify="right" if name in ("PDF 页数", "用时（秒）") else "left")
+        counts: dict[str, int] = {}
+        for outcome in self.ordered():
+            built = outcome.built
+            result = outcome_word(outcome)
+            counts[result] = counts.get(result, 0) + 1
+            if built is None:
+                table.add_row(outcome.member.name, "—", result, "", "", "")
+                continue
+            failed = sum(not c.ok for c in built.checks)
+            checks = "" if not built.checks else (f"{failed} 项不符合" if failed else "全部符合")
+            pages = str(built.pdf_pages) if built.pdf else ""
+            seconds = f"{built.seconds:.1f}" if built.seconds else ""
+            table.add_row(outcome.member.name, built.label, result, pages, checks, seconds)
+        out.print(table)
+        line("，".join(f"{word} {n} 份" for word, n in counts.items()))
+
+    def as_data(self) -> dict:
+        documents, plans, errors = [], {}, list(self.run.problems)
+        for outcome in self.ordered():
+            member = outcome.member
+            entry = plans.setdefault(member.root, {"plan": member.name, "folder": member.shown,
+                                                   "failed": False, "diagnostics": []})
+            if outcome.built is None:
+                fresh = [d for d in (self.shown(d, outcome) for d in outcome.errors)
+                         if d not in errors]
+                entry["failed"] = True
+                entry["diagnostics"] += [d.as_json() for d in fresh]
+                errors += fresh
+                continue
+            entry["failed"] |= not outcome.ok
+            documents.append(self.document_data(outcome))
+        return {"documents": documents, "plans": list(plans.values()),
+                "diagnostics": [d.as_json() for d in errors]}
+
+    def document_data(self, outcome) -> dict:
+        built = outcome.built
+        shown = [self.shown(d, outcome) for d in built.refused + built.failed + built.diagnostics]
+        return {"plan": outcome.member.name, "folder": outcome.member.shown,
+                "version": built.version, "label": built.label,
+                "docx": self.path(built.docx) or None, "pdf": self.path(built.pdf) or None,
+                "pdf_pages": built.pdf_pages, "pdf_skipped": built.pdf_skipped or None,
+                "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
+                                   "measured": c.measured} for c in built.checks],
+                "refused": bool(built.refused), "failed": bool(built.failed),
+                "up_to_date": built.up_to_date, "seconds": round(built.seconds, 3),
+                "stages": {k: round(v, 3) for k, v in built.stages.items()},
+                "diagnostics": [d.as_json() for d in shown]}
+
+
+def outcome_word(outcome) -> str:
+    built = outcome.built
+    if built is None:
+        return "无法读取"
     if built.refused:
-        for diagnostic in built.refused:
-            say(diagnostic)
-        line(f"{built.label}未生成，原有输出保持不变。", error=True)
-        return
-    line(("已生成", "green"), f" {built.label} Word：{display_path(built.docx, root)}")
-    if built.pdf_skipped:
-        line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
-    elif built.pdf:
-        line(("已生成", "green"), f" {built.label} PDF：{display_path(built.pdf, root)}"
-             f"（{built.pdf_pages} 页，{built.pdf_seconds:.1f} 秒）")
-        report_fonts(built.fonts)
-        report_checks(built.checks, display_path(built.verify_report, root))
-
-
-def built_json(built, root: Path) -> dict:
-    def shown(path: Path | None) -> str | None:
-        return display_path(path, root) if path else None
-    return {"version": built.version, "label": built.label, "docx": shown(built.docx),
-            "pdf": shown(built.pdf), "pdf_pages": built.pdf_pages,
-            "pdf_skipped": built.pdf_skipped or None,
-            "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
-                               "measured": c.measured} for c in built.checks],
-            "refused": bool(built.refused),
-            "diagnostics": [d.as_json() for d in built.refused + built.diagnostics]}
+        return "未生成"
+    if built.failed:
+        return "PDF 失败"
+    return "未变" if built.up_to_date else "已生成"
 
 
 SEVERITY_WORDS = {"error": ("错误", "red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
@@ -132,7 +329,7 @@ def report_fonts(fonts) -> None:
     if fonts is None:
         return
     for sub in fonts.substitutions:
-        embedded = "、".join(sub.embedded_as) or "未嵌入"
+        embedded = "、".join(sub.faces) or "未嵌入"
         out.print(f"  字体替换：{sub.requested} → {sub.mapped.family}（PDF 中为 {embedded}）")
     for font in fonts.unexpected:
         out.print(f"  [yellow]另用字体[/yellow]：{font.name}（LibreOffice 自行选用）")
@@ -152,11 +349,33 @@ def report_checks(checks, report: str) -> None:
         out.print(f"    {check.item}：要求 {check.requirement}，实测 {check.measured}")
 
 
-@main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。")
+@main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。在工作区根目录列出各规划的"
+                   "汇总（章节状态、字数、待办、未答复意见、最近生成），--plan 看某一规划的各章。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
+@click.option("--plan", "names", multiple=True, metavar="名称",
+              help="列出这个规划的各章（工作区根目录中使用）；可写多次。")
 @click.pass_obj
-def status(plan_dir: Path, fmt: str) -> None:
+def status(plan_dir: Path, fmt: str, names: tuple[str, ...]) -> None:
+    from .workspace import WORKSPACE_FILE, read_workspace
+
+    root = plan_dir.resolve()
+    if not (root / WORKSPACE_FILE).is_file():
+        chapter_table(plan_dir, fmt)
+        return
+    with fail_cleanly():
+        workspace = read_workspace(root)
+        members = workspace.select(list(names))
+    for problem in workspace.problems:
+        say(problem)
+    if names:
+        for member in members:
+            chapter_table(member.root, fmt)
+        return
+    workspace_table(workspace, members, fmt)
+
+
+def chapter_table(plan_dir: Path, fmt: str) -> None:
     from dataclasses import asdict
 
     from rich.table import Table
@@ -170,7 +389,7 @@ def status(plan_dir: Path, fmt: str) -> None:
     if fmt == "json":
         out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
         return
-    every = [spec.label or key for key, spec in plan.meta.versions.items()]
+    every = [spec.name for spec in plan.meta.versions.values()]
     table = Table(title=f"{plan.meta.title} 编写进度", show_lines=False)
     for name in ("章节文件", "标题", "责任科室/单位", "状态", "字数", "待办", "所在版本"):
         table.add_column(name, justify="right" if name in ("字数", "待办") else "left",
@@ -184,6 +403,43 @@ def status(plan_dir: Path, fmt: str) -> None:
     out.print(table)
 
 
+def workspace_table(workspace, members, fmt: str) -> None:
+    import datetime as dt
+    from dataclasses import asdict
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from .status import plan_summary
+
+    rows = [plan_summary(workspace, m) for m in members]
+    if fmt == "json":
+        out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    table = Table(title=f"{workspace.title or '工作区'} 编写进度", show_lines=False)
+    for name in ("规划", "目录", "各章状态", "字数", "待办", "未答复意见", "最近生成"):
+        table.add_column(name, justify="right" if name in ("字数", "待办", "未答复意见") else "left",
+                         overflow="fold")
+    for r in rows:
+        built = "—"
+        if r.last_build:
+            when = dt.datetime.fromtimestamp(r.last_build.when).strftime("%m-%d %H:%M")
+            built = f"{r.last_build.label} {when}（{'最新' if r.last_build.current else '需重新生成'}）"
+        name, folder = Text(r.name), Text(r.folder)  # names from files: never markup
+        if r.problem:
+            table.add_row(name, folder, Text(f"无法读取：{r.problem}", style="red"), "", "", "",
+                          built)
+            continue
+        chapters = "，".join(f"{status} {n}" for status, n in r.chapters.items())
+        table.add_row(name, folder, chapters, str(r.characters), str(r.todos or ""),
+                      str(r.unanswered or ""), built)
+    good = [r for r in rows if not r.problem]
+    table.add_row("合计", f"{len(rows)} 个规划", f"{sum(sum(r.chapters.values()) for r in good)} 章",
+                  str(sum(r.characters for r in good)), str(sum(r.todos for r in good) or ""),
+                  str(sum(r.unanswered for r in good) or ""), "")
+    out.print(table)
+
+
 @main.command(help="检查 data/ 下的数据文件（列名、取值、重复的 id），列出各文件的行数与样例数据行数。")
 @click.pass_obj
 def data(plan_dir: Path) -> None:
@@ -191,6 +447,8 @@ def data(plan_dir: Path) -> None:
 
     with fail_cleanly():
         loaded = load_data(plan_dir.resolve())
+    for notice in loaded.notices:
+        say(notice)
     if not loaded.files:
         out.print("data/ 中没有数据文件。")
         return
@@ -201,18 +459,23 @@ def data(plan_dir: Path) -> None:
                   f"{marker}的 {loaded.sample_rows(name)} 行")
 
 
-@main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。")
-@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。"
+                   "不指明 PDF 时实测最近一次生成的该版本 PDF（见 --version）。")
+@click.argument("pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
+              show_default=True, help="不指明 PDF 时，实测哪个版本最近一次生成的 PDF。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
 @click.pass_obj
-def verify(plan_dir: Path, pdf: Path, fmt: str) -> None:
+def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str) -> None:
+    from .build import built_pdf
     from .layout import load_layout
     from .files import read_text
     from .load import load_meta
     from .verify import render_table, to_json, verify_pdf
 
-    with fail_cleanly():
+    with fail_cleanly(note=""):
+        pdf = pdf or built_pdf(plan_dir.resolve(), version)
         layout_name, duplex = "gbt9704", True
         if (plan_dir / "plan.yaml").is_file():
             meta = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml"))
@@ -276,7 +539,7 @@ ROUND_OPTION = click.option("--round", "round_name", default="征求意见稿", 
 
 
 @comments.command(help="收集返回文件（.docx/.doc/.wps）中的批注与修订，定位到章节文件与行号，"
-                       "合并进 reviews/<轮次>.yaml，并输出意见汇总表。")
+                       "合并进 reviews/<轮次>.yaml，并输出意见汇总表。有文件被跳过时退出码为 1。")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @ROUND_OPTION
@@ -293,8 +556,9 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
             output: Path | None, units: Path | None, version: str | None) -> None:
     from .files import atomic_write
     from .review import report
-    from .review.collect import UnitMap, collect_files
+    from .review.collect import collect_files
     from .review.responses import load_responses, merge, responses_path, write_responses
+    from .review.units import UnitMap
 
     root = plan_dir.resolve()
     with fail_cleanly():
@@ -304,15 +568,15 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         shown = display_path(path, root)
         items, added = merge(load_responses(path, shown), found.records)
         write_responses(path, round_name, items)
-    for line in found.skipped:
-        err.print(f"[red]跳过[/red] {line}", markup=True)
+    for skipped in found.skipped:
+        line(("跳过", "red"), f" {skipped}", error=True)
     for note in found.notes:
-        err.print(f"[yellow]注意[/yellow] {note}")
+        line(("注意", "yellow"), f" {note}", error=True)
     ids = {r.id for r in found.records}
     collected = [i for i in items if i.get("id") in ids]
     answered = sum(1 for i in items if i.get("采纳情况"))
-    err.print(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
-              f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条")
+    line(f"读取 {len(files) - len(found.skipped)} 个文件，意见 {len(found.records)} 条；"
+         f"{shown}：新增 {added} 条，共 {len(items)} 条，已答复 {answered} 条", error=True)
     title = f"意见汇总表（{round_name}）"
     if fmt == "json":
         data = json.dumps([r.as_json() for r in found.records], ensure_ascii=False, indent=1)
@@ -327,23 +591,24 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         sheet = report.Sheet(title, report.SUMMARY_HEADER, report.summary_rows(collected),
                              report.SUMMARY_WIDTHS)
         with fail_cleanly():
-            data = report.xlsx_bytes([sheet]) if fmt == "xlsx" else report.docx_bytes(
+            data = report.xlsx_bytes([sheet], root) if fmt == "xlsx" else report.docx_bytes(
                 root, title, [sheet], [], report.Source(shown, 1))
             atomic_write(target, data)
-        out.print(f"[green]已生成[/green] {display_path(target, root)}")
+        line(("已生成", "green"), f" {display_path(target, root)}")
     if found.skipped:
         sys.exit(1)
 
 
 def print_summary(title: str, rows: list[list[str]]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from .review.report import SUMMARY_HEADER
-    table = Table(title=title, show_lines=True)
+    table = Table(title=Text(title), show_lines=True)
     for name in SUMMARY_HEADER:
         table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
+    for row in rows:  # cells already neutralised (report.summary_rows); Text: never markup
+        table.add_row(*(Text(cell) for cell in row))
     out.print(table)
 
 
@@ -378,13 +643,126 @@ def report(plan_dir: Path, round_name: str, output_dir: Path | None) -> None:
         atomic_write(docx_path, tables.docx_bytes(root, title, sheets, explanation,
                                                   tables.Source(shown, 1),
                                                   "征求意见采纳情况（供编制说明使用）"))
-        atomic_write(xlsx_path, tables.xlsx_bytes(sheets))
-    for line in explanation:
-        out.print(line, markup=False)
-    for line in tables.missing_reasons(items):
-        err.print(f"[yellow]警告[/yellow] {line}")
-    out.print(f"[green]已生成[/green] {display_path(docx_path, root)}、"
-              f"{display_path(xlsx_path, root)}")
+        atomic_write(xlsx_path, tables.xlsx_bytes(sheets, root))
+    for text in explanation:
+        line(text)
+    for text in tables.missing_reasons(items):
+        line(("警告", "yellow"), f" {text}", error=True)
+    line(("已生成", "green"), f" {display_path(docx_path, root)}、{display_path(xlsx_path, root)}")
+
+
+@main.group(help="报送：向各科室、单位和各县（市、区）发放报送表，收回后逐格检查并汇总进 data/，"
+                  "统计已报送、未报送的单位。")
+def intake() -> None:
+    pass
+
+
+@intake.command("template", help="为 plan.yaml 的 units 中的每个单位（或 --unit 指定的单位）生成报送表"
+                                 "（.xlsx）：重大工程项目、指标建议、政策举措、填表说明。")
+@click.option("--unit", "names", multiple=True, help="只生成这个单位的报送表（可重复）。")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认 build/intake/报送表/）。")
+@click.pass_obj
+def intake_template(plan_dir: Path, names: tuple[str, ...], output_dir: Path | None) -> None:
+    from .files import atomic_write
+    from .intake.template import unit_templates
+    from .intake.units import find_unit, load_units
+
+    root = plan_dir.resolve()
+    with fail_cleanly():
+        units = load_units(root)
+        if not units:
+            raise PlanError("plan.yaml 中没有列出报送单位（units）：每个单位写明 name、kind（科室/县区）"
+                            "和 deadline", "plan.yaml", code="E952")
+        chosen = [find_unit(units, name) for name in names] or units
+        folder = output_dir or root / "build" / "intake" / "报送表"
+        for name, data in unit_templates(root, units, chosen).items():
+            atomic_write(folder / name, data)
+            line(("已生成", "green"), f" {display_path(folder / name, root)}")
+    line(f"共 {len(chosen)} 份报送表。")
+
+
+@intake.command("collect", help="收回报送表（.xlsx，或经 LibreOffice 转换的 .xls/.et）：逐格检查，"
+                                "有效的行连同来源写入 data/，有误的行以“文件!工作表!单元格”列出；"
+                                "同一单位再次报送时替换其上次报送的行。")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式。")
+@click.pass_obj
+def intake_collect(plan_dir: Path, files: tuple[Path, ...], fmt: str) -> None:
+    from .intake.collect import collect_files
+    from .workspace import find_workspace
+
+    with fail_cleanly(as_json=fmt == "json"):
+        workspace, member = find_workspace(plan_dir)
+        # At a workspace's root a county's projects go to the county's own plan.
+        counties = {m.name: m.root for m in workspace.counties} if member.city else {}
+        found = collect_files(list(files), plan_dir, counties=counties)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "units": [{"unit": c.submission.unit, "file": c.submission.file,
+                       "date": c.submission.date, "valid": len(c.submission.rows),
+                       "invalid": c.submission.invalid, "change": c.describe(),
+                       "replaced": c.replaced} for c in found.changes],
+            "diagnostics": [d.as_json() for d in found.errors + found.notices],
+            "skipped": found.skipped, "written": found.written}, ensure_ascii=False, indent=1))
+    else:
+        for skipped in found.skipped:
+            line(("跳过", "red"), f" {skipped}", error=True)
+        for diagnostic in found.errors + found.notices:
+            say(diagnostic)
+        for change in found.changes:
+            unit, file = change.submission.unit, change.submission.file
+            for other in change.replaced:
+                line(("注意", "yellow"), f" {other} 与 {file} 同为{unit}报送，按较晚的 {file} 汇总",
+                     error=True)
+            line(change.describe())
+        for file in found.written:
+            line(("已写入", "green"), f" {file}")
+        if not found.written:
+            line("数据文件未改动。")
+    if found.skipped or found.errors:
+        sys.exit(1)
+
+
+@intake.command("status", help="报送情况：各单位已报送 / 未报送、报送日期、有效与有误的行数。")
+@click.option("--format", "fmt", type=click.Choice(["text", "xlsx", "json"]), default="text",
+              show_default=True, help="输出格式：text 终端表格，xlsx 另存为 Excel。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="xlsx 的输出文件（默认 build/intake/报送情况.xlsx）。")
+@click.pass_obj
+def intake_status(plan_dir: Path, fmt: str, output: Path | None) -> None:
+    from .files import atomic_write, read_text
+    from .intake.log import load_log
+    from .intake.status import HEADER, NOT_SENT, status_rows, status_workbook, summary
+    from .intake.units import load_units
+    from .load import load_meta
+    from .revision import source_revision, stamp
+
+    root = plan_dir.resolve()
+    with fail_cleanly(as_json=fmt == "json"):
+        meta = load_meta(read_text(root / "plan.yaml", "plan.yaml"))
+        rows = status_rows(load_units(root), load_log(root))
+        title = f"{meta.title}报送情况"
+        if fmt == "xlsx":
+            target = output or root / "build" / "intake" / "报送情况.xlsx"
+            atomic_write(target, status_workbook(title, rows, stamp(source_revision(root).epoch)))
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(HEADER, r)) for r in rows], ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx":
+        line(("已生成", "green"), f" {display_path(target, root)}")
+    else:
+        from rich.table import Table
+        from rich.text import Text
+        table = Table(title=Text(title))
+        for name in HEADER:
+            table.add_column(name, overflow="fold")
+        for row in rows:  # names from plan.yaml are shown as written, never as markup
+            table.add_row(*map(Text, row), style="yellow" if row[4] == NOT_SENT else None)
+        out.print(table)
+    line(summary(rows))
 
 
 @main.command(help="比较两个版本的规划文本，生成带修订标记的 Word 与修改对照表（Word、Excel）。"
@@ -410,6 +788,8 @@ def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | No
     root = plan_dir.resolve()
     with fail_cleanly():
         result = diff_plan(plan_dir, old, new, version, out_dir, author, notes, old_version)
+    for diagnostic in result.diagnostics:
+        say(diagnostic)
     if not result.records:
         out.print("两个版本的正文没有差异。")
     else:
@@ -421,6 +801,45 @@ def diff(plan_dir: Path, old: str, new: str, version: str, old_version: str | No
     if result.records:
         out.print(f"修改说明请填写在 {display_path(result.notes, root)}，重新运行后写入对照表。")
     out.print(f"用时 {result.seconds:.1f} 秒。")
+
+
+@main.command(name="import", help="导入已有的 Word 文稿（.docx，或经 LibreOffice 转换的 .doc/.wps）："
+                                 "按章写成 chapters/*.md，图片存入 images/，目录中没有 plan.yaml 时一并生成，"
+                                 "并写出导入报告.txt。")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "target", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="导入到哪个规划目录（默认为 plan --plan 所指的目录，即当前目录）。")
+@click.option("--force", is_flag=True, help="chapters/ 中已有章节文件时仍然导入：原有的 chapters/、"
+              "images/ 和导入报告先移到“导入备份-N/”中。")
+@click.option("--accept-changes", "accept", is_flag=True,
+              help="接受文中全部修订后导入；批注不进正文，列在导入报告中。")
+@click.option("--reject-changes", "reject", is_flag=True,
+              help="拒绝文中全部修订后导入；批注不进正文，列在导入报告中。")
+@click.pass_obj
+def import_word(plan_dir: Path, file: Path, target: Path | None, force: bool, accept: bool,
+                reject: bool) -> None:
+    from .importer import REPORT_NAME, import_word as run_import
+
+    root = (target or plan_dir).resolve()
+    with fail_cleanly(note="未写入任何文件。"):
+        if accept and reject:
+            raise PlanError("--accept-changes 与 --reject-changes 只能选一个", code="E993")
+        imported = run_import(file, root, force, "accept" if accept else "reject" if reject
+                              else "")
+    chapters = [p for p in imported.files if p.startswith("chapters/")]
+    line(("已导入", "green"), f" {len(chapters)} 章（编号方案 {imported.scheme}）：",
+         "、".join(chapters))
+    if imported.backup is not None:
+        line(f"原有章节文件已移到 {display_path(imported.backup, root)}/")
+    if imported.notes:
+        line(("需要注意", "yellow"), f" {len(imported.notes)} 处（未导入的内容、疑似标题等），"
+             "见导入报告", error=True)
+    if imported.build_error:
+        line(("导入的章节无法生成", "red"), f"：{imported.build_error}", error=True)
+    elif imported.check:
+        from .check import summary
+        line(f"起草规则检查：{summary(imported.check)}", error=True)
+    line(f"导入报告：{display_path(root / REPORT_NAME, root)}")
 
 
 class fail_cleanly:

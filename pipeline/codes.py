@@ -3,8 +3,9 @@
 The drafting rules of `plan check` register their own codes (check/registry.py, titles in
 styles/rules.yaml); tests keep the two sets apart and every code used in pipeline/ registered.
 
-Ranges: E0xx files and workspaces, E1xx plan.yaml, front matter, data files and templates,
-E2xx Markdown, E3xx versions, E4xx layout profiles, E5xx check configuration and the Word writer,
+Ranges: E00x files, E020–E049 workspaces, fingerprints and parallel runs, E05x–E07x plan
+structure, E1xx plan.yaml, front matter, data files and templates, E2xx Markdown, E3xx versions,
+E4xx layout profiles, E5xx check configuration and the Word writer,
 E6xx LibreOffice, E7xx verify, E8xx version gates, E90x–E93x review, E91x diff, E95x–E97x intake,
 E98x–E99x import."""
 from __future__ import annotations
@@ -28,6 +29,26 @@ CODES = registry(
     ("E004", "plan.yaml 列出的章节文件不存在"),
     ("E005", "没有章节文件"),
     ("E006", "路径超出规划目录"),
+    # workspaces, fingerprints, parallel runs
+    ("E021", "工作区的规划目录应为文本"),
+    ("E022", "工作区列出的规划目录不存在"),
+    ("E023", "工作区列出的目录不是规划目录"),
+    ("E024", "工作区中同一规划列出两次"),
+    ("E025", "两个县（市、区）规划目录同名"),
+    ("E026", "两个规划的名称相同"),
+    ("E027", "规划目录不在工作区之内"),
+    ("E028", "工作区中没有这个规划"),
+    ("E029", "规划目录名与输出目录同名"),
+    ("E031", "生成进程意外退出"),
+    ("E034", "对比表的指标参数有误"),
+    ("E035", "县（市、区）规划的数据无法汇总"),
+    ("E036", "版本不能含有无法汇总的县（市、区）数据"),
+    # plan structure
+    ("E050", "章节属性缺少结束行"),
+    ("E051", "章节文件未列入 plan.yaml"),
+    ("E052", "空章节文件"),
+    ("E053", "章节开头没有一级标题"),
+    ("E054", "没有生成过的 PDF"),
     # plan.yaml and front matter
     ("E100", "章节属性中的版本未在 plan.yaml 中定义"),
     ("E101", "YAML 格式错误"),
@@ -63,6 +84,13 @@ CODES = registry(
     ("E130", "目标值与方向相矛盾"),
     ("E131", "项目只能属于一个县（市、区）"),
     ("E132", "数据行重复"),
+    ("E133", "数值写法已按规范读取"),
+    ("E134", "表头已按列名读取"),
+    ("E135", "读取的工作表"),
+    ("E136", "跳过注、小计或合计行"),
+    ("E137", "合计与各行之和不符"),
+    ("E138", "合并单元格已逐行填入"),
+    ("E139", "Excel 文件无法安全读取"),
     ("E140", "规划期限中找不到起止年份"),
     ("E141", "没有这个数据表"),
     # templates (render)
@@ -92,6 +120,20 @@ CODES = registry(
     ("E216", "找不到图片文件"),
     ("E217", "版本限定块的版本名不对"),
     ("E218", "表格指令应单独成段"),
+    ("E219", "标题的井号后缺少空格"),
+    ("E220", "不支持 HTML"),
+    ("E221", "不支持删除线"),
+    ("E222", "不支持任务列表"),
+    ("E223", "引文中只能有段落和列表"),
+    ("E224", "不支持代码块"),
+    ("E225", "链接不是网址"),
+    ("E226", "容器缺少结束行"),
+    ("E227", "容器开头的冒号不足三个"),
+    ("E228", "表题、图题或专栏标题自带编号"),
+    ("E229", "段落意外成为标题"),
+    ("E230", "表格行的单元格数与表头不符"),
+    ("E231", "图片格式不受支持"),
+    ("E232", "图片已损坏"),
     # versions
     ("E301", "plan.yaml 中没有这个版本"),
     # layout profiles
@@ -128,12 +170,19 @@ CODES = registry(
     ("E802", "版本不能含有未答复的审阅意见"),
     ("E803", "版本不能含有起草规则错误"),
     # review
-    ("E901", "外来文件无法安全读取"),
+    ("E901", "外来文件无法读取"),
     ("E902", "无法读取生成记录"),
     ("E903", "单位对照表有误"),
     ("E904", "答复文件有误"),
     ("E905", "采纳情况取值不对"),
     ("E906", "找不到答复文件"),
+    # files from outside (safefile, wordfile)
+    ("E920", "外来文件已加密"),
+    ("E921", "外来文件已损坏"),
+    ("E922", "外来文件超过读取上限"),
+    ("E923", "疑为压缩炸弹"),
+    ("E924", "外来文件含有 DTD 或实体声明"),
+    ("E925", "不是所需格式的文件（Word 或 Excel）"),
     # diff
     ("E910", "找不到要比较的版本"),
     ("E911", "无法从 git 取出版本"),
@@ -142,6 +191,36 @@ CODES = registry(
     ("E914", "不是本流水线生成的规划文本"),
     ("E915", "修改说明文件应为映射"),
     ("E916", "修改说明应为文本"),
+    ("E917", "比较的 Word 文件已由其他软件保存"),
+    # intake
+    ("E950", "plan.yaml 的报送单位有误"),
+    ("E951", "没有这个报送单位"),
+    ("E952", "plan.yaml 中没有报送单位"),
+    ("E953", "无法确定报送单位"),
+    ("E954", "报送单位不在 units 中"),
+    ("E955", "未读取的工作表"),
+    ("E956", "填报日期无法识别"),
+    ("E957", "报送的行与已有的行重复"),
+    ("E958", "按文件名确定报送单位"),
+    ("E959", "汇总后的数据文件有误"),
+    ("E960", "Excel 数据文件不能写入"),
+    ("E961", "报送记录有误"),
+    ("E962", "县（市、区）规划目录有误"),
+    # merged cells in pipe tables (parse) and import
+    ("E980", "表头中的“^^”上方没有单元格"),
+    ("E981", "合并单元格跨越表头"),
+    ("E982", "表头不能合并单元格"),
+    ("E983", "行首的“||”左边没有单元格"),
+    ("E984", "合并单元格不是矩形"),
+    ("E985", "pandoc 无法读取 Word 文件"),
+    ("E990", "导入的文件含有批注或修订"),
+    ("E991", "已有章节文件，导入需要 --force"),
+    ("E993", "接受与拒绝修订只能选一个"),
+    ("E994", "文件中没有可导入的正文"),
+    ("E995", "像标题但不能确定，按正文导入"),
+    ("E996", "未导入或改变了写法的内容"),
+    ("E997", "标题层级或编号方案有调整"),
+    ("E998", "按编号导入为标题，但没有标题格式"),
 )
 
 

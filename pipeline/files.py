@@ -20,7 +20,9 @@ def read_text(path: Path, shown: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise PlanError("文件不是 UTF-8 编码，请在编辑器中另存为 UTF-8", shown, line,
+        how = ("在 Excel 中“另存为”，文件类型选“CSV UTF-8（逗号分隔）(*.csv)”" if
+               path.suffix.lower() == ".csv" else "请在编辑器中另存为 UTF-8")
+        raise PlanError(f"文件不是 UTF-8 编码（可能是 GBK）：{how}", shown, line,
                         code="E002") from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
@@ -46,6 +48,16 @@ def inside(root: Path, path: Path, file: str, line: int | None) -> Path:
     if not resolved.is_relative_to(root.resolve()):
         raise PlanError(f"路径超出规划目录：{path}", file, line, code="E006")
     return resolved
+
+
+# Characters a file name cannot hold (on Windows, where the files go): the full-width forms.
+FILE_NAME = str.maketrans({"/": "／", "\\": "＼", ":": "：", "*": "＊", "?": "？", '"': "＂",
+                           "<": "＜", ">": "＞", "|": "｜", "\0": ""})
+
+
+def file_name(text: str) -> str:
+    """A title as one file name: `A/B规划` never makes a folder A."""
+    return text.translate(FILE_NAME).strip(". ") or "_"
 
 
 def display_path(path: Path, root: Path) -> str:

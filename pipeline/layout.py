@@ -61,7 +61,8 @@ SCHEMA: dict[str, Any] = {
     "footnote": {"font": "font", "size_pt": "pt"},
     "header": {"font": "font", "size_pt": "pt", "detail_size_pt": "pt"},
     "line_numbers": {"font": "font", "size_pt": "pt", "distance_mm": "mm", "pdf_face": "font"},
-    "list": {"bullet": "text", "ordered": "text"},
+    "list": {"bullet": "text", "ordered": "text",
+             "nested?": [{"ordered": "text", "bullet": "text"}]},
     "font_alternates?": "map",
     "verify?": {"page_mm?": "mm", "margin_mm?": "mm", "page_number_mm?": "mm"},
 }
@@ -100,8 +101,10 @@ def half_points(pt: float) -> int:
 
 
 def style_file(filename: str, plan_root: Path) -> Path | None:
-    """A file of styles/: the plan's own copy first, else the one shipped with the pipeline."""
-    for folder in (plan_root / "styles", PACKAGE_STYLES):
+    """A file of styles/: the plan's own copy first, then its workspace root's, else the one
+    shipped with the pipeline."""
+    from .workspace import style_folders
+    for folder in (*style_folders(plan_root), PACKAGE_STYLES):
         if (folder / filename).is_file():
             return folder / filename
     return None

@@ -7,18 +7,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from .data import load_data
-from .errors import PlanError
+from .errors import Diagnostic, PlanError, warning
 from .files import display_path, inside, read_text
-from .model import Chapter, Plan, PlanMeta, VersionSpec
+from .model import DEFAULT_LABELS, Chapter, Plan, PlanMeta, VersionSpec
+from .workspace_data import county_data
 from .yamlfile import Field, check_fields, parse_yaml
 
 # What each version shows by default (plan-domain.md); plan.yaml may change any of it.
 DEFAULT_VERSIONS = {
-    "draft": VersionSpec("draft", "初稿", "", notes=True, header=True, mark="内部讨论稿",
+    "draft": VersionSpec("draft", DEFAULT_LABELS["draft"], "", notes=True, header=True, mark="内部讨论稿",
                          revision=True, todo="info", strict=False),
-    "review": VersionSpec("review", "征求意见稿", "", header=True, line_numbers=True,
+    "review": VersionSpec("review", DEFAULT_LABELS["review"], "", header=True, line_numbers=True,
                           todo="warning", strict=False),
-    "final": VersionSpec("final", "报批稿", "", responses="error"),
+    "final": VersionSpec("final", DEFAULT_LABELS["final"], "", responses="error"),
 }
 TODO_LEVELS = ("info", "warning", "error")
 NUMBERING_SCHEMES = ("plan", "outline", "gongwen")
@@ -35,6 +36,7 @@ PLAN_SCHEMA = {
     "layout": Field(str, "版式方案"),
     "print": Field(str, "印刷方式", PRINT_MODES),
     "title_lines": Field(list, "封面名称的分行"),
+    "units": Field(list, "报送单位"),  # read by plan intake (pipeline/intake/units.py)
 }
 VERSION_SCHEMA = {
     "label": Field(str, "版本标注"),
@@ -67,9 +69,26 @@ def load_plan(root: Path) -> Plan:
         raise PlanError(f"找不到 plan.yaml：{root} 不是规划目录（用 --plan 指定规划目录）",
                         "plan.yaml", code="E003")
     meta = load_meta(read_text(plan_file, "plan.yaml"))
-    chapters = [load_chapter(p, root, meta) for p in chapter_paths(root, meta)]
+    paths = chapter_paths(root, meta)
+    chapters = [load_chapter(p, root, meta) for p in paths]
     check_unique_ids(chapters)
-    return Plan(root, meta, chapters, load_data(root))
+    data = load_data(root)
+    counties, warnings = county_data(root)
+    return Plan(root, meta, chapters, data,
+                diagnostics=[*unlisted(root, meta, paths), *data.notices, *warnings],
+                counties=counties)
+
+
+def unlisted(root: Path, meta: PlanMeta, paths: list[Path]) -> list[Diagnostic]:
+    """Chapter files on disk that plan.yaml's `chapters:` leaves out: a drafter who added one
+    and forgot the list would otherwise never see it in the document."""
+    if meta.chapter_files is None:
+        return []
+    listed = {p.resolve() for p in paths}
+    return [warning("E051", "不在 plan.yaml 的 chapters 列表中，未编入规划：要编入请把文件名加进列表，"
+                    "不用的文件请移出 chapters/", display_path(path, root))
+            for path in sorted((root / "chapters").glob("*.md"))
+            if path.is_file() and path.resolve() not in listed]
 
 
 def load_meta(text: str) -> PlanMeta:
@@ -129,7 +148,7 @@ def chapter_paths(root: Path, meta: PlanMeta) -> list[Path]:
 
 
 
-def split_front_matter(text: str) -> tuple[str | None, str, int]:
+def split_front_matter(text: str, shown: str = "") -> tuple[str | None, str, int]:
     """Return (yaml text, body, line number of the body's first line)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -137,13 +156,14 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
             return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
-    return None, text, 1
+    raise PlanError("章节属性（第 1 行的“---”）没有结束行：请在属性之后单独写一行“---”，"
+                    "否则属性会被印进正文", shown, 1, code="E050")
 
 
 def load_chapter(path: Path, root: Path, meta: PlanMeta) -> Chapter:
     shown = display_path(path, root)
     text = read_text(path, shown)
-    yaml_text, body, body_line = split_front_matter(text)
+    yaml_text, body, body_line = split_front_matter(text, shown)
     data: dict = {}
     lines: dict[str, int] = {}
     if yaml_text is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .data import PlanData
     from .errors import Diagnostic
+    from .workspace_data import CountyData
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class ListBlock:
     ordered: bool
     start: int
     source: Source
+    depth: int = 0  # 0 for a list in the text, 1 for one inside a list item, …
+    marker: str = ""  # the item marker's pattern, e.g. "{n}." or "（{n}）" or "●" (transform)
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,9 @@ def map_inlines(block: Block, fn: Callable[[list[Inline]], list[Inline]]) -> Blo
 
 # ---- plan ----------------------------------------------------------------
 
+DEFAULT_LABELS = {"draft": "初稿", "review": "征求意见稿", "final": "报批稿"}
+
+
 @dataclass
 class VersionSpec:
     """What one version shows its readers; every field can be set in plan.yaml."""
@@ -249,6 +255,12 @@ class VersionSpec:
     todo: str = "error"  # what a TODO marker is in this version: info | warning | error
     strict: bool = True  # plan check errors refuse the build
     responses: str = "info"  # a review opinion without 采纳情况 (reviews/*.yaml): same levels
+
+    @property
+    def name(self) -> str:
+        """The version as messages name it: its label; a version printed without one (the
+        published text, `label: ''`) is still named, 报批稿（无标注）, never by its key."""
+        return self.label or f"{DEFAULT_LABELS.get(self.key, self.key)}（无标注）"
 
 
 @dataclass(frozen=True)
@@ -322,6 +334,7 @@ class Plan:
     data: PlanData | None = None
     parsed: list[ParsedChapter] = field(default_factory=list)  # set when the plan is read
     diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings and notes on reading
+    counties: list[CountyData] = field(default_factory=list)  # a workspace's city plan only
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from .files import read_text
 from .layout import Layout, load_layout, style_file
 from .load import load_meta, load_plan
 from .model import Document, Plan, PlanMeta, SourceRevision
-from .parse import parse_chapter
+from .parse import glued_chapters, parse_chapter
 from .render import render_chapter
 from .revision import stamp
 from .transform import Labels, Level, resolve
@@ -41,6 +41,7 @@ def read_plan(root: Path) -> tuple[Plan, Layout]:
         chapter_parsed, found = parse_chapter(chapter, rendered, levels, plan.meta.versions)
         parsed.append(chapter_parsed)
         diagnostics += found
+    diagnostics += glued_chapters(parsed)
     raise_errors(diagnostics)
     return replace(plan, parsed=parsed, diagnostics=diagnostics), layout
 
@@ -49,7 +50,11 @@ def resolve_plan(plan: Plan, layout: Layout, version: str) -> Document:
     """One version of the plan, numbered and labelled as the layout profile says."""
     scheme = [Level(spec["number"], spec.get("continuous", False))
               for spec in layout.scheme(plan.meta.numbering)]
-    labels = Labels(layout["table"]["label"], layout["figure"]["label"], layout["box"]["label"])
+    lists = layout["list"]
+    levels = ((lists["ordered"], lists["bullet"]),
+              *((level["ordered"], level["bullet"]) for level in lists.get("nested", [])))
+    labels = Labels(layout["table"]["label"], layout["figure"]["label"], layout["box"]["label"],
+                    levels)
     return resolve(plan, version, scheme, labels)
 
 

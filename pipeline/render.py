@@ -8,7 +8,9 @@ What a chapter can use (nothing else: no files, no imports, no Python internals)
     {{ ind.pm25.target.plain }}  number and unit without the bound: 29微克/立方米
     {{ evaluation.pm25.actual }} a 十三五 evaluation value; .outcome gives 完成 / 未完成
     {{ projects.total }}         the projects' total investment with its unit; projects.count
+    {{ projects.all_total }}     with the county plans' own projects (each once); all_count
     {{ table("indicators") }}    a table built from data, alone in its paragraph
+    {{ table("indicators_by_county", "pm25", "forest") }}   the counties' targets side by side
 
 Tables: `table()` builds a document-model Table (tables.py) and writes a one-line placeholder
 into the Markdown; the parse stage puts the Table where the placeholder's paragraph stands, and
@@ -54,7 +56,7 @@ def render_chapter(chapter: Chapter, plan: Plan) -> Rendered:
         code = env.compile(mark_lines(body), name=chapter.display, filename=TEMPLATE_FILE)
         template = env.template_class.from_code(env, code, env.make_globals(None))
         blocks: dict = {}
-        names = chapter_names(plan.data, plan.meta.period, blocks)
+        names = chapter_names(plan.data, plan.meta.period, blocks, tuple(plan.counties))
         output = template.render(names)
     except Exception as exc:  # noqa: BLE001 — every failure becomes a Chinese file:line
         raise located(exc, chapter) from None

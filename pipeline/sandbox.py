@@ -18,7 +18,7 @@ from .data import PlanData, Value, ValueForms
 from .errors import PlanError
 from .model import Chapter, Source
 from .placeholders import BLOCK_MARK, PRIVATE
-from .tables import build_table, value_total
+from .tables import TableInputs, build_table, rollup, value_total
 
 ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 TEMPLATE_FILE = "<chapter>"
@@ -152,7 +152,8 @@ class InlineValue:
         raise PlanError(f"{self._what}没有“{name}”这种写法（可用：cell、plain）", code="E161")
 
 
-def chapter_names(data: PlanData, period: str, blocks: dict) -> dict[str, Any]:
+def chapter_names(data: PlanData, period: str, blocks: dict, counties: tuple = ()
+                  ) -> dict[str, Any]:
     forms = data.schema.forms
     datasets = data.schema.datasets
 
@@ -178,17 +179,21 @@ def chapter_names(data: PlanData, period: str, blocks: dict) -> dict[str, Any]:
             "actual": InlineValue(r.actual, r.unit, forms, f"{what}的实际值"),
             "outcome": outcomes[r.outcome]})
 
-    def table(name: str = "") -> Placeholder:
+    def table(name: str = "", *args: str) -> Placeholder:
         key = f"t{len(blocks) + 1}"
-        blocks[key] = build_table(str(name), data, period, Source("", 0))
+        inputs = TableInputs(data, period, counties, tuple(str(a) for a in args))
+        blocks[key] = build_table(str(name), inputs, Source("", 0))
         return Placeholder(key)
 
     projects: Record | Missing = Missing(data, "projects")
     if data.projects is not None:
         unit = datasets["projects"].extra["investment_unit"]
+        every = rollup(data.projects, counties).projects
         projects = Record(datasets["projects"].what, {
             "total": InlineValue(value_total(data.projects), unit, forms, "项目总投资"),
-            "count": len(data.projects)})
+            "count": len(data.projects),
+            "all_total": InlineValue(value_total(every), unit, forms, "含各县（市、区）项目的总投资"),
+            "all_count": len(every)})
     return {"ind": rows("indicators", indicator), "evaluation": rows("evaluation", evaluated),
             "projects": projects, "table": table}
 

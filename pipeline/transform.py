@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .chinese import format_number
+from .names import TOC_BOOKMARK
 from .errors import PlanError
 from .model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, ListBlock,
                     Note, Plan, Span, Table, TodoMarker, VersionBlock, VersionSpec,
@@ -32,6 +33,8 @@ class Labels:
     table: str
     figure: str
     box: str
+    # List item markers per nesting level, (ordered, bullet); deeper lists take the last.
+    lists: tuple[tuple[str, str], ...] = (("{n}.", "●"),)
 
 
 def resolve(plan: Plan, version: str, heading_numbers: list[Level], labels: Labels
@@ -48,6 +51,7 @@ def resolve(plan: Plan, version: str, heading_numbers: list[Level], labels: Labe
             footnote_bodies.update(parsed.footnotes)
     blocks = number_headings(blocks, heading_numbers)
     blocks = number_objects(blocks, labels)
+    blocks = list_markers(blocks, labels.lists)
     blocks, footnotes = number_footnotes(blocks, footnote_bodies)
     blocks = mark_todos(blocks)
     footnotes = {n: mark_todos(body) for n, body in footnotes.items()}
@@ -94,7 +98,7 @@ def number_headings(blocks: list[Block], levels: list[Level]) -> list[Block]:
                     if not levels[deeper].continuous:
                         counters[deeper] = 0
                 number = format_number(levels[level].pattern, counters[level])
-            block = replace(block, number=number, bookmark=f"_Toc{index:08d}")
+            block = replace(block, number=number, bookmark=f"{TOC_BOOKMARK}{index:08d}")
         out.append(block)
     return out
 
@@ -116,6 +120,17 @@ def number_objects(blocks: list[Block], labels: Labels) -> list[Block]:
         label = f"{labels.figure}{n}" + (f"{LABEL_GAP}{block.caption}" if block.caption else "")
         return replace(block, number=n, label=label)
     return map_blocks(blocks, number)
+
+
+def list_markers(blocks: list[Block], levels: tuple[tuple[str, str], ...]) -> list[Block]:
+    """Each list's item marker by its nesting level: 1. → （1） → ①, ● → ○ → ■ as the layout
+    profile says, so a nested list reads as one, not as a second list numbered from 1."""
+    def mark(block: Block) -> Block:
+        if not isinstance(block, ListBlock):
+            return block
+        ordered, bullet = levels[min(block.depth, len(levels) - 1)]
+        return replace(block, marker=ordered if block.ordered else bullet)
+    return map_blocks(blocks, mark)
 
 
 def number_footnotes(blocks: list[Block], bodies: dict[str, list[Block]]

@@ -69,16 +69,22 @@ def check_fields(data: Any, schema: dict[str, Field], file: str, lines: dict[str
         data = {}
     if not isinstance(data, dict):
         raise PlanError(f"{what}应为“键: 值”形式的映射", file, line, code="E102")
-    for key, value in data.items():
+    for key, value in list(data.items()):
         at = lines.get(str(key), line)
         spec = schema.get(str(key))
         if spec is None:
             known = "、".join(schema)
             raise PlanError(f"{what}中有未知的键“{key}”（可用的键：{known}）", file, at, code="E103")
+        kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
+        if value is None and spec.choices:  # `status:` with nothing after it: not given
+            del data[key]
+            continue
+        if value is None and str in kinds:  # `label:` with nothing after it: an empty text
+            data[key] = value = ""
         if not isinstance(value, spec.kind) or isinstance(value, bool) and spec.kind is not bool:
-            kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
             want = "或".join(KIND_NAMES.get(k, k.__name__) for k in kinds)
-            raise PlanError(f"{what}中“{key}”（{spec.label}）应为{want}，实际为“{value}”",
+            shown = "空" if value is None else f"“{value}”"
+            raise PlanError(f"{what}中“{key}”（{spec.label}）应为{want}，实际为{shown}",
                             file, at, code="E104")
         if spec.choices and value not in spec.choices:
             raise PlanError(f"{what}中“{key}”（{spec.label}）只能是 {'、'.join(spec.choices)}，"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the system pieces the PDF stage needs: LibreOffice Writer with its UNO bridge for
+# Installs the system pieces the PDF stage needs: LibreOffice Writer (and Calc, which reads the
+# .xls/.et a unit returns) with its UNO bridge for
 # Debian's python3, the open fonts mapped by styles/fonts.conf, and poppler-utils.
 # Idempotent and quiet when everything is present. Without root it only explains what to run:
 # the .docx build works without any of this, so it always exits 0 in that case.
 set -euo pipefail
 
-PACKAGES=(libreoffice-writer python3-uno fonts-noto-cjk fonts-liberation2 fontconfig poppler-utils)
+PACKAGES=(libreoffice-writer libreoffice-calc python3-uno fonts-noto-cjk fonts-liberation2 fontconfig poppler-utils)
 FANDOL_DIR=/usr/local/share/fonts/fandol
 # The four Fandol families the fonts.conf maps; their presence means the Fandol step is done.
 FANDOL_FILES=(FandolFang-Regular.otf FandolHei-Regular.otf FandolKai-Regular.otf FandolSong-Regular.otf)

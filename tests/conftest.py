@@ -41,6 +41,15 @@ def copy_sample(dest: Path) -> Path:
     return dest
 
 
+def copy_workspace(dest: Path) -> Path:
+    """The repository's sample workspace: the city plan and the county plans workspace.yaml
+    lists, copied (the copy's build/ starts empty)."""
+    copy_sample(dest)
+    shutil.copy(ROOT / "workspace.yaml", dest / "workspace.yaml")
+    shutil.copytree(ROOT / "县区", dest / "县区", ignore=shutil.ignore_patterns("build"))
+    return dest
+
+
 def make_plan(root: Path, chapters: dict[str, str], plan_yaml: str = "title: 测试规划\n") -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "plan.yaml").write_text(plan_yaml, encoding="utf-8")
@@ -63,9 +72,24 @@ def docx_with(path: Path, document: bytes, extra: dict[str, bytes] | None = None
     return path
 
 
-def run_build(root: Path):
+def run_build(root: Path, version: str = "draft"):
     from pipeline.cli import main
-    return CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
+    return CliRunner().invoke(main, ["--plan", str(root), "build", "--version", version,
+                                     "--format", "docx"])
+
+
+GOOD_CHAPTER = "---\nid: one\nowner: 规划财务科\n---\n# 总体要求\n\n## 指导思想\n\n正文。\n"
+
+
+@pytest.fixture
+def built_plan(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """A one-chapter plan built once: (root, its draft .docx, the bytes of it), for tests that
+    break the plan and check the last good output stays."""
+    root = make_plan(tmp_path / "plan", {"01-总体要求.md": GOOD_CHAPTER})
+    result = run_build(root)
+    assert result.exit_code == 0, result.output
+    output = root / "build" / "draft" / "测试规划（初稿）.docx"
+    return root, output, output.read_bytes()
 
 
 def expect_failure(root: Path, output: Path, before: bytes, where: str, words: str) -> None:

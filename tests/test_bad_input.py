@@ -7,18 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import expect_failure, make_plan, run_build
-
-GOOD = "---\nid: one\nowner: 规划财务科\n---\n# 总体要求\n\n## 指导思想\n\n正文。\n"
-
-
-@pytest.fixture
-def built_plan(tmp_path: Path) -> tuple[Path, Path, bytes]:
-    root = make_plan(tmp_path / "plan", {"01-总体要求.md": GOOD})
-    result = run_build(root)
-    assert result.exit_code == 0, result.output
-    output = root / "build" / "draft" / "测试规划（初稿）.docx"
-    return root, output, output.read_bytes()
+from conftest import GOOD_CHAPTER as GOOD, expect_failure, make_plan
 
 
 def chapter(root: Path) -> Path:

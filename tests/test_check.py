@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shlex
 import subprocess
@@ -87,6 +88,139 @@ def test_p103_unbalanced_pairs_within_one_paragraph(tmp_path):
                                                           "后引号”没有对应的前引号“"]
 
 
+def messages(root: Path, code: str) -> list[str]:
+    return [f.message for f in check_plan(root) if f.code == code]
+
+
+def fixes(root: Path, code: str) -> list[list[tuple[int, str, str]]]:
+    return [[(c.col, c.old, c.new) for c in f.fixes] for f in check_plan(root) if f.code == code]
+
+
+def test_p104_range_marks_and_what_they_are_not(tmp_path):
+    root = plan(tmp_path, HEAD + "经济增长4.5%－5%，0-6岁儿童，提升1~3个百分点，新建1—2个，3-5月完成，"
+                "电话010-65209114，执行GB 3095-2012标准，见图2-8，第1-3条，2–4项，3〜5个。\n")
+    assert [col for _, _, col, _ in found(root, code="P104")] == [9, 14, 23, 38, 84, 89, 94]
+    assert [fix[0][2] for fix in fixes(root, "P104")] == ["～", "～", "～", "—", "～", "～", "～"]
+    assert messages(root, "P104")[:1] == ["数值范围用浪纹线“～”，不用“－”：“4.5%－5%”应写作“4.5%～5%”"]
+    assert messages(root, "P104")[3] == "时间的起止用一字线“—”，不用“-”：“3-5”应写作“3—5”"
+
+
+def test_p104_leaves_years_and_dates_to_their_own_rules(tmp_path):
+    root = plan(tmp_path, HEAD + "工程于2021-2025年实施，2020-9-30前完成，2026-02-10发布。\n",
+                plan_yaml="title: 测试规划\nperiod: 2021—2025年\n")
+    assert {code for *_, code in found(root)} == {"C301", "N205"}
+
+
+def test_p105_latin_terms_take_the_short_hyphen(tmp_path):
+    root = plan(tmp_path, HEAD + "打通CAR—T细胞治疗、5G—A网络、CAR－T疗法、RISC-V芯片、2021—2025年、A4—5。\n")
+    assert found(root) == [("01-章.md", 7, 6, "P105"), ("01-章.md", 7, 15, "P105"),
+                           ("01-章.md", 7, 23, "P105")]
+    assert messages(root, "P105")[1] == "拉丁字母词、型号内部用短横线“-”，不用“—”：“5G—A”应写作“5G-A”"
+    assert fixes(root, "P105")[2] == [(23, "－", "-")]
+
+
+def test_p106_half_width_brackets_but_not_links_document_numbers_or_comparisons(tmp_path):
+    root = plan(tmp_path, HEAD + "带[ ]数据、带{ }数据、见[说明](https://a.cn)、赣市府办字[2019]40号、"
+                "依据<环境保护法>、浓度<30，[1]、{x}。\n")
+    assert found(root) == [("01-章.md", 7, 2, "P106"), ("01-章.md", 7, 9, "P106"),
+                           ("01-章.md", 7, 40, "N201"), ("01-章.md", 7, 52, "P106"),
+                           ("01-章.md", 7, 66, "P106"), ("01-章.md", 7, 70, "P106")]
+    assert fixes(root, "P106")[:2] == [[(2, "[", "［"), (4, "]", "］")], [(9, "{", "｛"), (11, "}", "｝")]]
+    assert fixes(root, "P106")[2] == []  # <…> is a title: 《》 or 〈〉 is for the drafter to choose
+    assert "《环境保护法》" in messages(root, "P106")[2]
+
+
+def test_p107_crossed_and_nested_titles_and_quotation_marks(tmp_path):
+    root = plan(tmp_path, HEAD + "《条例〉，“目标’，“开展“京”彩”行动，《关于印发《规划》的通知》。\n\n"
+                "“‘京’彩”，《关于〈规划〉的通知》，Xi’an，‘A’。\n")
+    assert found(root) == [("01-章.md", 7, 4, "P107"), ("01-章.md", 7, 9, "P107"),
+                           ("01-章.md", 7, 14, "P107"), ("01-章.md", 7, 27, "P107")]
+    assert messages(root, "P107")[:3] == [
+        "前书名号《与后单书名号〉不配对：《应以》结束", "前引号“与后单引号’不配对：“应以”结束",
+        "引号里面还要用引号时，里面一层用单引号：“京”应写作‘京’"]
+    assert fixes(root, "P107")[2:] == [[(14, "“", "‘"), (16, "”", "’")],
+                                       [(27, "《", "〈"), (30, "》", "〉")]]
+
+
+def test_p103_an_apostrophe_is_no_closing_quotation_mark(tmp_path):
+    root = plan(tmp_path, HEAD + "西安（Xi’an）与“长安”，《条例〉。\n")
+    assert found(root) == [("01-章.md", 7, 19, "P107")]
+
+
+def test_p108_no_enumeration_comma_between_quoted_or_titled_items(tmp_path):
+    root = plan(tmp_path, HEAD + "做实做细“硬联通”、“软联通”、“心联通”，贯彻“一国两制”、高度自治，"
+                "《红楼梦》（曹雪芹）、《三国演义》（罗贯中），依据《环境保护法》、《水污染防治法》。\n")
+    assert found(root) == [("01-章.md", 7, 10, "P108"), ("01-章.md", 7, 16, "P108"),
+                           ("01-章.md", 7, 69, "P108")]
+    assert messages(root, "P108")[0] == ("标有引号的并列成分之间通常不用顿号：“硬联通”、“软联通”应写作"
+                                         "“硬联通”“软联通”")
+    assert fixes(root, "P108")[2] == [(69, "、", "")]
+
+
+# ---- numbers (GB/T 15835) ----------------------------------------------------------------
+
+# (code, text, columns of its findings on line 7, a message among them)
+FOUND_AND_SAID = [
+    ("P109", "按照（国办发〔2020〕347）执行，国发(2020)5文件，《分类（2019）》2项，穗府〔2026〕4号，"
+             "国发〔2020〕5 号。", [16, 29], "发文字号“(2020)5”缺少“号”：应写作“〔2020〕5号”"),
+    ("S801", "覆盖率７６．２３％，增长5％，第３季度，５．５。", [4, 14, 17, 21],
+     "阿拉伯数字和百分号用半角：“７６．２３％”应写作“76.23%”"),
+    ("S804", "投资约120亿元左右，约占30%以上，节约5%以上，约3300亿元，大约五成上下，预约挂号覆盖二级及以上。",
+     [3, 12, 36], "“约”与“以上”不连用（约数与界限，意思矛盾）：“约占30%以上”应写作“占30%以上”或“约占30%”"),
+    ("S805", "接待1,2345万人次，2,025年，12,345万元，1,234.5吨，1,23,456元，第1,2批。", [3, 13, 38, 49],
+     "年份不分节：“2,025年”应写作“2025年”"),
+]
+
+
+@pytest.mark.parametrize("code, body, columns, message", FOUND_AND_SAID)
+def test_rule_finds_and_says(tmp_path, code, body, columns, message):
+    root = plan(tmp_path, HEAD + body + "\n")
+    assert found(root) == [("01-章.md", 7, col, code) for col in columns]
+    assert message in messages(root, code)
+
+
+def test_s801_fixes_each_full_width_character(tmp_path):
+    root = plan(tmp_path, HEAD + "覆盖率７６．２３％，增长5％。\n")
+    assert fixes(root, "S801") == [[(4, "７", "7"), (5, "６", "6"), (6, "．", "."), (7, "２", "2"),
+                                    (8, "３", "3"), (9, "％", "%")], [(14, "％", "%")]]
+
+
+def test_s802_both_ends_of_a_range_carry_their_sign(tmp_path):
+    root = plan(tmp_path, HEAD + "提高3～5%，住房25—27万套，投资9～16亿元，提高15%～30%，2021—2025年，1～2个。\n")
+    assert found(root) == [("01-章.md", 7, 3, "S802"), ("01-章.md", 7, 10, "S802"),
+                           ("01-章.md", 7, 20, "S802")]
+    assert messages(root, "S802")[:2] == [
+        "数值范围前后两个数值都要带“%”：“3～5%”应写作“3%～5%”",
+        "数值范围前后两个数值都要带“万”，省去会与“25”混淆：“25—27万”应写作“25万—27万”"]
+    assert fixes(root, "S802") == [[(4, "", "%")], [(12, "", "万")], [(21, "", "亿")]]
+
+
+def test_s803_one_kind_of_numeral_for_one_kind_of_count(tmp_path):
+    root = plan(tmp_path, HEAD + "新建3个污水处理厂、五个垃圾转运站，建设一批项目。\n\n"
+                "第五个基地和3个园区，三四个月和2个月，落实“两个维护”和3个中心，十二项任务和12项工程。\n")
+    assert found(root) == [("01-章.md", 7, 11, "S803"), ("01-章.md", 9, 35, "S803")]
+    assert messages(root, "S803")[0] == "同一句中同类的计数写法不一：“五个”与“3个”；计数用阿拉伯数字，同类别同形式"
+
+
+def test_fix_deletes_inserts_and_replaces_on_one_line(tmp_path):
+    root = plan(tmp_path, HEAD + "提高3~5%，“硬联通”、“软联通”、“心联通”，７６．２３％，带[ ]数据，CAR—T，““京”彩”，"
+                "《关于印发《规划》的通知》，25—27万套，0-6岁。\n")
+    assert fix_plan(root) == {"chapters/01-章.md": 19}
+    assert (root / "chapters" / "01-章.md").read_text(encoding="utf-8").endswith(
+        "提高3%～5%，“硬联通”“软联通”“心联通”，76.23%，带［ ］数据，CAR-T，“‘京’彩”，"
+        "《关于印发〈规划〉的通知》，25万—27万套，0～6岁。\n")
+    assert check_plan(root) == []
+
+
+def test_fix_refuses_two_changes_of_one_character(tmp_path):
+    root = plan(tmp_path, HEAD + "加强监管,严厉打击。\n")
+    path = root / "chapters" / "01-章.md"
+    before = path.read_bytes()
+    with pytest.raises(PlanError) as error:
+        apply_fixes(path, "chapters/01-章.md", {CharFix(7, 5, ",", "，"), CharFix(7, 5, ",", "、")})
+    assert error.value.code == "E506" and path.read_bytes() == before
+
+
 # ---- document numbers and dates ----------------------------------------------------------
 
 def test_n201_n202_document_numbers(tmp_path):
@@ -158,12 +292,36 @@ def test_c303_glossary_terms(tmp_path):
                            ("01-章.md", 7, 38, "C303")]
 
 
+def test_c303_single_quotation_marks_are_right_inside_double_ones(tmp_path):
+    root = plan(tmp_path, HEAD + "他说：“要编制好‘十四五’规划。”总结‘十三五’。\n")
+    assert found(root) == [("01-章.md", 7, 20, "C303")]
+
+
 # ---- wording, headings, to-do markers ----------------------------------------------------
 
 def test_w401_repeated_characters_and_words(tmp_path):
     root = plan(tmp_path, HEAD + "推动的的任务落实落实，饮用水水源，实现目的的手段，为了了解情况，"
                 "是是非非。\n")
     assert found(root) == [("01-章.md", 7, 4, "W401"), ("01-章.md", 7, 9, "W401")]
+
+
+def test_w401_reports_whole_words_typed_twice_not_characters_across_words(tmp_path):
+    root = plan(tmp_path, HEAD + "创新并跑领跑领域更广，建强生物药品制品制造集群，深化文化文物单位改革，"
+                "实实在在弄懂，哈哈哈哈哈哈，研究研究再说。\n")
+    assert found(root) == [("01-章.md", 7, 52, "W401")]
+
+
+def test_jieba_loads_quietly_and_writes_no_cache(tmp_path):
+    root = plan(tmp_path, HEAD + "推动的的任务落实落实。\n")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    command = [str(Path(sys.executable).parent / "plan"), "--plan", str(root), "check"]
+    env = {**os.environ, "TMPDIR": str(temp)}
+    runs = [subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+            for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.count("W401") == 2
+    assert runs[0].stderr.strip() == "共 2 处：警告 2。"
+    assert list(temp.iterdir()) == []
 
 
 def test_headings_typed_numbers_skips_empty_titles_and_sections(tmp_path):
@@ -425,6 +583,18 @@ def test_pre_commit_hook_runs_plan_check(tmp_path):
     assert subprocess.run(command, cwd=bad, capture_output=True, timeout=120).returncode == 1
 
 
-def test_make_help_lists_check_and_final():
-    text = subprocess.run(["make", "help"], cwd=ROOT, capture_output=True, text=True).stdout
-    assert "check" in text and "final" in text
+def test_make_help_lists_every_target_with_its_description():
+    """Each target of the Makefile (its .PHONY list) is a line of `make help`, with the Chinese
+    words written beside it; check and final among them."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
+    targets = phony.split(":", 1)[1].split()
+    described = dict(re.findall(r"^([a-z]+):.*?## (.+)$", makefile, re.M))
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    text = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, env=env,
+                          capture_output=True, text=True).stdout  # also when make test runs it
+    listed = dict(re.findall(r"^  ([a-z]+) +(.+)$", text, re.M))
+    assert text.startswith("用法：make <目标>")
+    assert sorted(listed) == sorted(targets) == sorted(described)
+    assert listed == described
+    assert listed["check"].startswith("按起草规则检查章节") and "报批稿" in listed["final"]

@@ -468,3 +468,231 @@ def test_plan_data_lists_the_files_and_their_sample_rows(tmp_path):
     (root / "data" / "projects.csv").write_text("名称,类别\n甲,乙\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--plan", str(root), "data"])
     assert result.exit_code == 2 and "data/projects.csv:第2行: 缺少“建设内容”" in result.output
+
+
+# ---- spreadsheets as 科室 and counties send them --------------------------------------------
+
+PROJECT_COLUMNS = ["序号", "名称", "类别", "建设内容", "县（市、区）", "总投资（亿元）", "建设年限",
+                   "责任单位", "来源"]
+
+
+def project_row(number: int, name: str, category: str, county: str, money: float | str) -> list:
+    return [number, name, category, "治理", county, money, "2021—2025年", f"{county}人民政府",
+            "样例数据"]
+
+
+def loaded(root: Path):
+    from pipeline.data import load_data
+    return load_data(root)
+
+
+def notices(data, code: str) -> list[str]:
+    return [str(n) for n in data.notices if n.code == code]
+
+
+def saved(book: Workbook, root: Path, name: str) -> Path:
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    path = root / "data" / name
+    book.save(path)
+    return path
+
+
+def test_merged_category_cells_are_filled_down(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["重大工程项目表"])
+    sheet.append(PROJECT_COLUMNS)
+    sheet.append(project_row(1, "甲工程", "大气", "章贡区", 1.5))
+    sheet.append(project_row(2, "乙工程", None, "南康区", 2))
+    sheet.append(project_row(3, "丙工程", None, "于都县", 3))
+    sheet.append(project_row(4, "丁工程", "水", "寻乌县", 4))
+    sheet.append([5])  # a 序号 typed ahead, nothing else: a blank row
+    sheet.merge_cells("C3:C5")
+    sheet.merge_cells("A1:I1")  # the title across the table: not a data cell
+    saved(book, tmp_path, "projects.xlsx")
+    data = loaded(tmp_path)
+    assert [(p.name, p.category) for p in data.projects] == [
+        ("甲工程", "大气"), ("乙工程", "大气"), ("丙工程", "大气"), ("丁工程", "水")]
+    assert notices(data, "E138") == [
+        "data/projects.xlsx: 合并单元格 C3:C5 已按所在各行逐行填入合并的值"]
+
+
+def test_note_subtotal_and_total_rows_are_skipped_and_the_total_checked(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(PROJECT_COLUMNS)
+    sheet.append(project_row(1, "甲工程", "大气", "章贡区", 1.5))
+    sheet.append(project_row(2, "乙工程", "大气", "南康区", 2))
+    sheet.append([None, "小计", None, None, None, 3.5])
+    sheet.append(project_row(3, "丙工程", "水", "于都县", 3.25))
+    sheet.append(["合计（3项）", None, None, None, None, 6.75])
+    sheet.append(["注：1. 投资为估算数。"])
+    sheet.append(["2. 跨县项目按县分行。"])
+    sheet.append(["说明：本表由规划财务科汇总。"])
+    saved(book, tmp_path, "projects.xlsx")
+    data = loaded(tmp_path)
+    assert [p.name for p in data.projects] == ["甲工程", "乙工程", "丙工程"]
+    assert notices(data, "E136") == [
+        "data/projects.xlsx:第4行: 跳过小计行：“小计”",
+        "data/projects.xlsx:第6行: 跳过合计行（“总投资（亿元）”6.75与以上各行之和相符）",
+        "data/projects.xlsx:第7行: 跳过表下注：“注：1. 投资为估算数。”",
+        "data/projects.xlsx:第8行: 跳过表下注（续）：“2. 跨县项目按县分行。”",
+        "data/projects.xlsx:第9行: 跳过表下注：“说明：本表由规划财务科汇总。”"]
+    assert {n.severity for n in data.notices} == {"info"}
+
+
+def test_a_wrong_total_is_a_warning_and_the_table_sums_the_rows(tmp_path):
+    root = data_plan(tmp_path / "p", "# 工程\n\n{{ table(\"projects\") }}\n")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(PROJECT_COLUMNS)
+    sheet.append(project_row(1, "甲工程", "大气", "章贡区", 1.5))
+    sheet.append(project_row(2, "乙工程", "大气", "南康区", 2))
+    sheet.append(["合计", None, None, None, None, 4])
+    saved(book, root, "projects.xlsx")
+    result = run_build(root)
+    assert result.exit_code == 0, result.output
+    assert ("警告 data/projects.xlsx:第4行: 合计行的“总投资（亿元）”为 4，与以上各行之和 3.5 不符："
+            "已跳过该行，表中的合计由流水线按各行计算，请核对各行与合计") in result.output
+    out = root / "build" / "draft" / "测试规划（初稿）.docx"
+    rows = grid_rows(table_with(out, "建设内容"))
+    assert rows[-1][0][0].startswith("合计") and rows[-1][4][0] == "3.5"
+
+
+@pytest.mark.parametrize("first, first_rows, second, read, why", [
+    # The first sheet is a 填表说明: the first sheet with a header is read.
+    ("填表说明", [["请按下表填写重大工程项目，名称、类别均为必填。"]], "项目", "甲工程",
+     "读取工作表“项目”（第一个含“名称”列表头的工作表）；未读取：“填表说明”"),
+    # Another sheet has a header too, but the sheet named in datasets.yaml comes first.
+    ("旧表", [PROJECT_COLUMNS, project_row(1, "旧工程", "大气", "章贡区", 9)], "重大工程项目",
+     "甲工程", "读取工作表“重大工程项目”（工作表名与重大工程项目数据的约定相同）；未读取：“旧表”"),
+])
+def test_the_header_sheet_is_found_and_named(tmp_path, first, first_rows, second, read, why):
+    from pipeline.data import load_schema
+    assert load_schema().datasets["projects"].sheet == "重大工程项目"
+    book = Workbook()
+    book.active.title = first
+    for row in first_rows:
+        book.active.append(row)
+    sheet = book.create_sheet(second)
+    sheet.append(PROJECT_COLUMNS)
+    sheet.append(project_row(1, "甲工程", "大气", "章贡区", 1.5))
+    saved(book, tmp_path, "projects.xlsx")
+    data = loaded(tmp_path)
+    assert [p.name for p in data.projects] == [read]
+    assert notices(data, "E135") == [f"data/projects.xlsx: {why}"]
+
+
+def test_no_sheet_with_a_header_names_every_sheet(tmp_path):
+    book = Workbook()
+    book.active.title = "填表说明"
+    book.create_sheet("备用").append(["项目", "金额"])
+    saved(book, tmp_path, "projects.xlsx")
+    with pytest.raises(Exception) as caught:
+        loaded(tmp_path)
+    assert str(caught.value).startswith(
+        "data/projects.xlsx: 找不到表头行：工作表“填表说明”、“备用”中都没有含“名称”列的表头")
+
+
+INDICATOR_COLUMNS = ["id", "类别", "名称", "单位", "现状值", "目标值", "属性", "来源"]
+
+
+@pytest.mark.parametrize("typed, read, unit", [
+    (">=96", "≥96", "%"), ("＞96", ">96", "%"), ("９６", "96", "%"), ("96%", "96", "%"),
+    ("≥９６％", "≥96", "%"), ("<= 29", "≤29", "微克/立方米"), ("９６.５左右", "96.5左右", "%"),
+])
+def test_spellings_of_a_percent_column_are_read_with_a_note(tmp_path, typed, read, unit):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(INDICATOR_COLUMNS)
+    sheet.append(["good_days", "环境治理", "优良天数比率", unit, "94.5", typed, "约束性", "样例数据"])
+    saved(book, tmp_path, "indicators.xlsx")
+    data = loaded(tmp_path)
+    (item,) = data.indicators
+    assert item.target.text == read and item.target.number is not None
+    (note,) = data.notices
+    assert note.severity == "info" and note.code == "E133"
+    suffix = "（单位为 %）" if "%" in typed or "％" in typed else ""
+    assert str(note) == f"data/indicators.xlsx:第2行: “目标值”的“{typed}”按“{read}”读取{suffix}"
+
+
+@pytest.mark.parametrize("typed, words", [
+    ("96%", "“目标值”的值“96%”既不是数值"),  # the unit is not a percentage: 96% is refused
+    ("约９６", "既不是数值"),  # respelling does not make words into a number
+])
+def test_a_spelling_that_is_not_a_number_is_still_refused(tmp_path, typed, words):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(INDICATOR_COLUMNS)
+    sheet.append(["days", "环境治理", "天数", "天", "300", typed, "预期性", "样例数据"])
+    saved(book, tmp_path, "indicators.xlsx")
+    with pytest.raises(Exception) as caught:
+        loaded(tmp_path)
+    assert "data/indicators.xlsx:第2行: " in str(caught.value) and words in str(caught.value)
+
+
+def test_header_cells_with_spaces_and_half_width_brackets_match_their_columns(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["序 号", "名 称", "类\n别", "建设内容", "县(市、区)", "总投资(亿元)", "建设年限",
+                  "责任单位", "来　源"])
+    sheet.append(project_row(1, "甲工程", "大气", "章贡区", 1.5))
+    saved(book, tmp_path, "projects.xlsx")
+    data = loaded(tmp_path)
+    (project,) = data.projects
+    assert (project.name, project.category, project.county, project.investment.text) == \
+        ("甲工程", "大气", "章贡区", "1.5")
+    assert notices(data, "E134") == [
+        "data/projects.xlsx:第1行: 表头“序 号”按列名“序号”读取",
+        "data/projects.xlsx:第1行: 表头“名 称”按列名“名称”读取",
+        "data/projects.xlsx:第1行: 表头“类\n别”按列名“类别”读取",
+        "data/projects.xlsx:第1行: 表头“县(市、区)”按列名“县（市、区）”读取",
+        "data/projects.xlsx:第1行: 表头“总投资(亿元)”按列名“总投资（亿元）”读取",
+        "data/projects.xlsx:第1行: 表头“来　源”按列名“来源”读取"]
+
+
+def test_a_csv_saved_from_excel_is_read_the_same_way(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "indicators.csv").write_text(
+        "id,类别,名 称,单位,现状值,目标值,属性,来源\n"
+        "good_days,环境治理,优良天数比率,%,94.5,>=96%,约束性,样例数据\n"
+        "注：现状值为2020年数据。,,,,,,,\n", encoding="utf-8")
+    data = loaded(tmp_path)
+    assert data.indicators[0].target.text == "≥96"
+    assert [n.code for n in data.notices] == ["E134", "E133", "E136"]
+
+
+def test_yaml_typed_by_the_rules_is_not_respelled(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "indicators.yaml").write_text(
+        "- {id: a, 类别: 环境治理, 名称: 甲, 单位: '%', 目标值: '>=96', 属性: 约束性, 来源: 样例数据}\n",
+        encoding="utf-8")
+    with pytest.raises(Exception, match="“目标值”的值“>=96”既不是数值"):
+        loaded(tmp_path)
+
+
+def test_plan_data_prints_the_notices_and_every_bad_row(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    root = data_plan(tmp_path / "p", GOOD_CHAPTER)
+    book = Workbook()
+    book.active.title = "填表说明"
+    sheet = book.create_sheet("重大工程项目")
+    sheet.append(PROJECT_COLUMNS)
+    sheet.append(project_row(1, "甲工程", "大气", "章贡区", "１.５"))
+    saved(book, root, "projects.xlsx")
+    result = CliRunner().invoke(main, ["--plan", str(root), "data"])
+    assert result.exit_code == 0, result.output
+    assert "提示 data/projects.xlsx: 读取工作表“重大工程项目”" in result.output
+    assert "提示 data/projects.xlsx:第2行: “总投资（亿元）”的“１.５”按“1.5”读取" in result.output
+    assert "data/projects.xlsx：重大工程项目 1 行" in result.output
+    sheet.append(project_row(2, "乙工程", "大气", "章贡区", "待定"))
+    sheet.append(project_row(3, "丙工程", "大气", "章贡区", "两亿"))
+    saved(book, root, "projects.xlsx")
+    result = CliRunner().invoke(main, ["--plan", str(root), "data"])
+    assert result.exit_code == 2
+    assert "data/projects.xlsx:第3行: “总投资（亿元）”应为不带符号的数值（如 12.5），实际为“待定”" \
+        in result.output
+    assert "data/projects.xlsx:第4行: “总投资（亿元）”应为不带符号的数值（如 12.5），实际为“两亿”" \
+        in result.output

@@ -17,7 +17,7 @@ from conftest import NS, audit_errors, copy_sample, make_plan, part
 from pipeline.build import build_docx
 from pipeline.cli import main
 from pipeline.diff import diff_inlines, diff_plan
-from pipeline.docx.revisions import document_xml, paragraph_texts, resolve_revisions
+from pipeline.wordfile import document_xml, paragraph_texts, resolve_revisions
 from pipeline.model import Change, Span
 
 GIT_USER = ["-c", "user.name=编制组", "-c", "user.email=t@t"]
@@ -241,8 +241,7 @@ def test_comparison_table_rows_under_their_chapters(small_diff):
     section = next(r for r in rows if r[3] and r[3].startswith("第二节　土壤污染防治"))
     assert section[1] == "第二章 第二节"
     # The Word table holds the same rows.
-    with zipfile.ZipFile(result.table_docx) as archive:
-        xml = archive.read("word/document.xml").decode()
+    xml = "".join(part(result.table_docx, "word/document.xml").itertext())
     assert "95.2%" in xml and "规划基础" in xml and "第一章 第一节 表1 第1行" in xml
     assert audit_errors(result.table_docx) == []
 
@@ -284,6 +283,91 @@ def test_unchanged_plan_gives_no_changes(small, tmp_path):
 def test_unknown_revision_is_a_clean_error(small):
     result = CliRunner().invoke(main, ["--plan", str(small), "diff", "no-such-tag"])
     assert result.exit_code == 2 and "找不到版本“no-such-tag”" in result.output
+
+
+def test_an_item_added_to_a_nested_list_gives_a_valid_redline(tmp_path):
+    """The indent of a nested item went after the paragraph mark's revision in w:pPr: Word
+    would have to repair the redline."""
+    root = make_plan(tmp_path / "plan", {"01-甲.md": "# 甲\n\n1. 年度调度\n   1. 每季度通报\n"
+                                                   "2. 中期评估\n\n后文。\n"})
+    git(root, "init", "-q")
+    commit(root, "v1")
+    edit(root, "01*", "   1. 每季度通报\n", "   1. 每季度通报\n   2. 年底考核\n")
+    commit(root, "v2", "2020-12-02T08:00:00Z")
+    old = build_docx(root, "draft").docx.rename(tmp_path / "new.docx")
+    result = diff_plan(root, "HEAD~1", "HEAD", out_dir=tmp_path / "out")
+    assert audit_errors(result.redline) == []
+    assert "".join(t for m in marks(result.redline, "ins") for t in m.itertext()) == "（2）年底考核"
+    assert texts(result.redline, accept=True) == texts(old)
+
+
+def test_a_copy_saved_by_an_office_is_compared_with_a_warning(small, small_diff, tmp_path):
+    _, built = small_diff
+    saved = tmp_path / "审阅人另存的.docx"
+    with zipfile.ZipFile(built["v2"]) as source, zipfile.ZipFile(saved, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/app.xml":
+                data = data.replace(b"plan-pipeline", b"Microsoft Office Word")
+            if item.filename == "word/document.xml":  # a reviewer's tracked insertion
+                data = data.replace(b"<w:r><w:t>", '<w:ins w:id="1" w:author="a" w:date="d">'
+                                    "<w:r><w:t>审阅人加的</w:t></w:r></w:ins><w:r><w:t>".encode(), 1)
+            copy.writestr(item, data)
+    result = CliRunner().invoke(main, ["--plan", str(small), "diff", str(built["v1"]), str(saved),
+                                       "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "警告 审阅人另存的.docx: 已由 Microsoft Office Word 保存过，比较的是其中的文字" in result.output
+    assert "其中有 1 处修订标记，修订中的文字未计入" in result.output and "（E917）" in result.output
+    plain = CliRunner().invoke(main, ["--plan", str(small), "diff", str(built["v1"]),
+                                      str(built["v2"]), "-o", str(tmp_path / "out2")])
+    assert plain.exit_code == 0 and "E917" not in plain.output
+
+
+def test_changed_characters_are_marked_in_the_comparison_table(tmp_path):
+    long = "全市空气质量持续改善，细颗粒物年均浓度下降到{}微克/立方米，优良天数比率保持在较高水平，" \
+           "重污染天气基本消除，人民群众的蓝天获得感、幸福感显著增强。"
+    root = make_plan(tmp_path / "plan", {"01-甲.md": f"# 甲\n\n{long.format(27)}\n"})
+    git(root, "init", "-q")
+    commit(root, "v1")
+    edit(root, "01*", long.format(27), long.format(26))
+    commit(root, "v2", "2020-12-02T08:00:00Z")
+    result = diff_plan(root, "HEAD~1", "HEAD", out_dir=tmp_path / "out")
+    table = part(result.table_docx, "word/document.xml").findall(".//w:tbl", NS)[-1]
+    old_cell, new_cell = table.findall("w:tr", NS)[1].findall("w:tc", NS)[2:4]
+
+    def bold(cell) -> list[str]:
+        return ["".join(r.itertext()) for r in cell.iterfind(".//w:r", NS)
+                if r.find("w:rPr/w:b", NS) is not None]
+    assert bold(old_cell) == ["27"] and bold(new_cell) == ["26"]
+    assert "".join(new_cell.itertext()) == long.format(26)
+    sheet = openpyxl.load_workbook(result.table_xlsx, rich_text=True).active
+    cell = sheet.cell(5, 4).value
+    marked = [block for block in cell if not isinstance(block, str)]
+    assert [(b.text, b.font.b, b.font.u) for b in marked] == [("26", True, "single")]
+    assert str(cell) == long.format(26)
+    assert audit_errors(result.table_docx) == []
+
+
+def test_text_of_one_version_is_a_version_difference_not_a_deletion(tmp_path):
+    root = make_plan(tmp_path / "plan", {
+        "01-甲.md": "# 甲\n\n共同的正文。\n\n::: 版本 review\n本规划征求意见期间，请各单位重点就目标指标提出意见。\n"
+                   ":::\n\n::: 版本 final\n本规划经市人民政府同意，现予印发，请各单位认真组织实施。\n:::\n",
+        "02-乙.md": "---\nversions: [draft, review]\n---\n# 征求意见说明\n\n说明正文。\n"})
+    result = CliRunner().invoke(main, ["--plan", str(root), "diff", ".", ".", "--old-version",
+                                       "review", "--version", "final", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    rows = [r for r in table_rows(next(out.glob("*.xlsx"))) if r[1] is not None]
+    assert "（删除）" not in {r[3] for r in rows}
+    kinds = yaml.safe_load((root / "修改说明.yaml").read_text(encoding="utf-8"))
+    assert sorted(e["类型"] for e in kinds.values()) == ["版本差异"] * 4
+    notes = {e["原文"] or e["修改后"]: e["修改说明"] for e in kinds.values()}
+    assert notes["本规划征求意见期间，请各单位重点就目标指标提出意见。"] == \
+        "版本限定（::: 版本）：仅用于征求意见稿，报批稿中没有"
+    assert notes["本规划经市人民政府同意，现予印发，请各单位认真组织实施。"] == \
+        "版本限定（::: 版本）：仅用于报批稿，征求意见稿中没有"
+    assert notes["第二章　征求意见说明"].startswith("本章（章节属性 versions）仅用于征求意见稿")
+    assert "版本差异 4" in result.output
 
 
 # ---- the sample plan: a planted edit, and the time it takes -------------------------------

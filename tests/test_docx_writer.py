@@ -162,7 +162,7 @@ def test_a_heading_carries_its_toc_bookmark_inside_the_source_anchor():
 
 
 def test_nested_list_items_take_their_marker_and_indent_at_build_time():
-    inner = ListBlock([ListItem([Paragraph([Span("子项")], AT)], AT)], True, 1, AT)
+    inner = ListBlock([ListItem([Paragraph([Span("子项")], AT)], AT)], True, 1, AT, depth=1)
     outer = ListBlock([ListItem([Paragraph([Span("一项")], AT), inner], AT),
                        ListItem([Paragraph([Span("二项")], AT)], AT)], False, 1, AT)
     out = blocks(writer(), [outer], BODY)
@@ -174,7 +174,7 @@ def test_nested_list_items_take_their_marker_and_indent_at_build_time():
 
 def test_a_nested_list_in_a_redline_keeps_the_paragraph_properties_in_schema_order():
     inner = ListBlock([ListItem([Paragraph([Span("子项")], AT, Change("ins"))], AT,
-                                Change("ins"))], True, 1, AT)
+                                Change("ins"))], True, 1, AT, depth=1)
     outer = ListBlock([ListItem([Paragraph([Span("一项")], AT), inner], AT)], True, 1, AT)
     w = writer(outer, redline=Redline("a", "d"))
     nested = blocks(w, [outer], BODY)[1]

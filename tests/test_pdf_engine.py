@@ -143,6 +143,9 @@ def test_convert_content_bookmarks_metadata_and_fonts(engine, sample, tmp_path):
     assert by_name["仿宋_GB2312"].embedded_as == ("FandolFang-Regular",)
     assert by_name["黑体"].embedded_as == ("FandolHei-Bold",)  # Heading 1 is bold
     assert by_name["宋体"].embedded_as == ("FandolSong-Regular",)  # not the Bold file
+    # Reported as a reader knows the faces, not by the collection's CFF name.
+    assert xbs.faces == ("Noto Serif CJK SC Bold",)
+    assert by_name["仿宋_GB2312"].faces == ("FandolFang Regular",)
     assert [(m.char, m.requested, m.mapped_family) for m in report.missing] == \
         [(RARE, "仿宋_GB2312", "FandolFang")]
 

@@ -10,17 +10,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with
+from conftest import CORPUS, W_XMLNS as W, copy_sample, docx_with, needs_corpus
 from pipeline.cli import main
-from pipeline.review.reader import read_returned
+from pipeline.wordfile import read_returned
 from pipeline.safefile import Limits, FileRefused
 
 GOOD = CORPUS / "track_changes_insertion.docx"
 
 
-def compound_file(streams: dict[str, int]) -> bytes:
+def compound_file(streams: dict[str, int | bytes]) -> bytes:
     """A minimal compound (OLE) file holding the named streams, as an encrypted .docx does
-    (EncryptionInfo, EncryptedPackage); each stream a whole number of 512-byte sectors."""
+    (EncryptionInfo, EncryptedPackage); each stream a whole number of 512-byte sectors, filled
+    with a letter or with the bytes given."""
+    contents = {name: size if isinstance(size, bytes) else bytes([65 + i]) * size
+                for i, (name, size) in enumerate(streams.items())}
+    streams = {name: len(data) for name, data in contents.items()}
     free, end, fat_mark, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
     fat = [fat_mark, end]
     entries = [("Root Entry", 5, 1, 0xFFFFFFFF, end, 0)]
@@ -43,8 +47,21 @@ def compound_file(streams: dict[str, int]) -> bytes:
                       + struct.pack("<III", none, right if kind == 2 else none, child)
                       + bytes(36) + struct.pack("<IQ", start if kind == 2 else end, size))
     directory = directory.ljust(512, b"\0")
-    data = b"".join(bytes([65 + i]) * size for i, size in enumerate(streams.values()))
+    data = b"".join(contents.values())
     return header + struct.pack("<128I", *fat) + directory + data
+
+
+def word_document(encrypted: bool, text: str = "") -> bytes:
+    """The start of a Word 97–2003 WordDocument stream: its FIB, fEncrypted set or not, then
+    text (stored as UTF-16, as Word stores text outside Latin-1)."""
+    flags = 0x0100 if encrypted else 0
+    return (struct.pack("<HHHHHH", 0xA5EC, 0xC1, 0, 0x0804, 0, flags)
+            + text.encode("utf-16-le")).ljust(4096, b"\0")  # past the mini-stream cutoff
+
+
+def document_xml(text: str) -> bytes:
+    return (f"<w:document {W}><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body>"
+            "</w:document>").encode()
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +85,16 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
     files["huge"] = folder / "超大.docx"
     with open(files["huge"], "wb") as handle:  # sparse: no time spent writing it
         handle.truncate(100 * 1024 * 1024)
+    files["encrypted-doc"] = folder / "加密[密码].doc"
+    files["encrypted-doc"].write_bytes(compound_file({"WordDocument": word_document(True)}))
+    for name, codec in (("utf32-entities", "utf-32-le"), ("utf32be-entities", "utf-32-be")):
+        declared = laughs.replace(b'<?xml version="1.0"?>',
+                                  b'<?xml version="1.0" encoding="%s"?>' % codec.upper().encode())
+        files[name] = docx_with(folder / f"{name}.docx", declared.decode().encode(codec))
+    files["markup-member"] = folder / "意见[v2]汇总[bold].docx"
+    with zipfile.ZipFile(files["markup-member"], "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", document_xml("正文"))
+        archive.writestr("[/]", b"\0" * (2 * 1024 * 1024))
     files["no-document"] = docx_with(folder / "空包.docx", b"<x/>")
     with zipfile.ZipFile(files["no-document"], "w") as archive:
         archive.writestr("hello.txt", "hello")
@@ -75,7 +102,15 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
 
 
 EXPECTED = {"not-a-zip": "不是 Word 文件", "bomb": "压缩炸弹", "entities": "DTD 或实体声明",
-            "encrypted": "文件已加密", "huge": "文件过大", "no-document": "没有 word/document.xml"}
+            "encrypted": "文件已加密", "huge": "文件过大", "no-document": "没有 Word 正文",
+            "encrypted-doc": "文件已加密", "utf32-entities": "DTD 或实体声明",
+            "utf32be-entities": "DTD 或实体声明", "markup-member": "压缩比异常"}
+
+
+# One code a reason (pipeline/codes.py), so a tool reading the diagnostics can tell them apart.
+CODES = {"not-a-zip": "E925", "bomb": "E923", "entities": "E924", "encrypted": "E920",
+         "huge": "E922", "no-document": "E925", "encrypted-doc": "E920",
+         "utf32-entities": "E924", "utf32be-entities": "E924", "markup-member": "E923"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -86,6 +121,7 @@ def test_each_hostile_file_is_refused_with_its_reason(hostile, name):
         sniff(hostile[name], limits)
         read_returned(hostile[name], limits)
     assert EXPECTED[name] in caught.value.message
+    assert caught.value.code == CODES[name]
 
 
 def test_a_bomb_is_refused_before_it_is_inflated(tmp_path):
@@ -103,6 +139,7 @@ def test_a_bomb_is_refused_before_it_is_inflated(tmp_path):
         read_returned(path)
 
 
+@needs_corpus
 def test_the_other_files_are_still_collected(hostile, tmp_path):
     root = copy_sample(tmp_path / "plan")
     files = [str(p) for p in hostile.values()] + [str(GOOD)]
@@ -115,4 +152,26 @@ def test_the_other_files_are_still_collected(hostile, tmp_path):
         assert any(hostile[name].name in line and reason in line for line in skipped), name
     assert "Traceback" not in result.output
     assert '"two exciting"' in result.stdout
+    # Names are printed as they are: rich markup in a file or member name stays text.
+    assert any("意见[v2]汇总[bold].docx" in line and "[/]" in line for line in skipped)
 
+
+
+def test_a_doc_that_only_mentions_encryption_is_read(tmp_path):
+    """The stream names of an encrypted package, as text in a plain .doc, are not encryption."""
+    from pipeline.safefile import sniff
+    path = tmp_path / "说明.doc"
+    path.write_bytes(compound_file({"WordDocument": word_document(
+        False, "EncryptedPackage EncryptionInfo")}))
+    assert "EncryptedPackage".encode("utf-16-le") in path.read_bytes()
+    assert sniff(path, Limits()) == "ole"
+
+
+def test_a_declaration_is_refused_after_parsing_whatever_the_bytes(tmp_path, monkeypatch):
+    """The byte search is only a shortcut: the parsed tree's DTD is checked too."""
+    import pipeline.safefile as safefile
+    monkeypatch.setattr(safefile, "DECLARATIONS", ())
+    doc = (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "x">]><w:document '
+           + W.encode() + b"><w:body/></w:document>")
+    with pytest.raises(FileRefused, match="DTD 或实体声明"):
+        read_returned(docx_with(tmp_path / "dtd.docx", doc))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from conftest import W_XMLNS, docx_with
-from pipeline.review.collect import BuiltVersion, UnitMap, records_from
-from pipeline.review.reader import read_returned
+from pipeline.review.collect import records_from
+from pipeline.review.locations import BuiltVersion
+from pipeline.review.units import UnitMap
+from pipeline.wordfile import read_returned
 
 BUILT = BuiltVersion("review", "", {
     "_Src00001": {"anchor": "_Src00001", "file": "chapters/01.md", "line": 7, "text": "原文一段。"},
@@ -66,3 +68,16 @@ def test_untracked_edits_and_units_from_the_mapping(tmp_path):
     (record,) = records_from(read_returned(path), "水利意见.docx", BUILT, mapping, "lm")
     assert (record.kind, record.text, record.unit) == ("untracked", "增加“落”", "市发展改革委")
     assert mapping.unit("someone", "市水利局反馈.docx") == "市水利局"
+
+
+def test_a_unit_comes_from_the_mapping_then_the_file_name_then_the_user_name():
+    from pipeline.review.units import unit_from_file_name
+    mapping = UnitMap({"lm": "市发展改革委"}, {"水利": "市水利局"})
+    assert mapping.unit("lm", "水利意见.docx") == "市发展改革委"
+    assert mapping.unit("王五", "市水利局反馈.docx") == "市水利局"
+    assert mapping.unit("王五", "规划（征求意见稿）-章贡区生态环境局意见.docx") == "章贡区生态环境局"
+    assert mapping.unit("王五", "专家组意见.docx") == "专家组"
+    # A file name that names no unit: the Word user name, not “comments” or “v2”.
+    assert mapping.unit("王五", "pandoc__golden_comments.docx") == "王五"
+    assert mapping.unit("王五", "意见[v2]汇总.docx") == "王五"
+    assert unit_from_file_name("2020-12-01 李四") == ""

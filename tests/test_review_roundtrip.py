@@ -12,8 +12,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import ROOT, audit_errors, copy_sample
-from pipeline.build import build_docx
+from conftest import REALWORD, ROOT, audit_errors, copy_sample, needs_corpus
+from pipeline.build import build, build_docx
 from pipeline.cli import main
 from pipeline.pdf import PdfEngine
 
@@ -49,7 +49,8 @@ def play(engine: PdfEngine, request: dict) -> None:
 def round_(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("review-round")
     root = copy_sample(folder / "plan")
-    docx = build_docx(root, "review").docx
+    built = next(build(root, ["review"], pdf=True))  # the PDF gives each paragraph its page
+    docx, pdf = built.docx, built.pdf
     manifest = json.loads((docx.parent / "manifest.json").read_text("utf-8"))
     targets = {"comment": pick(manifest, root, "04"), "comment2": pick(manifest, root, "07"),
                "insertion": pick(manifest, root, "05"), "deletion": pick(manifest, root, "08"),
@@ -68,7 +69,8 @@ def round_(tmp_path_factory) -> dict:
                       "comments": [{"find": targets["expert"][0], "text": "表述过于笼统。"}],
                       "untracked": [{"find": targets["untracked"][0], "replace": "改写后的句子"}],
                       "saves": [{"path": str(expert)}]})
-    return {"root": root, "targets": targets, "unit": unit, "expert": expert, "binary": binary}
+    return {"root": root, "targets": targets, "unit": unit, "expert": expert, "binary": binary,
+            "pdf": pdf}
 
 
 def collect(root: Path, *files: Path, fmt: str = "json", more: tuple = ()):
@@ -176,10 +178,28 @@ def test_responses_survive_collecting_again_and_the_final_waits_for_them(round_,
     assert "未采纳1条" in report.output and "与第五章第二节重复" in report.output
     out = root / "build" / "reviews"
     assert audit_errors(out / "征求意见采纳情况表（征求意见稿）.docx") == []
+    # Six columns of long text: the pages are laid out landscape, in Word and in Excel.
+    import zipfile
+    from lxml import etree
+    with zipfile.ZipFile(out / "征求意见采纳情况表（征求意见稿）.docx") as docx:
+        size = etree.fromstring(docx.read("word/document.xml")).find(".//{*}pgSz")
+    assert int(size.get(f"{{{size.nsmap['w']}}}w")) > int(size.get(f"{{{size.nsmap['w']}}}h"))
+    xlsx = out / "征求意见采纳情况表（征求意见稿）.xlsx"
+    first = xlsx.read_bytes()
+    CliRunner().invoke(main, ["--plan", str(root), "comments", "report"])
+    assert xlsx.read_bytes() == first  # the same answers, the same bytes
+    from pipeline.revision import source_revision, stamp
+    with zipfile.ZipFile(xlsx) as book_zip:  # dated by the sources, not by the clock
+        core = book_zip.read("docProps/core.xml").decode()
+        assert {i.date_time for i in book_zip.infolist()} == {
+            stamp(source_revision(root).epoch).timetuple()[:6]}
+    assert stamp(source_revision(root).epoch).strftime("%Y-%m-%dT%H:%M:%SZ") in core
     from openpyxl import load_workbook
     book = load_workbook(out / "征求意见采纳情况表（征求意见稿）.xlsx")
     units, details = book.worksheets
     assert units.freeze_panes == "A2" and details.freeze_panes == "A2"
+    assert details.page_setup.orientation == "landscape"
+    assert units.page_setup.orientation != "landscape"
     assert details["D1"].value == "意见内容" and details.column_dimensions["D"].width == 60
     assert details["D2"].alignment.wrap_text
     rows = {r[0].value: [c.value for c in r] for r in units.iter_rows(min_row=2)}
@@ -194,3 +214,144 @@ def test_responses_survive_collecting_again_and_the_final_waits_for_them(round_,
                                       "--format", "docx"])
     assert built.exit_code == 0, built.output
     assert "尚未填写采纳情况" in built.output
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory) -> dict:
+    """A round with a rebuild between sending and collecting: the 征求意见稿 built at commit A
+    and sent out; sources edited (three lines added above the commented paragraph, another
+    paragraph rewritten), committed as B and the review version built again; then a late copy
+    of A's build comes back."""
+    folder = tmp_path_factory.mktemp("rebuilt")
+    root = copy_sample(folder / "plan")
+    git(root, "init", "-q")
+    git(root, "-c", "user.name=编制组", "-c", "user.email=a@b", "add", ".")
+    git(root, "-c", "user.name=编制组", "-c", "user.email=a@b", "commit", "-qm", "A")
+    sent = build_docx(root, "review").docx
+    manifest = json.loads((sent.parent / "manifest.json").read_text("utf-8"))
+    phrase, entry = pick(manifest, root, "04")
+    copy = folder / "章贡区生态环境局意见.docx"
+    with PdfEngine(folder / "lo", ROOT / "styles" / "fonts.conf") as engine:
+        engine.start()
+        play(engine, {"docx": str(sent), "author": "李明",
+                      "comments": [{"find": phrase, "text": "建议明确时限。"}],
+                      "insertions": [{"find": phrase, "text": "（新增）"}],
+                      "saves": [{"path": str(copy)}]})
+    chapter = root / entry["file"]
+    lines = chapter.read_text("utf-8").splitlines(keepends=True)
+    at = entry["line"] - 1
+    while at > 0 and lines[at - 1].strip():  # the start of the paragraph
+        at -= 1
+    lines[at:at] = ["编制组在此补充的一段新文字。\n", "\n", "\n"]
+    chapter.write_text("".join(lines), "utf-8")
+    git(root, "-c", "user.name=编制组", "-c", "user.email=a@b", "commit", "-qam", "B")
+    build_docx(root, "review")
+    return {"root": root, "copy": copy, "entry": entry, "phrase": phrase,
+            "commit_a": manifest["commit"]}
+
+
+def test_a_copy_of_an_earlier_build_is_located_in_that_build(rebuilt):
+    result = collect(rebuilt["root"], rebuilt["copy"])
+    items = json.loads(result.stdout)
+    entry = rebuilt["entry"]
+    assert sorted(i["kind"] for i in items) == ["comment", "insertion"]  # no bogus edits
+    for item in items:
+        assert (item["chapter_file"], item["line"]) == (entry["file"], entry["line"])
+        assert (item["current_file"], item["current_line"]) == (entry["file"], entry["line"] + 3)
+        assert item["made_on"] == rebuilt["commit_a"] and item["located_by"] == "anchor"
+    assert "未留痕" not in result.output
+
+
+def test_location_data_gone_is_made_again_from_the_commit(rebuilt, tmp_path):
+    root = tmp_path / "plan"
+    shutil.copytree(rebuilt["root"], root)
+    archive = root / "build" / "review" / "manifests" / f"{rebuilt['commit_a']}.json"
+    kept = archive.read_bytes()
+    archive.unlink()
+    result = collect(root, rebuilt["copy"])
+    assert f"已由提交 {rebuilt['commit_a']} 的源文件重新生成" in result.stderr
+    assert archive.read_bytes() == kept  # the same location data as the build made
+    items = json.loads(result.stdout)
+    assert all(i["line"] == rebuilt["entry"]["line"] for i in items)
+
+
+def test_without_that_build_items_are_located_by_text_and_it_is_said(rebuilt, tmp_path):
+    root = tmp_path / "plan"
+    shutil.copytree(rebuilt["root"], root)
+    shutil.rmtree(root / "build" / "review" / "manifests")
+    shutil.rmtree(root / ".git")  # nothing to make it again from
+    result = collect(root, rebuilt["copy"])
+    assert "只按段落文字定位" in result.stderr
+    items = json.loads(result.stdout)
+    assert sorted(i["kind"] for i in items) == ["comment", "insertion"]
+    assert all(i["located_by"] == "text" and i["made_on"] == "" for i in items)
+    assert all(i["line"] == rebuilt["entry"]["line"] + 3 for i in items)  # found in today's
+
+
+@needs_corpus
+def test_the_real_doc_and_wps_files_are_read_through_libreoffice(tmp_path):
+    """Legacy files of the corpus: the readable ones are converted and read, the encrypted ones
+    refused as encrypted (not as damaged), naming the file only."""
+    files = sorted(p for p in (REALWORD / "files").glob("*") if p.suffix in (".doc", ".wps"))
+    assert files
+    root = copy_sample(tmp_path / "plan")
+    result = CliRunner().invoke(main, ["--plan", str(root), "comments", "collect",
+                                       *map(str, files), "--format", "json"])
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("跳过")]
+    encrypted = [p for p in files if "password" in p.name.lower()]
+    assert len(skipped) == len(encrypted), result.stderr
+    for path in encrypted:
+        assert any(path.name in line and "文件已加密" in line for line in skipped)
+    assert str(REALWORD) not in result.stderr
+    assert "Traceback" not in result.output
+
+
+def printed_at(pdf: Path, phrase: str) -> tuple[int, int]:
+    """Measured independently with pdfplumber: the printed page number (footer) and the margin
+    line number of the line where `phrase` starts."""
+    import pdfplumber
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+            lines: dict[int, list] = {}
+            for word in words:
+                lines.setdefault(round(word["bottom"] / 3), []).append(word)
+            for key, row in lines.items():
+                text = "".join(w["text"] for w in sorted(row, key=lambda w: w["x0"])
+                               if w["x0"] > 70)
+                if phrase[:6] not in text:
+                    continue
+                footer = [w["text"] for w in words if w["top"] > page.height - 100
+                          and w["text"].isdigit()]
+                margin = [w for w in words if w["x1"] < 78 and w["text"].isdigit()
+                          and abs(w["bottom"] - row[0]["bottom"]) < 6]
+                if footer and margin:
+                    return int(footer[0]), int(margin[0]["text"])
+    raise AssertionError(f"{phrase} not found in {pdf}")
+
+
+def test_the_tables_cite_chapter_path_and_printed_page_and_line(round_):
+    """For officials: 第四章 第一节 … and 第12页第8行 of the printed 征求意见稿, measured in the
+    PDF; the Markdown file and line stay in the YAML."""
+    from openpyxl import load_workbook
+    root, (phrase, entry) = round_["root"], round_["targets"]["comment"]
+    collect(root, round_["unit"], fmt="xlsx")
+    sheet = load_workbook(root / "build" / "reviews" / "征求意见稿.意见汇总表.xlsx").active
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if "建议明确时限" in r[3])
+    place = entry["place"]
+    assert place.startswith("第四章"), place  # the chapter the sentence is in
+    start = next(a for a in json.loads((root / "build" / "review" / "manifest.json")
+                                       .read_text("utf-8"))["anchors"]
+                 if a["anchor"] == entry["anchor"])["text"]
+    page, line = printed_at(round_["pdf"], start)
+    assert row[2] == f"{place}，第{page}页第{line}行"
+    assert ".md" not in row[2]
+    saved = yaml.safe_load((root / "reviews" / "征求意见稿.yaml").read_text("utf-8"))["items"]
+    item = next(i for i in saved if i["text"] == "建议明确时限。")
+    assert (item["chapter_file"], item["line"]) == (entry["file"], entry["line"])
+    assert (item["page"], item["page_line"]) == (page, line)

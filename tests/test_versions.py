@@ -150,7 +150,7 @@ def test_manifest_anchors_lead_to_their_source_lines(sample, version):
             continue  # a table built from data/: its cells trace to the directive's line
         # The source line holds the start of the rendered text (numbering and markup aside).
         words = re.sub(r"^(第[一二三四五六七八九十]+[章节]　|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）"
-                       r"|表\d+　|专栏\d+　|【编者注】|\d+\.|●)", "", entry["text"])
+                       r"|表\d+　|专栏\d+　|【编者注】|\d+\.|（\d+）|[①-⑳●○■])", "", entry["text"])
         probe = re.sub(r"[*#|:\s]", "", words)[:6]
         assert probe in re.sub(r"[*#|:\s]", "", line), (entry, line)
 

@@ -7,7 +7,9 @@ and units in styles/glossary.yaml. Positions are those of the chapter file (fron
 from __future__ import annotations
 
 # Importing the rule modules registers their rules, in this order.
-from . import punctuation, docnumbers, dates, consistency, wording, structure, data_rules  # noqa: F401,E501
+from . import (punctuation, pairs, connecting, docnumbers, numbers, dates, consistency,  # noqa: F401
+               wording, structure, data_rules)
+from . import linkage  # noqa: F401  (衔接: D703)
 from .fix import fix_plan
 from .report import JSON_KEYS, rules_table, summary, to_json, to_text
 from .runner import Finding, check_plan

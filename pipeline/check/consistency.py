@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .pairs import in_double_quotes
 from .registry import Context, Hit, chapter_rule, plan_rule
 from .text import ChapterText
 
@@ -36,8 +37,11 @@ def year_ranges(texts: list[ChapterText], ctx: Context) -> Iterator[Hit]:
     found = [Occurrence(t, m.start(), m.group(), form_key(range_form(m)))
              for t in texts for m in YEAR_RANGE.finditer(t.view)]
     period = YEAR_RANGE.search(ctx.meta.period)
-    if period:
+    if period and period.group("sep") == "—":
         reference, where = range_form(period), "封面上的规划期限"
+    elif period:  # the period itself is a slip (plan.yaml is checked as text): say the rule
+        reference = f"{period.group('a')}{period.group('ya')}—{period.group('b')}年"
+        where = "规范写法（年份的起止用一字线“—”）"
     else:
         counts = Counter(o.form for o in found)
         if not counts:
@@ -106,5 +110,7 @@ def glossary_terms(text: ChapterText, ctx: Context) -> Iterator[Hit]:
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 taken.append(m.span())
+                if variant.startswith("‘") and in_double_quotes(text, m.start()):
+                    continue  # “……‘十四五’……”: inside quotation marks ‘’ is right (P107)
                 yield Hit(text, m.start(), f"术语写作 {variant} 不规范，应写作 {preferred}"
                           "（见 styles/glossary.yaml）")

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from ..errors import PlanError
 from ..render import render_chapter
 from .registry import Context, Hit, plan_rule
-from .text import ChapterText
+from .text import ChapterText, CoverText
 
 SENTENCE = re.compile(r"[^。；！？\n]+")
 PARENTHETICAL = re.compile(r"[（(][^）)]*[）)]")
@@ -24,6 +24,8 @@ NUMBER = r"(\d+(?:\.\d+)?)"
 @plan_rule("D701")
 def unresolved_references(texts: list[ChapterText], ctx: Context) -> Iterator[Hit]:
     for text in texts:
+        if isinstance(text, CoverText):
+            continue
         try:
             render_chapter(text.chapter, ctx.plan)
         except PlanError as exc:

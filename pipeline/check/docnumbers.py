@@ -8,21 +8,33 @@ from collections.abc import Iterator
 from .registry import Context, Edit, Hit, chapter_rule
 from .text import ChapterText
 
+# With its 号, or without it (P109).
 DOCUMENT_NUMBER = re.compile(
-    r"(?P<code>[\u4e00-\u9fff]+)(?P<open>[〔\[【(（［〖])[ \t]*(?P<year>(?:19|20)\d{2})[ \t]*"
-    r"(?P<close>[〕\]】)）］〗])[ \t]*(?P<di>第)?(?P<serial>\d+)[ \t]*号")
+    r"(?P<code>[\u4e00-\u9fff]+)(?P<open>[〔\[【(（［〖])[ \t]*(?P<year>(?:19|20)[0-9]{2})[ \t]*"
+    r"(?P<close>[〕\]】)）］〗])[ \t]*(?P<di>第)?(?P<serial>[0-9]+)(?:[ \t]*(?P<hao>号)|(?![0-9]))")
 # The cited title right before the number: 《…》（赣市府办字… or 《…》(赣市府办字…
 CITED_TITLE = re.compile(r"《(?P<title>[^《》\n]*)》[ \t]*[（(]?[ \t]*$")
 TITLE_VERBS = ("关于", "转发", "印发")
 
 
 def document_numbers(text: ChapterText) -> Iterator[re.Match[str]]:
-    return DOCUMENT_NUMBER.finditer(text.view)
+    return (m for m in DOCUMENT_NUMBER.finditer(text.view) if m.group("hao"))
+
+
+def numbers_without_hao(text: ChapterText) -> Iterator[re.Match[str]]:
+    """〔〕 belong to document numbers only; other brackets count after a code ending in 发, 字 or
+    函 (国发(2020)5, but not 分类（2019）2项)."""
+    for m in DOCUMENT_NUMBER.finditer(text.view):
+        if not m.group("hao") and ({"〔", "〕"} & {m.group("open"), m.group("close")}
+                                   or m.group("code").endswith(("发", "字", "函"))):
+            yield m
 
 
 def document_number_brackets(text: ChapterText) -> set[int]:
-    """Offsets of the brackets around the year of document numbers (another rule's business)."""
-    return {m.start(g) for m in document_numbers(text) for g in ("open", "close")}
+    """Offsets of the brackets around the year of document numbers, with or without their 号
+    (N201's and P109's business, not that of the rules on half-width brackets)."""
+    return {m.start(g) for m in [*document_numbers(text), *numbers_without_hao(text)]
+            for g in ("open", "close")}
 
 
 @chapter_rule("N201", fixable=True)
@@ -65,3 +77,11 @@ def issuer_matches_code(text: ChapterText, ctx: Context) -> Iterator[Hit]:
         if issuer and issuer.isprintable() and issuer != agencies[code]:
             yield Hit(text, cited.start("title"), f"发文机关“{issuer}”与发文字号的代字“{code}”不符："
                       f"{code}是{agencies[code]}的代字")
+
+
+@chapter_rule("P109")
+def document_number_without_hao(text: ChapterText, ctx: Context) -> Iterator[Hit]:
+    for m in numbers_without_hao(text):
+        written = text.view[m.start("open"):m.end("serial")]
+        yield Hit(text, m.end("serial"), f"发文字号“{written}”缺少“号”：应写作"
+                  f"“〔{m.group('year')}〕{int(m.group('serial'))}号”")

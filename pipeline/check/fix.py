@@ -34,16 +34,19 @@ def apply_fixes(path: Path, shown: str, fixes: set[CharFix]) -> None:
     text = path.read_bytes().decode("utf-8")
     lines = text.split("\n")
     bom = 1 if text.startswith("\ufeff") else 0
-    positions = {(f.line, f.col) for f in fixes}
-    if len(positions) != len(fixes):
+    # One change a character, one insertion before it: (col, inserts) is unique.
+    places = Counter((f.line, f.col, not f.old) for f in fixes)
+    if any(n > 1 for n in places.values()):
         raise PlanError("同一字符有两种改法，未修改文件", shown, code="E506")
-    for fix in fixes:
+    # Right to left, so the columns still to apply keep their place; at one column the
+    # character is changed before something is inserted in front of it.
+    for fix in sorted(fixes, key=lambda f: (f.line, f.col, bool(f.old)), reverse=True):
         row = lines[fix.line - 1]
         col = fix.col - 1 + (bom if fix.line == 1 else 0)
-        if row[col:col + 1] != fix.old or len(fix.new) != 1:
+        if row[col:col + len(fix.old)] != fix.old or col > len(row):
             raise PlanError(f"第 {fix.line} 行第 {fix.col} 列不是“{fix.old}”：文件在检查后被改动，"
                             "未修改文件", shown, fix.line, fix.col, code="E507")
-        lines[fix.line - 1] = row[:col] + fix.new + row[col + 1:]
+        lines[fix.line - 1] = row[:col] + fix.new + row[col + len(fix.old):]
     replace_file(path, "\n".join(lines).encode("utf-8"))
 
 

@@ -1,4 +1,5 @@
-"""Punctuation: half-width marks in Chinese text, straight quotes, unbalanced paired marks."""
+"""Punctuation marks of the wrong width in Chinese text: half-width marks and brackets, straight
+quotes (GB/T 15834: Chinese text takes the full-width forms)."""
 from __future__ import annotations
 
 import re
@@ -6,52 +7,60 @@ from collections.abc import Iterator
 
 from .docnumbers import document_number_brackets
 from .registry import Context, Edit, Hit, chapter_rule
-from .text import ChapterText
+from .text import HAN, ChapterText, Unit, beside_chinese, chinese
 
-FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-# A character of Chinese text: ideographs, CJK and full-width punctuation, curly quotes, dashes.
-CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-                     r"“”‘’…—·]")
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）",
+              "[": "［", "]": "］", "{": "｛", "}": "｝"}
 ASCII_LETTER = re.compile(r"[A-Za-z]")
-PAIRS = {"《": "》", "“": "”", "‘": "’", "（": "）", "〔": "〕", "【": "】"}
-CLOSERS = {close: open_ for open_, close in PAIRS.items()}
-MARK_NAMES = {"《": "前书名号", "》": "后书名号", "“": "前引号", "”": "后引号", "‘": "前单引号",
-              "’": "后单引号", "（": "前括号", "）": "后括号", "〔": "前六角括号", "〕": "后六角括号",
-              "【": "前方头括号", "】": "后方头括号"}
-
-
-def chinese(char: str) -> bool:
-    return bool(char) and CHINESE.match(char) is not None
-
-
-def beside_chinese(text: ChapterText, offset: int) -> bool:
-    return chinese(text.neighbour(offset, -1)) or chinese(text.neighbour(offset, 1))
+# <…> around a Chinese title; < and > on their own compare numbers (<30, >99) and are left alone.
+ANGLED_TITLE = re.compile(rf"<(?=[^<>\n]*[{HAN}])[^<>\s0-9=，。；：！？][^<>\n，。；！？]{{0,48}}"
+                          rf"(?<![\s0-9=])>")
 
 
 @chapter_rule("P101", fixable=True)
 def half_width_punctuation(text: ChapterText, ctx: Context) -> Iterator[Hit]:
-    view = text.view
-    skip = document_number_brackets(text)
-    for match in re.finditer(r"[,;:?!]", view):
+    for match in re.finditer(r"[,;:?!]", text.view):
         i = match.start()
         if beside_chinese(text, i):
-            yield _width_hit(text, (i,))
+            yield width_hit(text, (i,))
+    yield from half_width_brackets(text, "()")
+
+
+@chapter_rule("P106", fixable=True)
+def half_width_square_and_curly_brackets(text: ChapterText, ctx: Context) -> Iterator[Hit]:
+    yield from half_width_brackets(text, "[]")
+    yield from half_width_brackets(text, "{}")
+    for m in ANGLED_TITLE.finditer(text.view):
+        yield Hit(text, m.start(), f"中文中不用半角尖括号：“{m.group()}”中的书名、文件名用书名号"
+                  f"“《{m.group()[1:-1]}》”（书名号里面再用书名号时用〈〉）")
+
+
+def half_width_brackets(text: ChapterText, marks: str) -> Iterator[Hit]:
+    """Half-width brackets, in pairs where they pair, next to Chinese or around it."""
+    view = text.view
+    skip = document_number_brackets(text)
     for unit in text.units:
-        stack: list[int] = []
-        pairs: list[tuple[int, ...]] = []
-        for i in range(unit.start, unit.end):
-            if view[i] == "(" and i not in skip:
-                stack.append(i)
-            elif view[i] == ")" and i not in skip:
-                pairs.append((stack.pop(), i) if stack else (i,))
-        pairs.extend((i,) for i in stack)
-        for pair in sorted(pairs):
-            inside = view[pair[0] + 1:pair[-1]] if len(pair) == 2 else ""
-            if any(beside_chinese(text, i) for i in pair) or any(map(chinese, inside)):
-                yield _width_hit(text, pair)
+        for group in bracket_groups(view, unit, marks, skip):
+            inside = view[group[0] + 1:group[-1]] if len(group) == 2 else ""
+            if any(beside_chinese(text, i) for i in group) or any(map(chinese, inside)):
+                yield width_hit(text, group)
 
 
-def _width_hit(text: ChapterText, offsets: tuple[int, ...]) -> Hit:
+def bracket_groups(view: str, unit: Unit, marks: str, skip: set[int]) -> list[tuple[int, ...]]:
+    """Offsets of an opening and closing mark that pair, or of a mark alone; not those in skip
+    (the brackets of a document number's year: N201 reports those)."""
+    stack: list[int] = []
+    groups: list[tuple[int, ...]] = []
+    for i in range(unit.start, unit.end):
+        if view[i] == marks[0] and i not in skip:
+            stack.append(i)
+        elif view[i] == marks[1] and i not in skip:
+            groups.append((stack.pop(), i) if stack else (i,))
+    groups.extend((i,) for i in stack)
+    return sorted(groups)
+
+
+def width_hit(text: ChapterText, offsets: tuple[int, ...]) -> Hit:
     marks = "".join(text.view[i] for i in offsets)
     full = "".join(FULL_WIDTH[c] for c in marks)
     return Hit(text, offsets[0], f"中文中应使用全角标点“{full}”，不用半角“{marks}”",
@@ -75,29 +84,3 @@ def straight_quotes(text: ChapterText, ctx: Context) -> Iterator[Hit]:
             if len(places) % 2 and beside_chinese(text, places[-1]):
                 yield Hit(text, places[-1], f"直引号 {quote} 没有配对，无法判断是前引号还是后引号："
                           f"请手工改为 {opening} 或 {closing}")
-
-
-@chapter_rule("P103")
-def unbalanced_pairs(text: ChapterText, ctx: Context) -> Iterator[Hit]:
-    view = text.view
-    for unit in text.units:
-        stack: list[int] = []
-        for i in range(unit.start, unit.end):
-            char = view[i]
-            if char in PAIRS:
-                stack.append(i)
-            elif char in CLOSERS:
-                opener = CLOSERS[char]
-                if not any(view[j] == opener for j in stack):
-                    yield Hit(text, i, unpaired(char, opener))
-                    continue
-                while view[stack[-1]] != opener:
-                    j = stack.pop()
-                    yield Hit(text, j, unpaired(view[j], PAIRS[view[j]]))
-                stack.pop()
-        for j in stack:
-            yield Hit(text, j, unpaired(view[j], PAIRS[view[j]]))
-
-
-def unpaired(mark: str, missing: str) -> str:
-    return f"{MARK_NAMES[mark]}{mark}没有对应的{MARK_NAMES[missing]}{missing}"

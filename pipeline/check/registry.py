@@ -12,7 +12,8 @@ from .text import ChapterText
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the one character at offset (in the chapter body) by another: what --fix does."""
+    """What --fix does at offset (in the chapter body): one character replaced (old and new),
+    deleted (new is "") or inserted before the character there (old is "")."""
     offset: int
     old: str
     new: str

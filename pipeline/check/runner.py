@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import PlanError
+from ..errors import Diagnostic, PlanError
 from ..layout import load_layout
 from ..load import load_plan
 from .config import load_glossary, load_rule_specs
 from .registry import RULES, Context, Hit, runner_rule
-from .text import ChapterText, Marker
+from .slips import reading_problems
+from ..files import read_text
+from .text import ChapterText, CoverText, Marker
 
 SILENCE_CODE = "X001"
 runner_rule(SILENCE_CODE)
@@ -17,7 +19,8 @@ runner_rule(SILENCE_CODE)
 
 @dataclass(frozen=True)
 class CharFix:
-    """--fix: put `new` where `old` stands, at line and column of the file."""
+    """--fix: put `new` where `old` stands, at line and column of the file (see registry.Edit:
+    one character replaced, deleted or inserted)."""
     line: int
     col: int
     old: str
@@ -25,14 +28,14 @@ class CharFix:
 
 
 @dataclass(frozen=True)
-class Finding:
-    file: str  # relative to the plan folder
-    line: int
-    col: int
-    severity: str  # error | warning | info
-    code: str
-    message: str
+class Finding(Diagnostic):
+    """A Diagnostic of `plan check`: always at a file, line and column, with what --fix does."""
     fixes: tuple[CharFix, ...] = ()
+
+
+def found(file: str, line: int, col: int, severity: str, code: str, message: str,
+          fixes: tuple[CharFix, ...] = ()) -> Finding:
+    return Finding(code, severity, message, file, line, col, fixes=fixes)
 
 
 def check_plan(root: Path, version: str = "draft") -> list[Finding]:
@@ -47,7 +50,8 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
     specs = load_rule_specs(plan.root, plan.meta.versions)
     ctx = Context(plan.meta, version, len(layout.scheme(plan.meta.numbering)),
                   load_glossary(plan.root), {code: s.options for code, s in specs.items()}, plan)
-    texts = [ChapterText(ch) for ch in plan.chapters if version in ch.versions]
+    cover = CoverText(read_text(plan.root / "plan.yaml", "plan.yaml"))
+    texts = [cover, *(ChapterText(ch) for ch in plan.chapters if version in ch.versions)]
     findings: list[Finding] = []
     for code, rule in RULES.items():
         severity = specs[code].severity_for(version)
@@ -55,14 +59,17 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
             continue
         findings += [finding(hit, code, severity) for hit in rule.run(texts, ctx)]
     findings = silence(findings, texts, specs, version)
-    order = {t.file: i for i, t in enumerate(texts)}
-    return sorted(set(findings), key=lambda f: (order[f.file], f.line, f.col, f.code, f.message))
+    findings += [found(d.file or "plan.yaml", d.line or 1, d.col or 1, d.severity, d.code,
+                       d.message) for d in reading_problems(texts, ctx)]
+    order = {t.file: i for i, t in enumerate(texts)}  # plan.yaml, data files (D703) first
+    return sorted(set(findings), key=lambda f: (order.get(f.file, -1), f.file, f.line, f.col,
+                                                f.code, f.message))
 
 
 def finding(hit: Hit, code: str, severity: str) -> Finding:
     line, col = hit.text.position(hit.offset)
     fixes = tuple(CharFix(*hit.text.position(e.offset), e.old, e.new) for e in hit.edits)
-    return Finding(hit.text.file, line, col, severity, code, hit.message, fixes)
+    return found(hit.text.file, line, col, severity, code, hit.message, fixes)
 
 
 def silence(findings: list[Finding], texts: list[ChapterText], specs, version: str
@@ -85,7 +92,7 @@ def silence(findings: list[Finding], texts: list[ChapterText], specs, version: s
     kept = [f for i, f in enumerate(findings) if i not in silenced]
     severity = specs[SILENCE_CODE].severity_for(version)
     if severity != "off":
-        kept += [Finding(f.file, f.line, f.col, severity, f.code, f.message) for f in unused]
+        kept += [found(f.file, f.line, f.col, severity, f.code, f.message) for f in unused]
     return kept
 
 
@@ -101,4 +108,4 @@ def pick(findings: list[Finding], silenced: set[int], file: str, marker: Marker,
 
 
 def marker_finding(text: ChapterText, marker: Marker, message: str) -> Finding:
-    return Finding(text.file, marker.line, marker.col, "", SILENCE_CODE, message)
+    return found(text.file, marker.line, marker.col, "", SILENCE_CODE, message)

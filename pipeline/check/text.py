@@ -6,19 +6,26 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
+import yaml
 from markdown_it.token import Token
 
 from ..model import Chapter
 from ..parse import BOX, NOTE, markdown, strip_template_comments
+from ..yamlfile import compose_safely
 
 MASK = "\0"  # stands for a masked character; no rule pattern matches it
+# A character of Chinese text: ideographs, CJK and full-width punctuation, curly quotes, dashes.
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+                     r"“”‘’…—·]")
+HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
 # Template expressions, statements and comments (Jinja): data and directives, not prose.
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # Block markup at the start of a line: blockquote, heading, list marker, footnote label.
 LINE_MARKUP = re.compile(
-    r"^[ \t]*(?:>[ \t]?)*(?:#{1,6}(?=[ \t]|$)|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])"
+    r"^[ \t]*(?:>[ \t]?)*(?:#{1,6}(?!#)|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])"
     r"|\[\^[^\]\s]+\]:)?")
 SETEXT_UNDERLINE = re.compile(r"^[ \t]*(?:=+|-+)[ \t]*$")
 CONTAINER_INFO = re.compile(rf"^[ \t]*:{{3,}}[ \t]*(?:{BOX}|{NOTE})?[ \t]*")
@@ -27,9 +34,12 @@ INLINE_MARKUP = re.compile(
     r"\\(?=[!-/:-@\[-`{-~])"                      # backslash escape
     r"|!(?=\[)"                                    # image marker
     r"|\[\^[^\]\s]+\]"                             # footnote reference
+    r"|\[(?=(?:[^\[\]\n\\]|\\.)*\]\()"              # link or image text opener
     r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"  # link or image target
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"    # autolink
     r"|(?:https?|ftp)://[^\s<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》]+")  # bare URL
+# Hidden from every version (<!-- … -->), or pandoc's mark of an unnumbered heading (`{-}`).
+NOT_PRINTED = re.compile(r"<!--.*?-->|[ \t]*\{(?:-|\.unnumbered)\}[ \t]*$", re.S | re.M)
 # A silence marker: {# check: ignore P101 #} or {# check: ignore P101, P102 原文如此 #}
 SILENCE = re.compile(r"\{#-?\s*check\s*:\s*ignore\s+(?P<codes>[A-Z]\d{3}(?:\s*[,，、]\s*[A-Z]\d{3})*)"
                      r".*?-?#\}", re.S)
@@ -116,7 +126,7 @@ class ChapterText:
                 for i in range(start + skip.match(line).end(), end):
                     shown[i] = True
         hidden = [*CODE_SPAN.finditer(self.body), *INLINE_MARKUP.finditer(self.body),
-                  *TEMPLATE.finditer(self.body)]
+                  *TEMPLATE.finditer(self.body), *NOT_PRINTED.finditer(self.body)]
         for match in hidden:
             for i in range(match.start(), match.end()):
                 shown[i] = False
@@ -153,7 +163,7 @@ class ChapterText:
                 continue
             if token.type == "heading_open":
                 out.append(next(headings))
-            elif token.type not in ("hr", "footnote_block_open", "inline"):
+            elif token.type not in ("hr", "footnote_block_open", "inline", "html_block"):
                 out.append(None)
         return out
 
@@ -172,3 +182,64 @@ class ChapterText:
         while 0 <= i < len(self.view) and self.view[i] == "*":
             i += step
         return self.view[i] if 0 <= i < len(self.view) else ""
+
+
+# plan.yaml's values a reader sees: on the cover (title, organization, period, each version's
+# label and organization) and in the page header (a version's mark).
+COVER_KEYS = ("title", "organization", "period")
+VERSION_KEYS = ("label", "organization", "mark")
+
+
+class CoverText(ChapterText):
+    """plan.yaml seen as text: only the values printed on the cover and in headers show, each
+    at its own line and column of plan.yaml, so the rules check `period: 2021-2025年` as they
+    check a sentence of a chapter."""
+
+    def __init__(self, body: str):
+        self.chapter = Chapter(Path("plan.yaml"), "plan.yaml", "plan.yaml", "", "", "", [], body, 1)
+        self.file = "plan.yaml"
+        self.body = body
+        self.tokens = []  # no Markdown: no headings, no outline, no units
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        return [Unit("text", start, end) for start, end in printed_values(self.body)]
+
+    @cached_property
+    def view(self) -> str:
+        shown = [False] * len(self.body)
+        for unit in self.units:
+            shown[unit.start:unit.end] = [True] * (unit.end - unit.start)
+        return "".join(c if shown[i] or c == "\n" else MASK for i, c in enumerate(self.body))
+
+
+def printed_values(text: str) -> list[tuple[int, int]]:
+    """Offsets of the printed values' characters (inside their quotes, when quoted); plan.yaml
+    has been read by the load stage already, so it parses."""
+    _, root = compose_safely(text)
+    nodes = list(_values(root, COVER_KEYS))
+    for versions in _values(root, ("versions",)):
+        for _, spec in versions.value if isinstance(versions, yaml.MappingNode) else ():
+            nodes += _values(spec, VERSION_KEYS)
+    spans = []
+    for node in nodes:
+        if isinstance(node, yaml.ScalarNode):
+            quoted = node.style in ("'", '"')
+            spans.append((node.start_mark.index + quoted, node.end_mark.index - quoted))
+    return spans
+
+
+def _values(node: yaml.Node | None, keys: tuple[str, ...]) -> list[yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [value for key, value in node.value
+            if isinstance(key, yaml.ScalarNode) and key.value in keys]
+
+
+def chinese(char: str) -> bool:
+    return bool(char) and CHINESE.match(char) is not None
+
+
+def beside_chinese(text: ChapterText, offset: int) -> bool:
+    return chinese(text.neighbour(offset, -1)) or chinese(text.neighbour(offset, 1))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from ..model import (Block, Box, Change, Document, FootnoteRef, Heading, Image, Inline, LineBreak,
-                     ListBlock, ListItem, Note, PageBreak, Paragraph, Redline, Span, Table,
+                     ListBlock, ListItem, Note, PageBreak, Paragraph, Redline, Source, Span, Table,
                      is_removed, plain_text)
 from ..model import inlines_of, walk
 
@@ -30,7 +30,8 @@ PAIR = 0.5  # two blocks this similar are the same block edited, not one deleted
 MOVE_MIN = 6  # characters a paragraph needs before an identical delete + insert is a move
 PAIR_LIMIT = 4000  # old × new blocks in one changed region above which pairing goes in order
 
-KINDS = {"edit": "修改", "ins": "新增", "del": "删除", "move": "移动"}
+# version: text one side's version prints and the other's never does (::: 版本, 编者注)
+KINDS = {"edit": "修改", "ins": "新增", "del": "删除", "move": "移动", "version": "版本差异"}
 
 
 @dataclass
@@ -57,8 +58,11 @@ class DiffResult:
         return sum(1 for _ in tracked(self.redline.blocks))
 
 
-def compare(old: Document, new: Document, redline: Redline) -> DiffResult:
-    differ = _Differ()
+def compare(old: Document, new: Document, redline: Redline,
+            only: tuple[dict[Source, str], dict[Source, str]] = ({}, {})) -> DiffResult:
+    """`only`: for OLD and for NEW, the sources of blocks their version alone prints (a
+    征求意见稿's `::: 版本 review` text), recorded as version differences, not deletions."""
+    differ = _Differ(*only)
     blocks = differ.blocks(old.blocks, new.blocks)
     settle_marks(blocks)
     differ.find_moves(blocks)
@@ -363,7 +367,9 @@ def _pair_region(old: list, new: list, text, similar) -> list[tuple[object | Non
 
 
 class _Differ:
-    def __init__(self) -> None:
+    def __init__(self, only_old: dict[Source, str] | None = None,
+                 only_new: dict[Source, str] | None = None) -> None:
+        self.only = {"del": only_old or {}, "ins": only_new or {}}
         self.records: list[ChangeRecord] = []
         self.path: list[str] = []  # heading numbers down to the current heading
         self.chapter = ""
@@ -385,7 +391,7 @@ class _Differ:
 
     def blocks(self, old: list[Block], new: list[Block]) -> list[Block]:
         out: list[Block] = []
-        for a, b in _pair(old, new, block_text):
+        for a, b in _pair(old, new, block_text, self.similar):
             if a is None:
                 out.append(self.whole_block(b, INS))
             elif b is None:
@@ -395,19 +401,30 @@ class _Differ:
         return out
 
     # -- a block present on one side only --------------------------------
+    def similar(self, a: Block, b: Block) -> float:
+        """Text one version alone prints is never the other's text edited."""
+        if a.source in self.only["del"] or b.source in self.only["ins"]:
+            return 0.0
+        return _similarity(block_text(a), block_text(b))
+
     def whole_block(self, block: Block, change: Change) -> Block:
         marked = self.mark(block, change)
         kind = change.kind
+        why = self.only[kind].get(block.source)
         if isinstance(block, (Heading, Paragraph)):
             text = (block.number if isinstance(block, Heading) else "") + \
                 plain_text(block.inlines)
             record = self.record(kind, text if kind == "del" else "", "" if kind == "del" else text)
-            if isinstance(block, Paragraph):
+            if isinstance(block, Paragraph) and why is None:
                 self.whole[id(marked)] = (marked, record)
         elif not isinstance(block, PageBreak):
             text = _whole_text(block)
-            self.record(kind, text if kind == "del" else "", "" if kind == "del" else text,
-                        _label(block))
+            record = self.record(kind, text if kind == "del" else "",
+                                 "" if kind == "del" else text, _label(block))
+        else:
+            return marked
+        if why is not None:
+            record.kind, record.note = "version", why
         return marked
 
     def mark(self, block: Block, change: Change) -> Block:

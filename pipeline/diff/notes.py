@@ -37,7 +37,8 @@ def merge_notes(records: list[ChangeRecord], notes: dict[str, dict]) -> bytes:
     """Fill each record's note from `notes`; the merged file's new content."""
     merged: dict[str, dict] = {}
     for record in records:
-        record.note = (notes.get(record.id, {}).get(NOTE) or "").strip()
+        # A version difference comes with its reason; what a drafter wrote comes first.
+        record.note = (notes.get(record.id, {}).get(NOTE) or record.note or "").strip()
         merged[record.id] = {"章节": " ".join(filter(None, (record.chapter, record.where))),
                              "类型": KINDS[record.kind], "原文": record.old,
                              "修改后": record.new, NOTE: record.note}

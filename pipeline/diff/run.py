@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..files import atomic_write
 from ..docx import write_docx
-from ..files import display_path
+from ..files import display_path, file_name
+from ..errors import Diagnostic
 from ..model import Redline
 from ..revision import stamp
 from .compare import KINDS, ChangeRecord, compare
@@ -32,11 +33,12 @@ class DiffOutputs:
     tracked: int  # revision marks in the redline
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)  # 修改/新增/删除/移动 → rows
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings about the inputs
 
 
 def describe(side: Side) -> str:
     document, revision = side.document, side.revision
-    label = document.version.label or document.version.key
+    label = document.version.name
     commit = f"，提交 {revision.commit}" if revision.commit else ""
     dirty = "（含未提交的修改）" if revision.dirty else ""
     return f"{side.name}（{label}{commit}{dirty}，{revision.date}）"
@@ -52,14 +54,15 @@ def diff_plan(plan_dir: Path, old: str, new: str = WORKING_TREE, version: str = 
     out_dir = out_dir or plan_dir / "build" / "diff"
     notes = notes or plan_dir / NOTES_FILE
     with contextlib.ExitStack() as stack:  # temporary folders of git revisions live till here
-        before = load_side(stack, plan_dir, old, old_version or version)
-        after = load_side(stack, plan_dir, new, version)
+        before = load_side(stack, plan_dir, old, old_version or version, version)
+        after = load_side(stack, plan_dir, new, version, old_version or version)
         when = stamp(after.revision.epoch)
         result = compare(before.document, after.document,
-                         Redline(author, when.strftime("%Y-%m-%dT%H:%M:%SZ")))
+                         Redline(author, when.strftime("%Y-%m-%dT%H:%M:%SZ")),
+                         (before.only, after.only))
         existing = read_notes(notes, display_path(notes, plan_dir))
         merged = merge_notes(result.records, existing)
-        title = after.document.meta.title
+        title = file_name(after.document.meta.title)
         versions = f"原文：{describe(before)}\n修改后：{describe(after)}"
         paths = (out_dir / f"{title}（修订标记）.docx", out_dir / f"{title}修改对照表.docx",
                  out_dir / f"{title}修改对照表.xlsx")
@@ -73,4 +76,4 @@ def diff_plan(plan_dir: Path, old: str, new: str = WORKING_TREE, version: str = 
         atomic_write(notes, merged)
     counts = Counter(KINDS[r.kind] for r in result.records)
     return DiffOutputs(*paths, notes, result.records, result.tracked,
-                       time.monotonic() - started, dict(counts))
+                       time.monotonic() - started, dict(counts), before.notes + after.notes)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from ..layout import Layout
 from ..model import Document
+from ..names import REL
 from .body import Anchor, write_body
 from .package import CT, WML, Part, core_properties, custom_properties, package_bytes
 from .settings import build_font_table, build_settings
 from .styles import build_styles
 
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Word requires a theme part even though every font here is named explicitly.
 THEME = (Path(__file__).parent / "theme.xml").read_bytes()
 

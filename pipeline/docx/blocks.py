@@ -34,7 +34,7 @@ def block(w: Writer, item: Block, ctx: ParagraphContext) -> list[etree._Element]
     if isinstance(item, Paragraph):
         return [w.text(ctx, ctx.style, item.inlines, item.source, item.change)]
     if isinstance(item, ListBlock):
-        return list_block(w, item, ctx, 0)
+        return list_block(w, item, ctx)
     if isinstance(item, Table):
         return table(w, item)
     if isinstance(item, Box):
@@ -67,21 +67,22 @@ def heading(w: Writer, item: Heading) -> etree._Element:
                        source=item.source, change=item.change)
 
 
-def list_block(w: Writer, item: ListBlock, ctx: ParagraphContext, depth: int
-               ) -> list[etree._Element]:
+def list_block(w: Writer, item: ListBlock, ctx: ParagraphContext) -> list[etree._Element]:
+    """Each item's first paragraph led by its marker, a nested list's indented a step further
+    for each level (the parse stage gives the depth)."""
     out = []
     first_line = w.layout["body"]["first_line_chars"]
+    indent = first_line * (item.depth + 1) if item.depth else 0
     for entry, marker in zip(item.items, list_markers(w, item)):
         first = True
         for child in entry.blocks:
             if isinstance(child, ListBlock):
-                out.extend(list_block(w, child, ctx, depth + 1))
+                out.extend(list_block(w, child, ctx))
                 ctx = ctx.rest()
                 continue
             child_ctx = ctx
             if first and isinstance(child, Paragraph):
-                child_ctx = replace(ctx, lead=(*ctx.lead, *marker),
-                                    indent_chars=first_line * (depth + 1) if depth else 0)
+                child_ctx = replace(ctx, lead=(*ctx.lead, *marker), indent_chars=indent)
             out.extend(block(w, child, child_ctx))
             ctx = ctx.rest()
             first = False
@@ -93,9 +94,10 @@ def list_markers(w: Writer, item: ListBlock) -> list[list[Inline]]:
     text without inserted items and the new without deleted ones; where the two numbers
     differ the marker itself is a tracked edit."""
     spec = w.layout["list"]
+    pattern = item.marker or (spec["ordered"] if item.ordered else spec["bullet"])
 
     def marker(n: int) -> str:
-        return format_number(spec["ordered"], n) if item.ordered else spec["bullet"]
+        return format_number(pattern, n) if item.ordered else pattern
     old = new = item.start - 1
     out: list[list[Inline]] = []
     for entry in item.items:

@@ -5,14 +5,9 @@ from functools import lru_cache
 
 from lxml import etree
 
-NS = {
-    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
-    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
-    "xml": "http://www.w3.org/XML/1998/namespace",
-}
+from ..names import A, PIC, R, W, WP, XML
+
+NS = {"w": W, "r": R, "wp": WP, "a": A, "pic": PIC, "xml": XML}
 
 # Sequences from the WordprocessingML schema (ECMA-376 Part 1, §17). Word "repairs" files whose
 # property children are out of order, so builders sort by these lists.

@@ -7,8 +7,9 @@ import zipfile
 from dataclasses import dataclass
 from html import escape  # xml.sax.saxutils would pull in urllib and http (30 ms)
 
+from ..names import REL
+
 CT = "application/vnd.openxmlformats-officedocument"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WML = f"{CT}.wordprocessingml"
 
 
@@ -72,11 +73,14 @@ def custom_properties(values: dict[str, str]) -> bytes:
             f'docPropsVTypes">{items}</Properties>').encode()
 
 
+APPLICATION = "plan-pipeline"  # an office that saves the file writes its own name here
+
+
 def app_properties() -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
             'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-            '2006/docPropsVTypes"><Application>plan-pipeline</Application></Properties>').encode()
+            f'2006/docPropsVTypes"><Application>{APPLICATION}</Application></Properties>').encode()
 
 
 def package_bytes(document: bytes, parts: list[Part], core: bytes, custom: bytes,

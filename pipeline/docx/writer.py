@@ -10,6 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..layout import Layout
+from ..names import SOURCE_ANCHOR
 from ..model import Change, Document, FootnoteRef, Inline, LineBreak, Source, Span
 from ..titles import chars_per_line, title_lines
 from ..transform import TODO
@@ -18,7 +19,6 @@ from .ooxml import (bookmark, el, fonts, move_range, props, qn, revision_mark, t
 
 # Revision and move-range ids start here, clear of the bookmark ids counted from 1.
 REVISION_IDS = 100000
-ANCHOR_PREFIX = "_Src"
 SPACER_PREFIX = "_Grid"  # the bookmark of a spacer that takes text back to the grid
 SPACER_STYLE = "GridSpacer"
 
@@ -210,7 +210,7 @@ class Writer:
         p.extend(lead)
         anchor = None
         if source is not None:
-            name = f"{ANCHOR_PREFIX}{len(self.anchors) + 1:05d}"
+            name = f"{SOURCE_ANCHOR}{len(self.anchors) + 1:05d}"
             anchor = bookmark(self.bookmark_id(), name)
             p.append(anchor[0])
         move = None

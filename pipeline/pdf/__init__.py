@@ -2,12 +2,13 @@
 document properties), and a report of the fonts the PDF really got."""
 
 from .engine import (ConversionResult, GridSpacers, PdfEngine, PdfError, find_soffice,
-                     unavailable_reason)
+                     office_converter, unavailable_reason)
 from .fonts import (EmbeddedFont, FontReport, FontSubstitution, MappedFont, MissingGlyph,
                     embedded_fonts, font_report, resolve_font)
 
 __all__ = [
-    "ConversionResult", "GridSpacers", "PdfEngine", "PdfError", "find_soffice", "unavailable_reason",
+    "ConversionResult", "GridSpacers", "PdfEngine", "PdfError", "find_soffice",
+    "office_converter", "unavailable_reason",
     "EmbeddedFont", "FontReport", "FontSubstitution", "MappedFont", "MissingGlyph",
     "embedded_fonts", "font_report", "resolve_font",
 ]

@@ -372,20 +372,27 @@ class PdfEngine:
     def to_docx(self, source: Path, docx: Path) -> None:
         """Saves a file LibreOffice can open (a reviewer's .doc or .wps) as `docx`, comments
         and tracked changes kept. Raises PdfError naming the file."""
-        source, docx = Path(source), Path(docx)
+        self._store_as(Path(source), Path(docx), "docx")
+
+    def to_xlsx(self, source: Path, xlsx: Path) -> None:
+        """Saves a spreadsheet LibreOffice can open (a unit's .xls or .et) as `xlsx`, merged
+        cells and defined names kept. Raises PdfError naming the file."""
+        self._store_as(Path(source), Path(xlsx), "xlsx")
+
+    def _store_as(self, source: Path, target: Path, suffix: str) -> None:
         resolved = source.resolve()
         if not resolved.is_file():
             raise PdfError(f"找不到文档 {source}。", code="E603", document=source)
         self.start()
-        partial = docx.resolve().with_name(f".{docx.name}.{os.getpid()}.part")
+        partial = target.resolve().with_name(f".{target.name}.{os.getpid()}.part")
         try:
-            reply = self._ask(source, resolved, {"cmd": "to_docx", "source": str(resolved),
-                                                 "docx": str(partial)})
+            reply = self._ask(source, resolved, {"cmd": f"to_{suffix}", "source": str(resolved),
+                                                 suffix: str(partial)})
             self._check_reply(source, reply)
             if not zipfile.is_zipfile(partial):
-                raise PdfError(f"LibreOffice 未能把 {source} 另存为 .docx。", code="E608",
+                raise PdfError(f"LibreOffice 未能把 {source} 另存为 .{suffix}。", code="E608",
                                document=source)
-            os.replace(partial, docx)
+            os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
 
@@ -398,6 +405,9 @@ class PdfEngine:
     def _check_reply(self, docx: Path, reply: dict) -> None:
         if reply.get("ok"):
             return
+        # Our profile's lock is stale once a conversion failed, whether soffice died with it
+        # or not yet: under load the worker may answer before soffice is seen gone.
+        _remove_our_lock(docx.resolve(), self._profile_url)
         detail = reply.get("error", "")
         # A killed soffice shows up as a closed bridge in the worker ("DisposedException",
         # "Binary URP bridge disposed") or as the worker itself exiting.
@@ -406,7 +416,6 @@ class PdfEngine:
                    or "URP bridge" in detail)
         if crashed:
             self._stop_processes()
-            _remove_our_lock(docx.resolve(), self._profile_url)  # left by the dead soffice
             raise PdfError(f"LibreOffice 在转换 {docx} 时意外退出；后续文档将使用重新启动的 "
                            "LibreOffice。", code="E607", document=docx, detail=detail)
         if reply.get("stage") == "load":
@@ -414,3 +423,14 @@ class PdfEngine:
                            "文件。", code="E604", document=docx, detail=detail)
         raise PdfError(f"LibreOffice 转换 {docx} 失败：{detail}", code="E605", document=docx,
                        detail=detail)
+
+
+def office_converter(root: Path, files: str) -> PdfEngine:
+    """The plan's LibreOffice process, for converting files from outside (`files`: what they
+    are, for the message when LibreOffice is missing, e.g. ".doc/.wps")."""
+    from ..reading import fontconfig
+    reason = unavailable_reason()
+    if reason:
+        raise PdfError(f"需要 LibreOffice 转换 {files}：{reason}", code="E601")
+    return PdfEngine(root / "build" / ".libreoffice", fontconfig(root))
+

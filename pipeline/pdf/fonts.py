@@ -52,6 +52,13 @@ class FontSubstitution:
     def found_in_pdf(self) -> bool:
         return bool(self.embedded_as)
 
+    @property
+    def faces(self) -> tuple[str, ...]:
+        """The embedded faces as a reader knows them: the mapped family and the weight, e.g.
+        Noto Serif CJK SC Bold for the CFF name NotoSerifCJKjp-Bold-VKana."""
+        return tuple(dict.fromkeys(f"{self.mapped.family} {_ps_style(n)}".strip()
+                                   for n in self.embedded_as))
+
 
 @dataclass(frozen=True)
 class MissingGlyph:
@@ -188,6 +195,12 @@ def _font_names(mapped: MappedFont) -> tuple[str, ...]:
 def _cff_names(file: Path, index: int) -> tuple[str, ...]:
     with TTFont(str(file), fontNumber=index, lazy=True) as font:
         return tuple(font["CFF "].cff.fontNames) if "CFF " in font else ()
+
+
+def _ps_style(postscript_name: str) -> str:
+    """FandolFang-Regular → Regular; NotoSerifCJKjp-Bold-VKana → Bold."""
+    parts = postscript_name.split("-")
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _ps_family(postscript_name: str) -> str:

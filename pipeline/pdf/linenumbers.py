@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..layout import Layout
-from .lines import Glyph, Rule, citable_bottoms
+from .citable import Glyph, Rule, citable_bottoms
 
 MM_PER_PT = 25.4 / 72
 DIGITS = "0123456789"
@@ -40,7 +40,7 @@ def type_area(page, layout: Layout) -> tuple[float, float, float]:
 
 def page_lines(page, layout: Layout) -> list[Numbered]:
     """The lines of text in the page's type area, numbered from 1 top to bottom (see
-    lines.py: a table row counts the lines of its fullest cell; blank space gets no number)."""
+    citable.py: a table row counts the lines of its fullest cell; blank space gets no number)."""
     left, top, bottom = type_area(page, layout)
     glyphs = [Glyph(c["x0"], c["top"], c["bottom"]) for c in page.chars
               if c["text"].strip() and c.get("upright", True) and c["x0"] >= left - 1

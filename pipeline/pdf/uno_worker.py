@@ -16,6 +16,8 @@ answers JSON lines on stdin/stdout, one response line per request line:
     -> {"ok": false, "stage": "load", "error": "..."}
     {"cmd": "to_docx", "source": "/abs/in.doc", "docx": "/abs/out.docx"}
     -> {"ok": true}      (a .doc or .wps a reviewer returned, saved as .docx to be read)
+    {"cmd": "to_xlsx", "source": "/abs/in.xls", "xlsx": "/abs/out.xlsx"}
+    -> {"ok": true}      (a .xls or .et a unit returned, saved as .xlsx to be read)
     {"cmd": "tracked_text", "docx": "/abs/in.docx", "action": "accept"|"reject"|"none"}
     -> {"ok": true, "redlines": 5, "paragraphs": ["...", ...]}
     {"cmd": "quit"}  -> {"ok": true}, then LibreOffice is asked to terminate and the worker exits
@@ -41,6 +43,7 @@ from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
 
 WORD_FILTER = "MS Word 2007 XML"
+CALC_FILTER = "Calc MS Excel 2007 XML"
 PDF_FILTER = "writer_pdf_Export"
 
 
@@ -278,17 +281,15 @@ def tracked_text(desktop, request: dict) -> dict:
         return {"ok": True, "redlines": redlines, "paragraphs": paragraph_texts(doc.getText())}
 
 
-def to_docx(desktop, request: dict) -> dict:
-    """Any format LibreOffice recognises (Word 97 .doc, WPS .wps) stored as .docx, comments and
-    tracked changes kept."""
+def store_as(source: str, target: str, filter_name: str, desktop) -> dict:
     doc = desktop.loadComponentFromURL(
-        uno.systemPathToFileUrl(request["source"]), "_blank", 0,
+        uno.systemPathToFileUrl(source), "_blank", 0,
         _props(Hidden=True, UpdateDocMode=0))  # no FilterName: the format is the file's own
     if doc is None:
         return NOT_LOADED
     try:
-        doc.storeToURL(uno.systemPathToFileUrl(request["docx"]),
-                       _props(FilterName=WORD_FILTER, Overwrite=True))
+        doc.storeToURL(uno.systemPathToFileUrl(target),
+                       _props(FilterName=filter_name, Overwrite=True))
         return {"ok": True}
     finally:
         try:
@@ -297,7 +298,20 @@ def to_docx(desktop, request: dict) -> dict:
             doc.dispose()
 
 
-COMMANDS = {"convert": convert, "to_docx": to_docx, "tracked_text": tracked_text}
+def to_docx(desktop, request: dict) -> dict:
+    """Any format LibreOffice recognises (Word 97 .doc, WPS .wps) stored as .docx, comments and
+    tracked changes kept."""
+    return store_as(request["source"], request["docx"], WORD_FILTER, desktop)
+
+
+def to_xlsx(desktop, request: dict) -> dict:
+    """A spreadsheet LibreOffice recognises (Excel 97 .xls, WPS .et) stored as .xlsx, merged
+    cells and defined names kept."""
+    return store_as(request["source"], request["xlsx"], CALC_FILTER, desktop)
+
+
+COMMANDS = {"convert": convert, "to_docx": to_docx, "to_xlsx": to_xlsx,
+            "tracked_text": tracked_text}
 
 
 def handle(desktop, request: dict) -> dict:

@@ -1,155 +1,93 @@
 """Collected review items: each comment or tracked change of each returned file, located in the
-source (chapter file and line) through the build manifest, with the reviewing unit."""
+source (chapter file and line) through the location data of the build the copy came from, with
+its line today and its place as officials cite it, and the reviewing unit."""
 from __future__ import annotations
 
 import difflib
 import hashlib
-import json
-import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..errors import PlanError
-from ..yamlfile import parse_yaml
-from .reader import Mark, ReturnedDocument, read_returned
 from ..safefile import Limits, sniff
+from ..wordfile import Mark, ReturnedDocument, read_returned
+from .locations import BuildRecords, BuiltVersion, Builds, squeeze
+from .units import UnitMap
 
 KIND_NAMES = {"comment": "批注", "insertion": "插入", "deletion": "删除", "move": "移动",
-              "untracked": "未留痕修改"}
-JSON_KEYS = ("id", "source_file", "reviewer", "unit", "kind", "text", "anchor_text",
-             "chapter_file", "line", "date")
-TEXT_MATCH = 0.6  # how alike a paragraph must be to a built one to be taken for it
-SPACE = re.compile(r"\s+")
+              "replacement": "替换", "untracked": "未留痕修改"}
+PART_NAMES = {"footnote": "脚注", "endnote": "尾注", "header": "页眉", "footer": "页脚"}
 
 
 @dataclass
 class CommentRecord:
-    """One opinion in the 意见汇总表."""
+    """One opinion in the 意见汇总表; the YAML and the JSON carry the same fields."""
     id: str
-    source_file: str
-    reviewer: str
     unit: str
-    kind: str  # comment | insertion | deletion | move | untracked
-    text: str
-    anchor_text: str
-    chapter_file: str
+    reviewer: str
+    kind: str  # comment | insertion | deletion | move | replacement | untracked
+    source_file: str  # the returned file
+    chapter_file: str  # where the paragraph was when the copy was built
     line: int | None
+    current_file: str  # where that paragraph is now ("" when it no longer exists)
+    current_line: int | None
+    made_on: str  # the source commit the copy was built from
+    place: str  # 第三章 第二节 一、 / 表2 第3行, for officials
+    page: int | None  # in the printed copy (征求意见稿 PDF), 第N页第M行
+    page_line: int | None
+    part: str  # body | footnote | endnote | header | footer
+    located_by: str  # anchor | text | after (a new paragraph after that line) | ""
     date: str
-    located_by: str = ""  # anchor | text | after (a new paragraph after that line) | ""
-    reply_to: str = ""  # a reply: the id of the comment it answers
-    destination: str = ""  # a move: where the text went
+    text: str  # the comment, or the inserted / deleted / moved / new text
+    old_text: str  # a replacement: the text replaced
+    anchor_text: str  # the commented text; for a change, its paragraph as built
+    reply_to: str  # a reply: the id of the comment it answers
+    destination: str  # a move: the paragraph the text went to
+    destination_file: str
+    destination_line: int | None
 
     def as_json(self) -> dict:
-        return {key: getattr(self, key) for key in JSON_KEYS}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-# ---- the built version: manifest.json --------------------------------------------------------
+FIELDS = tuple(f.name for f in fields(CommentRecord))
 
-def squeeze(text: str) -> str:
-    return SPACE.sub("", text)
 
+# ---- locating --------------------------------------------------------------------------------
 
 @dataclass
-class BuiltVersion:
-    """build/<version>/manifest.json: anchors and the text each paragraph was built with."""
-    version: str
-    commit: str
-    anchors: dict[str, dict]
-    by_text: dict[str, dict] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for entry in self.anchors.values():
-            self.by_text.setdefault(squeeze(entry["text"]), entry)
-
-    @classmethod
-    def load(cls, path: Path) -> BuiltVersion:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            anchors = {a["anchor"]: a for a in data["anchors"]}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise PlanError(f"无法读取生成记录 {path.name}（{exc}），请重新生成该版本",
-                            str(path), code="E902") from None
-        return cls(data.get("version", ""), data.get("commit", ""), anchors)
-
-    def match_text(self, text: str) -> dict | None:
-        """The built paragraph this text most likely was, when a reviewer's edits removed the
-        anchor: the same text, or the most alike one above TEXT_MATCH."""
-        key = squeeze(text)
-        if not key:
-            return None
-        if key in self.by_text:
-            return self.by_text[key]
-        best, score = None, TEXT_MATCH
-        for candidate, entry in self.by_text.items():
-            matcher = difflib.SequenceMatcher(None, key, candidate, autojunk=False)
-            if matcher.real_quick_ratio() > score and matcher.quick_ratio() > score:
-                ratio = matcher.ratio()
-                if ratio > score:
-                    best, score = entry, ratio
-        return best
+class Located:
+    entry: dict | None
+    how: str  # anchor | text | after | ""
 
 
-def locate(mark: Mark, built: BuiltVersion | None) -> tuple[str, int | None, str]:
+def locate(mark: Mark, built: BuiltVersion | None, by_anchor: bool = True) -> Located:
+    """By the anchor at its start, else by its paragraph's text, else after the anchored
+    paragraph before it (a paragraph the reviewer added). Without the copy's own build,
+    anchors mean nothing (they are numbered per build): text only."""
     if built is None:
-        return "", None, ""
-    entry = built.anchors.get(mark.anchor)
+        return Located(None, "")
+    entry = built.anchors.get(mark.anchor) if by_anchor else None
     if entry is not None:
-        return entry["file"], entry["line"], "anchor"
+        return Located(entry, "anchor")
     entry = built.match_text(mark.paragraph)
     if entry is not None:
-        return entry["file"], entry["line"], "text"
-    entry = built.anchors.get(mark.previous)  # a paragraph the reviewer added: after this one
+        return Located(entry, "text")
+    entry = built.anchors.get(mark.previous) if by_anchor else None
     if entry is not None:
-        return entry["file"], entry["line"], "after"
-    return "", None, ""
+        return Located(entry, "after")
+    return Located(None, "")
 
 
-# ---- reviewing units -------------------------------------------------------------------------
-
-@dataclass
-class UnitMap:
-    """reviews/units.yaml: 审阅人 (the user name Word writes) → 单位, and 文件名 keywords → 单位."""
-    authors: dict[str, str] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, path: Path | None) -> UnitMap:
-        if path is None or not path.is_file():
-            return cls()
-        data, _ = parse_yaml(path.read_text(encoding="utf-8"), path.name)
-        if not isinstance(data, dict):
-            raise PlanError("单位对照表应为映射：审阅人: {用户名: 单位}，文件名: {关键词: 单位}",
-                            path.name, 1, code="E903")
-        def table(key: str) -> dict[str, str]:
-            value = data.get(key) or {}
-            if not isinstance(value, dict):
-                raise PlanError(f"单位对照表中“{key}”应为“名称: 单位”的映射", path.name, 1,
-                                code="E903")
-            return {str(k): str(v) for k, v in value.items()}
-        return cls(table("审阅人"), table("文件名"))
-
-    def unit(self, author: str, file_name: str) -> str:
-        if author in self.authors:
-            return self.authors[author]
-        stem = Path(file_name).stem
-        for keyword, unit in self.files.items():
-            if keyword in stem:
-                return unit
-        return unit_from_file_name(stem) or author
-
-
-OPINION_SUFFIX = re.compile(r"(关于|对)?(的)?(修改|反馈|审阅|审查)?意见(稿)?(表)?$")
-
-
-def unit_from_file_name(stem: str) -> str:
-    """'赣州市…规划（征求意见稿）-章贡区生态环境局意见' → '章贡区生态环境局'."""
-    stem = re.sub(r"（[^）]*）|\([^)]*\)|【[^】]*】", " ", stem)
-    pieces = [p for p in re.split(r"[-_—－\s]+", stem) if p]
-    pieces = [OPINION_SUFFIX.sub("", p) for p in pieces if "规划" not in p]
-    pieces = [p for p in pieces if p and not p.isdigit()]
-    return pieces[-1] if pieces else ""
+def now(entry: dict | None, builds: Builds) -> dict | None:
+    """The paragraph built from `entry` in the current build, when it still exists."""
+    if entry is None or builds.current is None:
+        return None
+    if builds.current is builds.made_on:
+        return entry
+    return builds.current.match_text(entry["text"])
 
 
 # ---- records ---------------------------------------------------------------------------------
@@ -163,41 +101,59 @@ def tidy(text: str) -> str:
     return "\n".join(line.strip() for line in text.strip().splitlines())
 
 
-def records_from(returned: ReturnedDocument, file_name: str, built: BuiltVersion | None,
+def record(rid: str, file_name: str, author: str, unit: str, kind: str, text: str,
+           anchor_text: str, where: Located, builds: Builds, date: str, part: str = "body",
+           old_text: str = "", reply_to: str = "", destination: str = "",
+           destination_entry: dict | None = None) -> CommentRecord:
+    entry, moved = where.entry or {}, destination_entry or {}
+    today = now(where.entry, builds) or {}
+    made_on = builds.made_on.commit if builds.made_on is not None and where.entry else ""
+    return CommentRecord(
+        rid, unit, author, kind, file_name, entry.get("file", ""), entry.get("line"),
+        today.get("file", ""), today.get("line"), made_on, entry.get("place", ""),
+        entry.get("page"), entry.get("page_line"), part, where.how, date, text, old_text,
+        anchor_text, reply_to, destination, moved.get("file", ""), moved.get("line"))
+
+
+def records_from(returned: ReturnedDocument, file_name: str, builds: Builds | BuiltVersion | None,
                  units: UnitMap, modified_by: str = "") -> list[CommentRecord]:
+    if not isinstance(builds, Builds):
+        builds = Builds(builds, builds)
+    made_on = builds.made_on or builds.current  # without its own build: text only
     records: list[CommentRecord] = []
     by_comment: dict[str, str] = {}
     seen: dict[str, int] = {}
     for mark in returned.marks:
-        chapter_file, line, how = locate(mark, built)
+        where = locate(mark, made_on, by_anchor=builds.made_on is not None)
         text, anchor_text = tidy(mark.text), tidy(mark.anchor_text)
-        base = record_id(mark.kind, mark.author, mark.date, text, anchor_text)
+        base = record_id(mark.kind, mark.author, mark.date, text, anchor_text,
+                         *([mark.old_text] if mark.old_text else []))
         seen[base] = seen.get(base, 0) + 1
         rid = base if seen[base] == 1 else f"{base}-{seen[base]}"
         by_comment[mark.comment_id] = rid
-        records.append(CommentRecord(
+        moved = made_on.anchors.get(mark.destination_anchor) if builds.made_on else None
+        records.append(record(
             rid, file_name, mark.author, units.unit(mark.author, file_name), mark.kind, text,
-            anchor_text, chapter_file, line, mark.date, how,
+            anchor_text, where, builds, mark.date, part=mark.part, old_text=tidy(mark.old_text),
             reply_to=by_comment.get(mark.parent_id, "") if mark.parent_id else "",
-            destination=tidy(mark.destination)))
-    if built is not None:
-        records += untracked_edits(returned, file_name, built, units, modified_by)
+            destination=tidy(mark.destination), destination_entry=moved))
+    if builds.made_on is not None:
+        records += untracked_edits(returned, file_name, builds, units, modified_by)
     return records
 
 
-def untracked_edits(returned: ReturnedDocument, file_name: str, built: BuiltVersion,
+def untracked_edits(returned: ReturnedDocument, file_name: str, builds: Builds,
                     units: UnitMap, author: str) -> list[CommentRecord]:
     """Paragraphs whose text, tracked changes set aside, differs from what was built."""
     out = []
-    for anchor, now in returned.paragraphs.items():
-        entry = built.anchors.get(anchor)
-        if entry is None or squeeze(now) == squeeze(entry["text"]):
+    for anchor, text_now in returned.paragraphs.items():
+        entry = builds.made_on.anchors.get(anchor)
+        if entry is None or squeeze(text_now) == squeeze(entry["text"]):
             continue
-        text = describe_edit(entry["text"], now)
-        out.append(CommentRecord(
-            record_id("untracked", file_name, entry["anchor"], now), file_name, author,
-            units.unit(author, file_name), "untracked", text, entry["text"], entry["file"],
-            entry["line"], "", "anchor"))
+        out.append(record(
+            record_id("untracked", file_name, entry["anchor"], text_now), file_name, author,
+            units.unit(author, file_name), "untracked", describe_edit(entry["text"], text_now),
+            entry["text"], Located(entry, "anchor"), builds, ""))
     return out
 
 
@@ -232,7 +188,7 @@ def collect_files(paths: list[Path], root: Path, version: str | None = None,
     """Every item of every file; a file that cannot be read costs only itself."""
     units = units or UnitMap()
     result = Collected([], [], [])
-    versions: dict[str, BuiltVersion | None] = {}
+    builds = BuildRecords(root, result.notes)
     engine = None
     work = Path(tempfile.mkdtemp(prefix="plan-review-"))
     try:
@@ -242,44 +198,28 @@ def collect_files(paths: list[Path], root: Path, version: str | None = None,
                 readable = path
                 if kind == "ole" or path.suffix.lower() in BINARY_SUFFIXES:
                     if engine is None:
-                        engine = binary_converter(root)
+                        from ..pdf import office_converter  # LibreOffice only for binary files
+                        engine = office_converter(root, ".doc/.wps")
                     readable = work / f"{number}.docx"
                     engine.to_docx(path, readable)
                 returned = read_returned(readable, limits)
             except PlanError as exc:  # FileRefused and the converter's PdfError
                 result.skipped.append(f"{path.name}：{exc.message}")
                 continue
+            except Exception as exc:  # noqa: BLE001 - a hostile file costs only itself
+                result.skipped.append(f"{path.name}：读取时出错（{type(exc).__name__}：{exc}），"
+                                      "未读取；请把该文件报告给流水线维护者")
+                continue
             key = version or returned.properties.get("PlanVersion") or "review"
-            if key not in versions:
-                versions[key] = built_version(root, key, result.notes)
-            built = versions[key]
-            made_from = returned.properties.get("SourceCommit", "")
-            if built is not None and made_from and built.commit and made_from != built.commit:
-                result.notes.append(f"{path.name} 由源文件 {made_from} 生成，当前生成记录为 "
-                                    f"{built.commit}，行号可能有偏差")
-            result.records += records_from(returned, path.name, built, units,
-                                           returned.properties.get("lastModifiedBy", ""))
+            copy_builds = builds.for_copy(key, returned.properties, path.name)
+            found = records_from(returned, path.name, copy_builds, units,
+                                 returned.properties.get("lastModifiedBy", ""))
+            if not found:
+                result.notes.append(f"{path.name} 中没有批注或修订")
+            result.records += found
     finally:
         if engine is not None:
             engine.close()
         shutil.rmtree(work, ignore_errors=True)
     return result
 
-
-def built_version(root: Path, key: str, notes: list[str]) -> BuiltVersion | None:
-    path = root / "build" / key / "manifest.json"
-    if not path.is_file():
-        notes.append(f"找不到 build/{key}/manifest.json：意见未能定位到源文件，"
-                     f"请先生成该版本（plan build --version {key}）后再收集")
-        return None
-    return BuiltVersion.load(path)
-
-
-def binary_converter(root: Path):
-    """The LibreOffice process, started for the first .doc or .wps of a round."""
-    from ..reading import fontconfig
-    from ..pdf import PdfEngine, PdfError, unavailable_reason
-    reason = unavailable_reason()
-    if reason:
-        raise PdfError(f"需要 LibreOffice 转换 .doc/.wps：{reason}", code="E601")
-    return PdfEngine(root / "build" / ".libreoffice", fontconfig(root))

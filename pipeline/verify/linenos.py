@@ -1,6 +1,6 @@
 """Line numbers of a review copy: every line of text a reviewer may cite has its number,
 tables and 专栏 included, counted from 1 on each page; no number stands beside blank space.
-Which lines are citable is read as the PDF stage reads it (pdf/lines.py)."""
+Which lines are citable is read as the PDF stage reads it (pdf/citable.py)."""
 from __future__ import annotations
 
 from .pdfread import PageText

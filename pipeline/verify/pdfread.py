@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlanError
-from ..pdf.lines import Glyph, Rule, citable_bottoms
+from ..pdf.citable import Glyph, Rule, citable_bottoms
 
 
 MM_PER_PT = 25.4 / 72
@@ -42,7 +42,7 @@ class PageText:
     rules: tuple[Rule, ...] = ()
     turned: tuple[TextLine, ...] = ()  # text turned a quarter: a landscape page's number
     margin: tuple[TextLine, ...] = ()  # left of the type area: a review copy's line numbers
-    citable: tuple[float, ...] = ()  # the foot of each line a reviewer can cite (pdf/lines.py)
+    citable: tuple[float, ...] = ()  # the foot of each line a reviewer can cite (pdf/citable.py)
 
     @property
     def blank(self) -> bool:

@@ -1,10 +1,15 @@
-"""make bench: build a ~150-page plan and compare with pandoc on the same Markdown, same run.
+"""make bench: build a plan of about 170 pages, compare with pandoc on the same Markdown; then
+the sample workspace (the city plan and its county plans, Word and PDF): the full build, a run with
+nothing changed, one county chapter edited, and 1 worker against N.
 
-Prints medians of repeated whole-process runs (both tools pay their start-up), the ratio, and
+Prints medians of repeated whole-process runs (every tool pays its start-up), the ratios, and
 where our time goes by stage.
 """
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,7 +30,7 @@ SENTENCE = ("坚持精准治污、科学治污、依法治污，以改善生态�
 
 
 def generate(root: Path, chapters: int = 12, sections: int = 5, items: int = 4) -> str:
-    """A plan of about 150 pages; returns the concatenated Markdown body given to pandoc."""
+    """A plan of about 170 pages of 22 × 28 characters; returns the Markdown given to pandoc."""
     (root / "chapters").mkdir(parents=True)
     (root / "plan.yaml").write_text("title: 基准测试规划\norganization: 测试单位\n",
                                     encoding="utf-8")
@@ -106,6 +111,102 @@ def pdf_bench(root: Path, docx: Path, tmp: Path) -> None:
           f"计入启动时间为 {sum(cold) / (sum(warm) + started):.2f}")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+WORKSPACE_RUNS = 3
+EDITED = "县区/瑞金市/chapters/03-主要任务.md"
+
+
+def copy_workspace(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in ("plan.yaml", "workspace.yaml"):
+        shutil.copy(ROOT / name, dest / name)
+    for folder in ("chapters", "data", "styles", "县区"):
+        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("build"))
+    return dest
+
+
+CPU: list[float] = []  # CPU seconds (user + system, LibreOffice included) of each plan_build
+
+
+def plan_build(root: Path, *args: str) -> tuple[float, dict]:
+    """One whole `plan build` process: seconds and its JSON report."""
+    import resource
+    command = [str(Path(sys.executable).parent / "plan"), "--plan", str(root), "build",
+               "--message-format", "json", *args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    if done.returncode != 0:
+        raise SystemExit(f"plan build {' '.join(args)} 失败：{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return seconds, json.loads(done.stdout)
+
+
+def made(report: dict) -> list[str]:
+    return [d["plan"] for d in report["documents"] if not d["up_to_date"]]
+
+
+def workspace_bench(tmp: Path) -> None:
+    """The sample workspace, Word and PDF, as `make draft` builds it."""
+    from pipeline.pdf import unavailable_reason
+    from pipeline.workspace import cpu_count
+    if unavailable_reason():
+        print(f"工作区基准已跳过：{unavailable_reason()}")
+        return
+    jobs = cpu_count()
+    root = copy_workspace(tmp / "workspace")
+    plan_build(root)  # LibreOffice profiles made once, as after a first `make draft`
+    full, serial, noop, edit = [], [], [], []
+    stages: dict[str, float] = {}
+    cpu_full, cpu_serial = [], []
+    load = os.getloadavg()[0]
+    for run in range(WORKSPACE_RUNS):  # interleaved, so machine load affects each alike
+        seconds, full_report = plan_build(root, "--force", "--jobs", str(jobs))
+        full.append(seconds)
+        cpu_full.append(CPU[-1])
+        for document in full_report["documents"]:
+            for name, value in document["stages"].items():
+                stages[name] = stages.get(name, 0.0) + value / WORKSPACE_RUNS
+        serial.append(plan_build(root, "--force", "--jobs", "1")[0])
+        cpu_serial.append(CPU[-1])
+        seconds, report = plan_build(root)
+        assert made(report) == [], made(report)
+        noop.append(seconds)
+        with open(root / EDITED, "a", encoding="utf-8") as chapter:
+            chapter.write(f"\n基准测试第{run + 1}次改动。\n")
+        seconds, report = plan_build(root)
+        assert made(report) == ["瑞金市"], made(report)
+        edit.append(seconds)
+    pages = sum(d["pdf_pages"] for d in report["documents"])
+    full_m, serial_m = statistics.median(full), statistics.median(serial)
+    noop_m, edit_m = statistics.median(noop), statistics.median(edit)
+    print(f"工作区：{len(report['documents'])} 个规划的初稿（Word 与 PDF，共 {pages} 页），"
+          f"{WORKSPACE_RUNS} 次中位数，{jobs} 个 CPU；开始时系统负载 {load:.1f}，结束时 "
+          f"{os.getloadavg()[0]:.1f}（负载中含其他用户的进程时，并行比值偏低）")
+    print(f"  全部生成（--jobs {jobs}）：{full_m:.2f} s（CPU {statistics.median(cpu_full):.1f} s）")
+    print(f"  全部生成（--jobs 1）：{serial_m:.2f} s（CPU {statistics.median(cpu_serial):.1f} s）；"
+          f"比值 1 个 / {jobs} 个 = {serial_m / full_m:.2f}（目标 ≥ 1.6）")
+    biggest = max(full_report["documents"], key=lambda d: d["pdf_pages"])
+    print(f"  其中最大的一份（{biggest['plan']}，{biggest['pdf_pages']} 页）用时 "
+          f"{biggest['seconds']:.2f} s：并行时整个运行不会短于它")
+    startup = statistics.median(timed([sys.executable, "-c", "import pipeline.cli, pipeline.run"])
+                                for _ in range(5))
+    print(f"  源文件未改动：{noop_m:.2f} s；比值 / 全部生成 = {noop_m / full_m:.3f}（目标 ≤ 0.1）；"
+          f"其中 Python 启动与导入 {startup:.2f} s，其余为读 plan.yaml、核对指纹（哈希源文件与输出）")
+    print(f"  改动瑞金市一章（只重新生成瑞金市）：{edit_m:.2f} s；比值 / 全部生成 = "
+          f"{edit_m / full_m:.2f}（目标 ≤ 0.3）")
+    [edited] = [d for d in report["documents"] if not d["up_to_date"]]
+    print("    其中这一份：" + "，".join(f"{name} {value:.2f} s" for name, value
+                                      in edited["stages"].items() if value >= 0.01)
+          + "；其余为进程启动、导入与核对指纹")
+    total = sum(stages.values())
+    print(f"  各阶段（四份文档合计，进程内计时 {total:.1f} s；--jobs {jobs} 时分在各进程并行）：")
+    for name, value in sorted(stages.items(), key=lambda item: -item[1]):
+        print(f"    {name:<12} {value:6.2f} s  {value / total:5.1%}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "plan"
@@ -133,6 +234,7 @@ def main() -> None:
         for name, seconds in stages(root).items():
             print(f"  {name:<12} {seconds:.3f} s")
         pdf_bench(root, docx_path, Path(tmp))
+        workspace_bench(Path(tmp))
 
 
 if __name__ == "__main__":

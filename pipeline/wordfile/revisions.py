@@ -1,19 +1,35 @@
-"""Tracked changes read back from WordprocessingML: accept or reject every change, and the text
-a reader then sees. The diff stage's tests check a redline with it; reading reviewers' returned
-files can use it too."""
+"""Views of a text with tracked changes: as it stands (marks and all), every change accepted,
+or every change rejected, and the text a reader then sees. The diff stage's tests check a
+redline with it."""
 from __future__ import annotations
 
 import copy
-import zipfile
 from pathlib import Path
 
 from lxml import etree
 
-from .ooxml import qn
+from ..names import W
+from .package import WordFile
+
+AS_IS, ACCEPTED, REJECTED = "as-is", "accepted", "rejected"
+_NS = {"w": W}
+
+
+def qn(tag: str) -> str:
+    return f"{{{W}}}{tag.split(':', 1)[1]}"
 
 REMOVED = {qn("w:del"), qn("w:moveFrom")}
 ADDED = {qn("w:ins"), qn("w:moveTo")}
 RANGES = {qn(f"w:{k}Range{e}") for k in ("moveFrom", "moveTo") for e in ("Start", "End")}
+
+
+def view(root: etree._Element, how: str) -> etree._Element:
+    """`root` as-is, or a copy with every change accepted or rejected."""
+    if how == AS_IS:
+        return root
+    if how not in (ACCEPTED, REJECTED):
+        raise ValueError(how)
+    return resolve_revisions(root, how == ACCEPTED)
 
 
 def resolve_revisions(root: etree._Element, accept: bool) -> etree._Element:
@@ -72,8 +88,6 @@ def body_start(nodes: list[etree._Element]) -> int:
 
 
 def document_xml(docx: Path) -> etree._Element:
-    with zipfile.ZipFile(docx) as archive:
-        return etree.fromstring(archive.read("word/document.xml"))
-
-
-_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    """The main part of a Word file, found and checked as `open_word` does."""
+    with WordFile(docx) as word:
+        return word.main
