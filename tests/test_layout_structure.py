@@ -154,3 +154,20 @@ def test_half_row_heading_spacing_is_refused(tmp_path):
                         "bold: true, align: center, space_before_lines: 0.5}", 1), encoding="utf-8")
     result = CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
     assert result.exit_code == 2 and "E405" in result.output and "整行数" in result.output
+
+
+def test_an_unnumbered_heading_written_in_markdown_is_in_the_toc(tmp_path):
+    """pandoc's `{-}` on a heading: no number, the counters untouched, still in the 目录."""
+    root = make_plan(tmp_path / "p", {"00.md": "# 序言 {-}\n\n正文。\n",
+                                      "01.md": "# 总则\n\n## 目标\n\n正文。\n",
+                                      "02.md": "# 附件 {.unnumbered}\n\n附表。\n"})
+    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "docx"])
+    assert result.exit_code == 0, result.output
+    body = part(next((root / "build" / "draft").glob("*.docx")), "word/document.xml")
+    headings = ["".join(p.itertext()) for p in body.iter(f"{{{W}}}p")
+                if (s := p.find("w:pPr/w:pStyle", NS)) is not None
+                and s.get(f"{{{W}}}val").startswith("Heading")]
+    assert headings == ["序言", "第一章　总则", "第一节　目标", "附件"]
+    toc = [link for link in body.iter(f"{{{W}}}hyperlink")]
+    assert ["".join(link[0].itertext()) for link in toc] == [
+        "序言", "第一章　总则", "第一节　目标", "附件"]

@@ -16,17 +16,21 @@ How the document is read
   their em box horizontally, so x0 is the left edge of the character cell).
 * The cover is the first page; the 目录 pages follow it (the page whose line reads the TOC title
   of the profile, then every page that still consists of dot-leader entries); the body starts on
-  the page after them. Without a TOC the body starts where the first bookmark points, else where
-  the first page number appears.
+  the first page after them that is not blank (a verso left blank so that it opens on a recto).
+  Without a TOC the body starts where the first bookmark points, else where the first page
+  number appears. A landscape page (a wide table) is the sheet turned: its page number, set
+  turned in its left margin, is measured in the upright sheet's lengths.
 * A *text page* is a body page whose lines above the type area's bottom are all body-size text,
   with no image (so no table, 专栏, footnote or figure on it). A text page is *full* when its
   last paragraph runs on for at least three lines on the next page (the next page opens with
   three lines at the left edge: paragraph starts are indented, headings indented or centred).
   Then neither widow/orphan control nor keep-with-next ended the page, only lack of room: pages
   that end early for those reasons, or because a chapter ends, are left out, while a grid whose
-  pitch is too large (21 lines) still shows up. A full page whose lines are all one pitch apart
-  must hold exactly `grid.lines` lines; one with a heading and the space around it must leave
-  no room for another line.
+  pitch is too large (21 lines) still shows up. A full page must end on the grid's last row.
+* Rows are counted from the type area's top edge, one line pitch (grid.line_pitch_twips) each:
+  every line of body text on every body page must sit on one (grid.py).
+* Tables are read from their ruled lines (flow.py); the lines a reviewer can cite, for the
+  line numbers of a review copy, as the PDF stage numbers them (pdf/citable.py).
 
 Tolerances are those of the specification (±1 mm for paper and margins, ±1.5 mm for the page
 number); a profile may override them in an optional `verify:` section (page_mm, margin_mm,
