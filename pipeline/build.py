@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from .built import BuiltDocument
 from .docx import write_docx
 from .docx.fontuse import text_by_font
+from .docx.styles import grid_styles
+from .docx.writer import SPACER_PREFIX
 from .errors import Diagnostic, PlanError
 from .layout import Layout
 from .files import atomic_write, display_path
@@ -264,7 +266,7 @@ def apply_policy(version: VersionSpec, level: str, what: str, code: str,
 
 def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document,
                built: BuiltDocument, when: dt.datetime, out: Path, lap: Laps) -> None:
-    from .pdf import font_report
+    from .pdf import GridSpacers, font_report, resolve_font
     from .pdf.outline import toc_pages
     from .pdf.stamps import fixed_stamps
     from .verify import render_table, verify_pdf
@@ -272,16 +274,28 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     pdf_path = output_path(plan, document, out, ".pdf")
     engine.start()
     lap("LibreOffice 启动")
+    grid = GridSpacers(layout["grid"]["line_pitch_twips"],
+                       tuple(grid_styles(layout, plan.meta.numbering)), "Grid Spacer",
+                       SPACER_PREFIX)
+    numbered = document.version.line_numbers
     result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
-                            subject=document.version.label)
+                            subject=document.version.label, grid=grid,
+                            blank_pages=plan.meta.print == "duplex", own_line_numbers=numbered)
     # Same sources, same bytes: LibreOffice's clock and random identifier replaced.
-    atomic_write(pdf_path, fixed_stamps(pdf_path.read_bytes(), when, built.docx.read_bytes()))
+    pdf_bytes = fixed_stamps(pdf_path.read_bytes(), when, built.docx.read_bytes())
+    atomic_write(pdf_path, pdf_bytes)
+    if numbered:  # every line a reviewer may cite, 专栏 and tables included
+        from .pdf.linenumbers import number_pdf
+        font = resolve_font(layout["line_numbers"]["pdf_face"], fontconfig(plan.root)).file
+        atomic_write(pdf_path, number_pdf(pdf_path, layout, result.body_page, font))
     built.pdf, built.pdf_pages, built.pdf_seconds = pdf_path, result.pages, result.seconds
     lap("PDF 转换")
-    # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers.
-    written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document))
+    # LibreOffice laid the pages out; give the Word file's 目录 the same page numbers and its
+    # spacers the heights LibreOffice gave them.
+    written = write_docx(document, layout, when, toc_pages=toc_pages(pdf_path, document),
+                         spacers=result.spacers)
     atomic_write(built.docx, written.data)
-    if document.version.line_numbers:  # 第12页第8行, as reviewers of this copy will cite it
+    if numbered:  # 第12页第8行, as reviewers of this copy will cite it
         from .manifest import measured
         write_manifest(built.manifest, manifest_json(
             document, built.docx.name, written.anchors, layout,
@@ -290,7 +304,7 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     built.fonts = font_report(pdf_path, text_by_font(document, layout),
                               fontconfig=fontconfig(plan.root))
     lap("字体核查")
-    built.checks = verify_pdf(pdf_path, layout)
+    built.checks = verify_pdf(pdf_path, layout, plan.meta.print == "duplex", numbered)
     built.verify_report = pdf_path.with_suffix(".版式检查.txt")
     atomic_write(built.verify_report, render_table(built.checks).encode("utf-8"))
     lap("版式检查")

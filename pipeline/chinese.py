@@ -1,6 +1,8 @@
 """Chinese numerals as plan texts write them: 第十一章, （二十三）, 二〇二〇年九月."""
 from __future__ import annotations
 
+import unicodedata
+
 DIGITS = "零一二三四五六七八九"
 DATE_DIGITS = "〇一二三四五六七八九"
 
@@ -42,3 +44,14 @@ def circled(n: int) -> str:
 def format_number(pattern: str, n: int) -> str:
     """{cn}: 十一, {n}: 11, {circled}: ⑪."""
     return pattern.format(cn=cn_number(n), n=n, circled=circled(n))
+
+
+def display_width(text: str) -> int:
+    """Width in half-width units: a Chinese character (or full-width form) counts 2."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def print_width(text: str) -> int:
+    """Width in half-width units as Chinese text prints it: quotes, dashes and other characters
+    of ambiguous width are set full-width too."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)

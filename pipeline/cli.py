@@ -476,10 +476,11 @@ def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str) -> None:
 
     with fail_cleanly(note=""):
         pdf = pdf or built_pdf(plan_dir.resolve(), version)
-        layout_name = "gbt9704"
+        layout_name, duplex = "gbt9704", True
         if (plan_dir / "plan.yaml").is_file():
-            layout_name = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml")).layout
-        checks = verify_pdf(pdf, load_layout(layout_name, plan_dir.resolve()))
+            meta = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml"))
+            layout_name, duplex = meta.layout, meta.print == "duplex"
+        checks = verify_pdf(pdf, load_layout(layout_name, plan_dir.resolve()), duplex)
     if fmt == "json":
         out.print_json(json.dumps(to_json(checks), ensure_ascii=False))
     else:

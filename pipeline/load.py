@@ -22,7 +22,8 @@ DEFAULT_VERSIONS = {
     "final": VersionSpec("final", DEFAULT_LABELS["final"], "", responses="error"),
 }
 TODO_LEVELS = ("info", "warning", "error")
-NUMBERING_SCHEMES = ("plan", "gongwen")
+NUMBERING_SCHEMES = ("plan", "outline", "gongwen")
+PRINT_MODES = ("duplex", "simplex")
 STATUSES = ("未开始", "起草中", "待审", "定稿")
 
 PLAN_SCHEMA = {
@@ -33,6 +34,8 @@ PLAN_SCHEMA = {
     "chapters": Field(list, "章节顺序"),
     "numbering": Field(str, "编号方案", NUMBERING_SCHEMES),
     "layout": Field(str, "版式方案"),
+    "print": Field(str, "印刷方式", PRINT_MODES),
+    "title_lines": Field(list, "封面名称的分行"),
     "units": Field(list, "报送单位"),  # read by plan intake (pipeline/intake/units.py)
 }
 VERSION_SCHEMA = {
@@ -108,6 +111,12 @@ def load_meta(text: str) -> PlanMeta:
     chapter_files = data.get("chapters")
     if chapter_files is not None and not all(isinstance(c, str) for c in chapter_files):
         raise PlanError("chapters 应为章节文件名的列表", "plan.yaml", lines["chapters"], code="E109")
+    title_lines = data.get("title_lines")
+    if title_lines is not None and ("".join(map(str, title_lines)) != data["title"].strip()
+                                    or not all(isinstance(t, str) and t for t in title_lines)):
+        raise PlanError("title_lines 应把规划名称原样分成几行（各行连起来等于 title），"
+                        f"实际为 {title_lines}", "plan.yaml", lines.get("title_lines", 1),
+                        code="E407")
     return PlanMeta(
         title=data["title"].strip(),
         organization=data.get("organization", "").strip(),
@@ -116,6 +125,8 @@ def load_meta(text: str) -> PlanMeta:
         chapter_files=chapter_files,
         numbering=data.get("numbering", "plan"),
         layout=data.get("layout", "gbt9704"),
+        print=data.get("print", "duplex"),
+        title_lines=title_lines,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .docx.body import Anchor
+from .docx.writer import Anchor
 from .files import file_name
 from .layout import Layout
 from .model import Block, Box, Document, Heading, ListBlock, Note, SourceRevision, Table

@@ -137,6 +137,7 @@ class Table:
     change: Change | None = None  # redline: the whole table inserted or deleted
     row_changes: list[Change | None] = field(default_factory=list)  # redline: per body row
     label_change: list[Inline] = field(default_factory=list)  # redline: the caption line, tracked
+    landscape: bool = False  # on landscape pages of its own (表：… {.landscape})
 
 
 @dataclass
@@ -279,6 +280,8 @@ class PlanMeta:
     chapter_files: list[str] | None
     numbering: str
     layout: str
+    print: str = "duplex"  # duplex: each part opens on a recto, blank versos where needed
+    title_lines: list[str] | None = None  # the cover title's lines, when plan.yaml sets them
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ NOTE = "编者注"
 ONLY = "版本"  # ::: 版本 review final   (keys or labels: ::: 版本 征求意见稿 报批稿)
 CONTAINERS = (BOX, NOTE, ONLY)
 CAPTION_PREFIXES = ("表：", "表:")
+LANDSCAPE = "{.landscape}"  # after a table's caption: set it on landscape pages
 # Numbering a drafter typed by hand; the pipeline generates it, so typed numbering would double up.
 TYPED_NUMBER = re.compile(
     r"^\s*(第[一二三四五六七八九十百零〇\d]+[章节篇部分]|[一二三四五六七八九十]+[、.．]"
@@ -215,6 +216,9 @@ class _Reader:
             if isinstance(block, Table) and out and _is_caption(out[-1]):
                 caption = out.pop()
                 block.caption, block.caption_source = _caption_text(caption), caption.source
+                if block.caption.endswith(LANDSCAPE):  # the table option: landscape pages
+                    block.caption = block.caption.removesuffix(LANDSCAPE).rstrip()
+                    block.landscape = True
                 self.typed_label(block.caption, "表题", caption.source.line)
             elif isinstance(block, Table) and out and isinstance(out[-1], Paragraph) and \
                     TYPED_TABLE_LABEL.match(plain_text(out[-1].inlines)):

@@ -13,7 +13,7 @@ from .model import Document, Plan, PlanMeta, SourceRevision
 from .parse import glued_chapters, parse_chapter
 from .render import render_chapter
 from .revision import stamp
-from .transform import Labels, resolve
+from .transform import Labels, Level, resolve
 
 
 def read_layout(root: Path) -> tuple[PlanMeta, Layout]:
@@ -48,7 +48,8 @@ def read_plan(root: Path) -> tuple[Plan, Layout]:
 
 def resolve_plan(plan: Plan, layout: Layout, version: str) -> Document:
     """One version of the plan, numbered and labelled as the layout profile says."""
-    scheme = [spec["number"] for spec in layout.scheme(plan.meta.numbering)]
+    scheme = [Level(spec["number"], spec.get("continuous", False))
+              for spec in layout.scheme(plan.meta.numbering)]
     lists = layout["list"]
     levels = ((lists["ordered"], lists["bullet"]),
               *((level["ordered"], level["bullet"]) for level in lists.get("nested", [])))

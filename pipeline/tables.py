@@ -61,7 +61,8 @@ def build_table(name: str, inputs: TableInputs, source: Source) -> Table:
     years = inputs.years if any("{" in h for h in spec["header"]) else {}
     header = [[Span(text.format(**years))] for text in spec["header"]]
     aligns = ["left" if text in spec.get("left", ()) else "" for text in spec["header"]]
-    table = Table(header, [], aligns, source, caption=spec["caption"])
+    table = Table(header, [], aligns, source, caption=spec["caption"],
+                  landscape=spec.get("landscape", False))
     BUILDERS[name](table, records, spec, inputs)
     return table
 
@@ -113,7 +114,8 @@ def money(amount: Decimal, projects: list[Project]) -> str:
 
 def project_rows(table: Table, records: list[Project], spec: dict, inputs: TableInputs) -> None:
     last = len(table.header) - 1
-    money_col = 4  # 总投资 in the header order of datasets.yaml
+    # The amounts' column: the one headed as the data file heads investment (总投资（亿元）).
+    money_col = spec["header"].index(inputs.data.schema.datasets["projects"].column("investment").label)
     number = 0
     for index, (category, items) in enumerate(grouped(records, lambda r: r.category), start=1):
         row = len(table.rows)

@@ -20,6 +20,14 @@ LABEL_GAP = "\u3000"  # between 表1 and the caption, as plan texts print it
 
 
 @dataclass(frozen=True)
+class Level:
+    """One level of a numbering scheme: 第{cn}章　, and whether its count runs on through the
+    levels above it (the chapters of an outline plan count through its 篇)."""
+    pattern: str
+    continuous: bool = False
+
+
+@dataclass(frozen=True)
 class Labels:
     """The words before a number: 表1, 图1, 专栏1 (from the layout profile)."""
     table: str
@@ -29,7 +37,8 @@ class Labels:
     lists: tuple[tuple[str, str], ...] = (("{n}.", "●"),)
 
 
-def resolve(plan: Plan, version: str, heading_numbers: list[str], labels: Labels) -> Document:
+def resolve(plan: Plan, version: str, heading_numbers: list[Level], labels: Labels
+            ) -> Document:
     if version not in plan.meta.versions:
         raise PlanError(f"plan.yaml 中没有版本“{version}”（可用：{'、'.join(plan.meta.versions)}）",
                         "plan.yaml", code="E301")
@@ -70,10 +79,12 @@ def select(blocks: list[Block], version: VersionSpec) -> list[Block]:
     return out
 
 
-def number_headings(blocks: list[Block], patterns: list[str]) -> list[Block]:
-    """第一章, 一、 …: counted per level through the document; an unnumbered heading (序言)
-    takes no number and leaves the counters as they are. Every heading gets its 目录 bookmark."""
-    counters = [0] * len(patterns)
+def number_headings(blocks: list[Block], levels: list[Level]) -> list[Block]:
+    """第一章, 一、 …: counted per level through the document, a level restarting under each
+    heading above it unless it is continuous (第一篇 第一章 … 第二篇 第四章); an unnumbered
+    heading (序言) takes no number and leaves the counters as they are. Every heading gets its
+    目录 bookmark."""
+    counters = [0] * len(levels)
     out: list[Block] = []
     index = 0
     for block in blocks:
@@ -83,8 +94,10 @@ def number_headings(blocks: list[Block], patterns: list[str]) -> list[Block]:
             if block.numbered:
                 level = block.level - 1
                 counters[level] += 1
-                counters[level + 1:] = [0] * (len(patterns) - level - 1)
-                number = format_number(patterns[level], counters[level])
+                for deeper in range(level + 1, len(levels)):
+                    if not levels[deeper].continuous:
+                        counters[deeper] = 0
+                number = format_number(levels[level].pattern, counters[level])
             block = replace(block, number=number, bookmark=f"{TOC_BOOKMARK}{index:08d}")
         out.append(block)
     return out

@@ -41,16 +41,21 @@ def _compose(text: str, loader_class: type) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
-    """Load YAML safely; return the data and the line of each top-level key."""
+def load_yaml(text: str, file: str, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
+    """Load YAML safely; return the data and its node tree (lines of nested keys)."""
     try:
-        data, node = compose_safely(text)
+        return compose_safely(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc)
         raise PlanError(f"YAML 格式错误，请检查冒号后的空格、括号与引号是否成对、缩进是否一致"
                         f"（解析器提示：{problem}）", file, line, code="E101") from None
+
+
+def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
+    """Load YAML safely; return the data and the line of each top-level key."""
+    data, node = load_yaml(text, file, first_line)
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, _ in node.value:

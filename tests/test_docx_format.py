@@ -20,7 +20,7 @@ def test_output_name_and_word_opens_it_cleanly(sample_docx):
 
 def test_page_geometry_follows_gbt9704(sample_docx):
     document = docx.Document(sample_docx)
-    assert len(document.sections) == 2  # cover + 目录, then the body
+    assert len(document.sections) == 3  # the cover, the 目录, the body
     for section in document.sections:
         assert abs(section.page_width - Mm(210)) <= Mm(0.1)  # 11906 twips
         assert abs(section.page_height - Mm(297)) <= Mm(0.1)  # 16838 twips
@@ -33,7 +33,7 @@ def test_page_geometry_follows_gbt9704(sample_docx):
 def test_grid_is_22_lines_realised_for_libreoffice(sample_docx):
     body = part(sample_docx, "word/document.xml")
     grids = body.findall(".//w:sectPr/w:docGrid", NS)
-    assert len(grids) == 2
+    assert len(grids) == 3
     for grid in grids:
         assert grid.get(Q + "type") == "lines"
         assert grid.get(Q + "linePitch") == "579"
@@ -92,8 +92,12 @@ def test_page_numbers_odd_right_even_left_between_em_dashes(sample_docx):
     settings = part(sample_docx, "word/settings.xml")
     assert settings.find("w:evenAndOddHeaders", NS) is not None
     body = part(sample_docx, "word/document.xml")
-    cover_section, body_section = body.findall(".//w:sectPr", NS)
-    assert cover_section.findall("w:footerReference", NS) == []  # no number on the cover
+    cover_section, toc_section, body_section = body.findall(".//w:sectPr", NS)
+    for front in (cover_section, toc_section):  # no number on the cover and the 目录
+        assert front.findall("w:footerReference", NS) == []
+    # Printed double-sided, the 目录 opens on a recto (an odd-page break) and so does the
+    # body, its pages numbered from 1.
+    assert toc_section.find("w:type", NS).get(Q + "val") == "oddPage"
     refs = {r.get(Q + "type"): r.get(f"{{{NS_R}}}id") for r in
             body_section.findall("w:footerReference", NS)}
     assert set(refs) == {"default", "even"}

@@ -20,6 +20,7 @@ from ..chinese import DATE_DIGITS
 from ..docx.ooxml import qn
 from ..docx.package import APPLICATION
 from ..errors import Diagnostic, PlanError, warning
+from ..wordfile.revisions import body_start
 from ..layout import Layout, load_layout
 from ..files import read_text
 from ..load import load_meta
@@ -274,8 +275,7 @@ class _DocxReader:
 
     def body(self, body: etree._Element) -> list[Block]:
         children = list(body)
-        start = next((i + 1 for i, c in enumerate(children)
-                      if c.find("w:pPr/w:sectPr", NS) is not None), 0)
+        start = body_start(children)
         blocks: list[Block] = []
         caption: tuple[int, str] | None = None
         after_box = False
@@ -321,7 +321,8 @@ class _DocxReader:
             number = _text(next(p.iter(qn("w:r")))) if p.find("w:r", NS) is not None else ""
             return Heading(int(level), self.inlines(p, skip_first=True), self.source,
                            number=number)
-        if style in (FIGURE, FIGURE_CAPTION, TABLE_CAPTION):
+        if style in (FIGURE, FIGURE_CAPTION, TABLE_CAPTION, "GridSpacer", "BoxJoin",
+                     "SectionEnd"):  # generated or layout only: no text of the plan
             return None
         if not text and any(b.get(qn("w:type")) == "page" for b in p.iter(qn("w:br"))):
             return PageBreak(self.source)

@@ -24,9 +24,12 @@ class WrittenDocx:
 
 
 def write_docx(document: Document, layout: Layout, when: dt.datetime,
-               toc_pages: dict[str, int] | None = None) -> WrittenDocx:
-    """toc_pages maps heading bookmarks to page numbers measured in a rendering, when known."""
-    body = write_body(document, layout, toc_pages)
+               toc_pages: dict[str, int] | None = None,
+               spacers: dict[str, int] | None = None) -> WrittenDocx:
+    """From a rendering, when there was one: toc_pages maps heading bookmarks to page numbers,
+    spacers the spacers after tables, 专栏 and figures to the heights that bring the text after
+    them back to the grid."""
+    body = write_body(document, layout, toc_pages, spacers)
     parts = [
         Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering),
              f"{REL}/styles", "rIdStyles"),
@@ -40,8 +43,7 @@ def write_docx(document: Document, layout: Layout, when: dt.datetime,
     for index, (name, xml) in enumerate(body.headers.items()):
         rel_id = "rIdHeaderOdd" if index == 0 else "rIdHeaderEven"
         parts.append(Part(name, f"{WML}.header+xml", xml, f"{REL}/header", rel_id))
-    for index, (name, xml) in enumerate(body.footers.items()):
-        rel_id = "rIdFooterOdd" if index == 0 else "rIdFooterEven"
+    for name, rel_id, xml in body.footers:
         parts.append(Part(name, f"{WML}.footer+xml", xml, f"{REL}/footer", rel_id))
     if body.footnotes is not None:
         parts.append(Part("word/footnotes.xml", f"{WML}.footnotes+xml", body.footnotes,

@@ -57,6 +57,8 @@ def text_by_font(document: Document, layout: Layout) -> dict[str, str]:
         if isinstance(block, Heading) and block.level <= toc["levels"]:
             fonts[toc["entry_fonts"][block.level - 1]].append(block.number + block.text)
     fonts[layout["page_number"]["font"]].append(layout["page_number"]["dash"] + "0123456789")
+    if document.version.line_numbers:  # numbered into the PDF, every line (pdf/linenumbers.py)
+        fonts[layout["line_numbers"]["pdf_face"]].append("0123456789")
     visit(document.blocks, body["font"])
     for blocks in document.footnotes.values():
         visit(blocks, layout["footnote"]["font"])

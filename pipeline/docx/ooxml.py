@@ -143,9 +143,18 @@ def border(tag: str, eighths: int, style: str = "single") -> etree._Element:
     return el(tag, {"w:val": style, "w:sz": eighths, "w:space": 0, "w:color": "000000"})
 
 
-def table_borders(eighths: int) -> etree._Element:
-    return props("w:tblBorders", *(border(f"w:{side}", eighths) for side in
-                                   ("top", "left", "bottom", "right", "insideH", "insideV")))
+def table_borders(eighths: int, inner: int | None = None, top: int | None = -1,
+                  bottom: int | None = -1) -> etree._Element:
+    """w:tblBorders: the outer lines `eighths` of a point wide, the inner ones `inner` (the
+    same by default); `top` or `bottom` None leaves that edge without a line, a number gives
+    it its own width."""
+    inner = eighths if inner is None else inner
+    widths = {"top": eighths if top == -1 else top, "left": eighths,
+              "bottom": eighths if bottom == -1 else bottom, "right": eighths,
+              "insideH": inner, "insideV": inner}
+    return props("w:tblBorders", *(border(f"w:{side}", size) if size is not None else
+                                   el(f"w:{side}", {"w:val": "nil"})
+                                   for side, size in widths.items()))
 
 
 def doc_grid(line_pitch: int) -> etree._Element:
@@ -187,27 +196,3 @@ def move_range(kind: str, id_: int, name: str, author: str, date: str
     return (el(f"w:{kind}RangeStart", {"w:id": id_, "w:name": name, "w:author": author,
                                         "w:date": date}),
             el(f"w:{kind}RangeEnd", {"w:id": id_}))
-
-
-def mark_paragraph(p: etree._Element, mark: etree._Element) -> None:
-    """A revision on the paragraph mark: pPr/rPr/(ins|del|moveFrom|moveTo), in schema order."""
-    ppr = p.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = el("w:pPr")
-        p.insert(0, ppr)
-    rpr = ppr.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = el("w:rPr")
-        ppr.append(rpr)
-        rank = RANK["w:pPr"]
-        ppr[:] = sorted(ppr, key=lambda c: rank[c.tag.rsplit("}", 1)[1]])
-    rpr.insert(0, mark)  # the revision comes first in a paragraph mark's rPr
-
-
-def mark_row(tr: etree._Element, mark: etree._Element) -> None:
-    """A revision on a table row: trPr/(ins|del), after the row's other properties."""
-    trpr = tr.find(qn("w:trPr"))
-    if trpr is None:
-        trpr = el("w:trPr")
-        tr.insert(1 if tr.find(qn("w:tblPrEx")) is not None else 0, trpr)
-    trpr.append(mark)

@@ -126,7 +126,7 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     root.append(style("paragraph", "Title", "Title", ppr=[unnumbered(), 
         val("w:snapToGrid", OFF),
         spacing(before=twips(cover["title_space_before_mm"]), after=0,
-                line=round(cover["title_size_pt"] * 1.5 * 20), rule="exact"), *centered()],
+                line=round(cover["title_line_pt"] * 20), rule="exact"), *centered()],
         rpr=run_props(title["font"], cover["title_size_pt"])))
     root.append(style("paragraph", "CoverSubtitle", "Cover Subtitle", ppr=[unnumbered(), *centered()],
                       rpr=run_props(cover["subtitle_font"], cover["subtitle_size_pt"])))
@@ -135,13 +135,15 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
 
     toc = layout["toc"]
     root.append(style("paragraph", "TOCHeading", "TOC Heading", ppr=[unnumbered(), 
-        spacing(before=0, after=pitch, line=240, rule="auto"), *centered()],
+        spacing(before=0, after=round(toc["title_space_after_lines"] * pitch), line=240,
+                rule="auto"), *centered()],
         rpr=run_props(toc["title_font"], toc["title_size_pt"])))
     for level in range(1, toc["levels"] + 1):
         tab = el("w:tabs", None, el("w:tab", {"w:val": "right", "w:leader": "dot",
                                               "w:pos": layout.type_width_twips}))
         root.append(style("paragraph", f"TOC{level}", f"toc {level}", next_="Normal", ppr=[
-            unnumbered(), tab, indent(left=(level - 1) * 2 * char_twips, first=0, first_chars=0),
+            unnumbered(), tab, indent(left=(level - 1) * toc["indent_chars"] * char_twips, first=0,
+                           first_chars=0),
             align("left")], rpr=run_props(toc["entry_fonts"][level - 1],
                                           toc["entry_sizes_pt"][level - 1])))
 
@@ -152,7 +154,8 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     root.append(style("paragraph", "TableHeader", "Table Header", based_on="TableText",
                       ppr=[el("w:keepNext")], rpr=run_props(table["header_font"], None)))
     root.append(style("paragraph", "TableCaption", "Table Caption", ppr=[
-        el("w:keepNext"), spacing(before=round(pitch / 2), after=0, line=240, rule="auto"),
+        el("w:keepNext"), spacing(before=round(table["caption_space_before_lines"] * pitch), after=0,
+                line=240, rule="auto"),
         *centered()], rpr=run_props(table["caption_font"], table["caption_size_pt"])))
     root.append(style("paragraph", "TableNote", "Table Note", ppr=[
         *off_grid(), indent(first_chars=0, first=0), align("both")],
@@ -168,14 +171,34 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
                                                                  *off_grid(box["line_pt"]),
                                                                  *centered()],
                       rpr=run_props(box["title_font"], box["title_size_pt"])))
+    root.append(style("paragraph", "BoxCaption", "Box Caption", ppr=[
+        el("w:keepNext"), *off_grid(box["line_pt"]), *centered()],
+        rpr=run_props(table["caption_font"], table["caption_size_pt"])))
+    # Between two parts of a 专栏: a fraction of a point, so the frame looks unbroken.
+    root.append(style("paragraph", "BoxJoin", "Box Join", ppr=[
+        unnumbered(), val("w:snapToGrid", OFF), spacing(before=0, after=0, line=14, rule="exact"),
+        indent(first_chars=0, first=0)], rpr=[*size(2)]))
     box_char = half_points(box["size_pt"]) * 10
-    root.append(style("paragraph", "BoxText", "Box Text", ppr=[
-        *off_grid(box["line_pt"]), indent(first_chars=200, first=2 * box_char), align("both")],
+    # A 专栏 leaves no single line of a paragraph alone at a page's foot or head.
+    root.append(style("paragraph", "BoxText", "Box Text", ppr=[el("w:widowControl"),
+        *off_grid(box["line_pt"]), indent(first_chars=box["first_line_chars"] * 100,
+                                    first=box["first_line_chars"] * box_char), align("both")],
         rpr=run_props(box["font"], box["size_pt"])))
 
     # Shading only: a paragraph border adds its width to the line and costs the page a grid row.
     root.append(style("paragraph", "DrafterNote", "Drafter Note", ppr=[
-        el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": "FFF2CC"})]))
+        el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": layout["note"]["shading"]})]))
+
+    # After a table, a 专栏 or a figure: the PDF stage sets its height to what takes the text
+    # after it back to the grid.
+    root.append(style("paragraph", "GridSpacer", "Grid Spacer", ppr=[
+        unnumbered(), val("w:snapToGrid", OFF), spacing(before=0, after=0, line=20, rule="exact"),
+        indent(first_chars=0, first=0)], rpr=[*size(2)]))
+
+    # Ends a section of the body (the pages before and after a landscape table).
+    root.append(style("paragraph", "SectionEnd", "Section End", ppr=[
+        unnumbered(), val("w:snapToGrid", OFF), spacing(before=0, after=0, line=20, rule="exact"),
+        indent(first_chars=0, first=0)], rpr=[*size(2)]))
 
     note = layout["footnote"]
     root.append(style("paragraph", "FootnoteText", "footnote text", ppr=[unnumbered(),
@@ -205,3 +228,10 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
             el("w:tblPr", None, el("w:jc", {"w:val": "center"}),
                table_borders(round(eighths)))]))
     return tostring(root)
+
+
+def grid_styles(layout: Layout, numbering: str) -> list[str]:
+    """The paragraph styles (Word names) whose lines sit on the rows of the grid: body text,
+    drafters' notes and headings (their space before and after is whole rows)."""
+    return ["Normal", "Drafter Note",
+            *(f"heading {level}" for level in range(1, len(layout.scheme(numbering)) + 1))]

@@ -91,9 +91,37 @@ class AstReader:
     # ---- blocks ------------------------------------------------------------------------
     def blocks(self, nodes: list) -> list[Block]:
         out: list[Block] = []
+        previous = None
         for node in nodes:
-            out.extend(self.block(node))
+            kind = node.get("t")
+            if kind == "Table" and previous == "Table" and out and isinstance(out[-1], Box) \
+                    and not self.opens_box(node["c"]):
+                # The pipeline sets a 专栏 holding a table as framed tables one under the other
+                # (docx/boxes.py): a table touching the box goes on with it.
+                out[-1].blocks.extend(self.box_part(node["c"]))
+            else:
+                out.extend(self.block(node))
+            if kind not in ("Para", "Plain") or MARK.sub("", stringify(node.get("c"))).strip():
+                previous = kind  # an empty paragraph (what joins a box's parts) is passed over
         return out
+
+    def opens_box(self, c: list) -> bool:
+        """A table whose first cell starts with 专栏N 标题."""
+        rows = self.rows(c)
+        first = rows[0][1][0] if rows and rows[0][1] else None
+        return bool(first) and bool(BOX_TITLE.match(cell_text(Cell(first[4], 1, 1))))
+
+    @staticmethod
+    def rows(c: list) -> list:
+        _, _, _, head, bodies, foot = c
+        return [*head[1], *(r for body in bodies for r in body[2] + body[3]), *foot[1]]
+
+    def box_part(self, c: list) -> list[Block]:
+        """A part of a 专栏: a one-column table's cells as the box's paragraphs, or a table."""
+        if len(c[2]) > 1:
+            return [self.table(c)]
+        return [block for row in self.rows(c) for cell in row[1][:1]
+                for block in self.blocks(cell[4])]
 
     def block(self, node: dict) -> list[Block]:
         kind, c = node.get("t"), node.get("c")
@@ -174,8 +202,18 @@ class AstReader:
         table = Table([], [], aligns, source)
         table.caption = tidy_text(stringify(caption[1][0]["c"])) if caption[1] and \
             caption[1][0].get("t") in ("Para", "Plain") else ""
+        first = grid[0][0] if grid and grid[0] else None
+        if title and title.group(1).strip() and isinstance(first, Cell) and first.cols == ncols:
+            # A 专栏 that opens with its table: the box's title is the table's first row.
+            self.fill_table(table, grid[1:], source)
+            return Box(title.group(1).strip(), [table], source)
         if head_rows > 1:
             self.note("E996", f"表格有 {head_rows} 行表头：第一行作表头，其余作表身", source.line)
+        self.fill_table(table, grid, source)
+        return table
+
+    def fill_table(self, table: Table, grid: list, source: Source) -> None:
+        """The header and body rows of `table` from the grid; merges in the body kept."""
         spans_in_header = False
         for r, row in enumerate(grid):
             cells: list[list[Inline]] = []
@@ -195,7 +233,6 @@ class AstReader:
         if spans_in_header:
             self.note("E996", "表头中的合并单元格未能保留（流水线的表头每列一格）：已拆为单格",
                       source.line)
-        return table
 
     def grid(self, rows: list, ncols: int) -> list[list["Cell | str | None"]]:
         """Rows of cells, each position the Cell starting there, 'up'/'left' where a merged

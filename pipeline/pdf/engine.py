@@ -20,7 +20,7 @@ import threading
 import time
 import weakref
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PlanError
@@ -47,6 +47,39 @@ class ConversionResult:
     pdf: Path
     pages: int
     seconds: float
+    spacers: dict[str, int] = field(default_factory=dict)  # spacer bookmark → height, twips
+    body_page: int = 1  # the page the body starts on
+
+
+@dataclass(frozen=True)
+class GridSpacers:
+    """What LibreOffice needs to bring text back to the grid after tables, 专栏 and figures:
+    the row pitch (twips), the styles whose lines sit on rows, the spacers' style and bookmark
+    prefix."""
+    pitch: int
+    styles: tuple[str, ...]
+    spacer: str
+    prefix: str
+    least: int = 3  # twips: a spacer is never lower than this
+
+    def request(self) -> dict:
+        hundredths = 2540 / 1440  # twips → 1/100 mm
+        return {"pitch": self.pitch * hundredths, "styles": list(self.styles),
+                "spacer": self.spacer, "prefix": self.prefix,
+                "least": round(self.least * hundredths)}
+
+
+def pdf_pages(pdf: Path) -> int | None:
+    """The number of pages of a PDF file as a reader counts them; None if it is no PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    try:
+        with open(pdf, "rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                return None
+        return len(PdfReader(pdf).pages)
+    except (PyPdfError, OSError, ValueError):
+        return None
 
 
 def find_soffice() -> Path | None:
@@ -255,8 +288,15 @@ class PdfEngine:
 
     # -- conversion --------------------------------------------------------------------------
 
-    def convert(self, docx: Path, pdf: Path, *, title: str, subject: str) -> ConversionResult:
+    def convert(self, docx: Path, pdf: Path, *, title: str, subject: str,
+                grid: GridSpacers | None = None, blank_pages: bool = False,
+                own_line_numbers: bool = False) -> ConversionResult:
         """Exports `docx` to `pdf` with the TOC updated, bookmarks, and Title/Subject set.
+        `grid`: set the spacers after tables, 专栏 and figures so that the text after them is
+        back on the grid (their heights come back in `spacers`); `blank_pages`: keep the blank
+        versos LibreOffice inserts so that a part starts on a recto (double-sided printing);
+        `own_line_numbers`: LibreOffice sets no line numbers (the PDF stage numbers every line
+        afterwards, see linenumbers.py). `pages` is the PDF's own count.
 
         Raises PdfError naming the document. An existing `pdf` is replaced only by a complete
         new one.
@@ -273,20 +313,24 @@ class PdfEngine:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.part")
         try:
-            reply = self._convert_in_worker(docx, source, partial, title, subject)
+            reply = self._ask(docx, source, {
+                "cmd": "convert", "docx": str(source), "pdf": str(partial), "title": title,
+                "subject": subject, "grid": grid.request() if grid else None,
+                "blank_pages": blank_pages, "own_line_numbers": own_line_numbers})
             self._check_reply(docx, reply)
-            with open(partial, "rb") as produced:
-                if produced.read(5) != b"%PDF-":
-                    raise PdfError(f"LibreOffice 为 {docx} 写出的 PDF 不完整。", code="E608",
-                                   document=docx)
+            pages = pdf_pages(partial)
+            if pages is None:
+                raise PdfError(f"LibreOffice 为 {docx} 写出的 PDF 不完整。", code="E608",
+                               document=docx)
             os.replace(partial, target)
         except OSError as exc:
             raise PdfError(f"LibreOffice 未能为 {docx} 写出 PDF（{exc}）。", code="E608",
                            document=docx, detail=str(exc)) from exc
         finally:
             partial.unlink(missing_ok=True)
-        return ConversionResult(pdf=pdf, pages=reply["pages"],
-                                seconds=time.monotonic() - started)
+        return ConversionResult(pdf=pdf, pages=pages, seconds=time.monotonic() - started,
+                                spacers=reply.get("spacers") or {},
+                                body_page=reply.get("body_page", 1))
 
     def tracked_text(self, docx: Path, action: str = "none") -> tuple[int, list[str]]:
         """How many tracked changes LibreOffice reads in `docx`, and the text of every
@@ -302,11 +346,6 @@ class PdfEngine:
                                          "action": action})
         self._check_reply(docx, reply)
         return reply["redlines"], reply["paragraphs"]
-
-    def _convert_in_worker(self, docx: Path, source: Path, partial: Path,
-                           title: str, subject: str) -> dict:
-        return self._ask(docx, source, {"cmd": "convert", "docx": str(source),
-                                        "pdf": str(partial), "title": title, "subject": subject})
 
     def _ask(self, document: Path, source: Path, request: dict) -> dict:
         """Sends one request about `source` and waits for the reply, at most `timeout`."""

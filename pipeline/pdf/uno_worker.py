@@ -7,8 +7,12 @@ nothing from the project.
 It connects to the soffice that the engine started with `--accept=pipe,name=NAME;urp;` and then
 answers JSON lines on stdin/stdout, one response line per request line:
 
-    {"cmd": "convert", "docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "title": "...", "subject": "..."}
-    -> {"ok": true, "pages": 12}
+    {"cmd": "convert", "docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "title": "...", "subject": "...",
+     "grid": {"pitch": 1021.3, "styles": ["Normal", ...], "spacer": "Grid Spacer",
+              "prefix": "_Grid", "least": 5}, "blank_pages": true, "own_line_numbers": false}
+    -> {"ok": true, "pages": 12, "spacers": {"_Grid00001": 240, ...}, "body_page": 5}
+       (pages as laid out, blank pages included; spacer heights set to bring text back to the
+       grid, in twips)
     -> {"ok": false, "stage": "load", "error": "..."}
     {"cmd": "to_docx", "source": "/abs/in.doc", "docx": "/abs/out.docx"}
     -> {"ok": true}      (a .doc or .wps a reviewer returned, saved as .docx to be read)
@@ -97,6 +101,93 @@ def word_line_number_style(doc) -> None:
         numbering.CharStyleName = "line number"
 
 
+# Word's names of the built-in styles whose LibreOffice names differ.
+BUILT_IN = {"normal": "standard"}
+FIXED_SPACING = 3  # com.sun.star.style.LineSpacingMode.FIX
+
+
+def lo_names(names) -> set:
+    return {BUILT_IN.get(n.lower(), n.lower()) for n in names}
+
+
+# LibreOffice lays pages out one under the other with this gap between them (1/100 mm,
+# measured: 284 twips).
+PAGE_GAP = 501.6
+
+
+def to_grid(doc, grid: dict) -> dict:
+    """Body text after a table, a 专栏 or a figure goes back to the rows of the page's grid.
+
+    Each such object ends with a spacer paragraph (style grid["spacer"], a bookmark starting
+    with grid["prefix"]). Spacer by spacer, in document order, its exact height is set to the
+    distance from where it starts to the next row, counted from the last paragraph before it
+    that sits on a row (styles grid["styles"]): on the same page directly, on an earlier page
+    through the heights of the pages between. Returns each spacer's height in twips, for the
+    Word file to carry the same."""
+    pitch, least = grid["pitch"], grid["least"]  # 1/100 mm
+    on_grid, spacer_style = lo_names(grid["styles"]), grid["spacer"].lower()
+    cursor = doc.getCurrentController().getViewCursor()
+    page_styles = doc.getStyleFamilies().getByName("PageStyles")
+    pages: dict = {}
+
+    def page_box(number: int) -> tuple:
+        """(height, top margin) of a page, 1/100 mm."""
+        if number not in pages:
+            cursor.jumpToPage(number)
+            style = page_styles.getByName(cursor.PageStyleName)
+            pages[number] = (style.Height, style.TopMargin)
+        return pages[number]
+
+    heights = {}
+    reference = None  # the last paragraph on the grid
+    items = doc.getText().createEnumeration()
+    while items.hasMoreElements():
+        item = items.nextElement()
+        if not item.supportsService("com.sun.star.text.Paragraph"):
+            continue
+        style = item.ParaStyleName.lower()
+        if style in on_grid:
+            reference = item
+        if style != spacer_style or reference is None:
+            continue
+        name = next((portion.Bookmark.getName() for portion in iterate(item)
+                     if portion.TextPortionType == "Bookmark"
+                     and portion.Bookmark.getName().startswith(grid["prefix"])), None)
+        if name is None:
+            continue
+        cursor.gotoRange(reference.getStart(), False)
+        first, origin = cursor.getPage(), cursor.getPosition().Y
+        cursor.gotoRange(item.getStart(), False)
+        page, top = cursor.getPage(), cursor.getPosition().Y
+        for number in range(first, page):  # the rows of a later page start at its own top
+            origin += page_box(number)[0] + PAGE_GAP
+        origin += page_box(page)[1] - page_box(first)[1]
+        gap = (top - origin) % pitch
+        height = least if gap <= least or pitch - gap <= least else round(pitch - gap)
+        spacing = item.ParaLineSpacing
+        spacing.Mode, spacing.Height = FIXED_SPACING, int(height)
+        item.ParaLineSpacing = spacing
+        heights[name] = round(height * 1440 / 2540)
+    return heights
+
+
+def body_page(doc) -> int:
+    """The page the body starts on, blank pages counted: that of its first anchored paragraph
+    (the cover and the 目录 have none)."""
+    marks = doc.getBookmarks()
+    if not marks.hasByName("_Src00001"):
+        return 1
+    cursor = doc.getCurrentController().getViewCursor()
+    cursor.gotoRange(marks.getByName("_Src00001").getAnchor().getStart(), False)
+    return cursor.getPage()
+
+
+def iterate(container):
+    items = container.createEnumeration()
+    while items.hasMoreElements():
+        yield items.nextElement()
+
+
 def update_indexes(doc) -> None:
     # The first update can move headings to other pages (the TOC itself grows), so update twice.
     indexes = doc.getDocumentIndexes()
@@ -131,7 +222,10 @@ def convert(desktop, request: dict) -> dict:
             return NOT_LOADED
         no_hanging_punctuation(doc)
         word_line_number_style(doc)
+        if request.get("own_line_numbers"):  # the PDF stage numbers every line itself
+            doc.getLineNumberingProperties().IsOn = False
         doc.refresh()
+        heights = to_grid(doc, request["grid"]) if request.get("grid") else {}
         update_indexes(doc)
         info = doc.getDocumentProperties()
         info.Title = request.get("title", "")
@@ -141,6 +235,9 @@ def convert(desktop, request: dict) -> dict:
             EmbedStandardFonts=True,
             UseTaggedPDF=True,
             ExportNotes=False,
+            # Double-sided printing: the blank versos LibreOffice inserts so that a section
+            # starts on a recto stay in the PDF (a printer needs them); single-sided: dropped.
+            IsSkipEmptyPages=not request.get("blank_pages", False),
         ))
         doc.storeToURL(uno.systemPathToFileUrl(request["pdf"]), (
             PropertyValue(Name="FilterName", Value=PDF_FILTER),
@@ -148,7 +245,7 @@ def convert(desktop, request: dict) -> dict:
             PropertyValue(Name="FilterData", Value=filter_data),
         ))
         pages = doc.getCurrentController().getPropertyValue("PageCount")
-        return {"ok": True, "pages": int(pages)}
+        return {"ok": True, "pages": int(pages), "spacers": heights, "body_page": body_page(doc)}
 
 
 def paragraph_texts(text) -> list:

@@ -71,16 +71,20 @@ def resolve_revisions(root: etree._Element, accept: bool) -> etree._Element:
 
 def paragraph_texts(root: etree._Element, front_matter: bool = False) -> list[str]:
     """The text of every paragraph (table cells included) in order; without the front matter
-    (cover and 目录, which end at the first section break) unless asked for."""
+    (cover and 目录, sections of their own before the body's) unless asked for."""
     body = root.find(qn("w:body"))
-    out: list[str] = []
-    started = front_matter
-    for p in body.iter(qn("w:p")):
-        if started:
-            out.append("".join(t.text or "" for t in p.iter(qn("w:t"))))
-        elif p.find("w:pPr/w:sectPr", namespaces=_NS) is not None:
-            started = True
-    return out
+    paragraphs = list(body.iter(qn("w:p")))
+    start = 0 if front_matter else body_start(paragraphs)
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paragraphs[start:]]
+
+
+def body_start(nodes: list[etree._Element]) -> int:
+    """Index of the first node of the body: after the sections of the front matter (the cover
+    and the 目录, the sections without a page number footer)."""
+    ends = [i for i, node in enumerate(nodes)
+            if (sect := node.find("w:pPr/w:sectPr", namespaces=_NS)) is not None
+            and sect.find("w:footerReference", namespaces=_NS) is None]
+    return ends[-1] + 1 if ends else 0
 
 
 def document_xml(docx: Path) -> etree._Element:
