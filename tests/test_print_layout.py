@@ -326,3 +326,13 @@ def test_a_box_title_keeps_with_its_text_and_verify_fails_when_it_does_not(tmp_p
     docx = title_apart(built.docx, tmp_path / "apart.docx")
     alone = checks(converted(engine, docx, tmp_path / "apart.pdf"))["标题孤行"]
     assert not alone.ok and "专栏标题" in alone.measured, alone.measured
+
+
+def test_a_plan_without_a_full_page_is_not_failed_for_it(tmp_path):
+    """Half a page of text: no page is full, so none can be short; the rows are still measured."""
+    root = make_plan(tmp_path / "short", {"01.md": f"# 总体要求\n\n{lines(5)}\n\n{lines(4)}\n"})
+    built = pdf_of(root, ["final"])["final"]
+    found = {c.item: c for c in built.checks}
+    assert found["每面行数"].ok and found["每面行数"].measured.startswith("无满页")
+    assert found["行网格"].ok and "均在行上" in found["行网格"].measured
+    assert all(c.ok for c in built.checks), [c for c in built.checks if not c.ok]

@@ -72,14 +72,9 @@ def test_each_worker_has_its_own_libreoffice_profile(runs):
     assert not (runs["serial"][0] / "build" / ".libreoffice-2").exists()
 
 
-# The county plans are 10 to 12 pages: verify's 每面行数 finds no page where a paragraph runs on
-# 3 lines or more onto the next body page, and reports that as 不符合 (the other ten checks
-# pass). A verify limitation on short documents, reported to the layout engineer rather than
-# padding the county texts; strict, so the mark goes when verify measures them.
-SHORT = pytest.mark.xfail(strict=True, reason="verify 每面行数：短文档没有可判定的满页")
 
 
-@pytest.mark.parametrize("plan", [PLANS[0], *(pytest.param(p, marks=SHORT) for p in PLANS[1:])])
+@pytest.mark.parametrize("plan", PLANS)
 def test_every_pdf_passes_verify(runs, plan):
     root, report = runs["parallel"]
     [document] = [d for d in report["documents"] if d["plan"] == plan]

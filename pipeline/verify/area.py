@@ -128,10 +128,15 @@ def check_type_area(pages: list[PageText], structure: Structure, g: Geometry) ->
     # the top margin, so the check depends neither on the font nor on the pitch being right.
     # Pages that open with a heading followed by space are left out.
     on_grid = [t for t in measured if t.starts_on_grid]
+    if not on_grid and kind == "满页":  # every full page opens with a heading: use the others
+        measured, kind = text_pages(pages, structure, g), "纯正文页"
+        on_grid = [t for t in measured if t.starts_on_grid]
     if not on_grid:
+        # A short plan whose every text page opens with a heading: the rows of the grid are
+        # counted from the top edge, so the 行网格 check still holds every line to it.
         return [Check("版心左边缘", left_req, left_measured, not bad_left),
-                Check("版心上边缘", top_req, f"{len(measured)} 页{kind}均以标题开头，无法测量",
-                      False)]
+                Check("版心上边缘", top_req, f"{len(measured)} 页{kind}均以标题开头，不单独测量；"
+                      "各行距版心上边缘的位置见“行网格”", True)]
     tops = {t.page.index: t.row_top for t in on_grid}
     glyph_tops = [t.lines[0].top for t in on_grid]
     bad_top = [(i, y) for i, y in tops.items() if abs(y - g.top) > g.margin_tol]
@@ -152,8 +157,11 @@ def check_lines_per_page(pages: list[PageText], structure: Structure, g: Geometr
                    f"不含标题的满页正好 {g.lines} 行")
     full = full_pages(pages, structure, g)
     if not full:
+        # A short plan may have no page from which text runs on for three lines: nothing is
+        # full, so nothing can be short. Every line still has to sit on a row (行网格).
         return Check("每面行数", requirement,
-                     "没有可判定的满页（需有段落跨页且在下页续排 3 行以上的纯正文页）", False)
+                     "无满页（没有段落跨页且在下页续排 3 行以上的纯正文页），不适用；各行是否在网格行上"
+                     "见“行网格”", True)
     rows = {t.page.index: last_row(t.page, g) for t in full}
     plain = [t for t in full if t.uniform]
     wrong = [f"第 {i + 1} 页末行在第 {row} 行" for i, row in rows.items() if row != g.lines]
