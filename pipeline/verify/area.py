@@ -156,6 +156,8 @@ def check_lines_per_page(pages: list[PageText], structure: Structure, g: Geometr
     requirement = (f"满页（段落转下页续排的纯正文页）排满版心的 {g.lines} 行：末行在第 {g.lines} 行；"
                    f"不含标题的满页正好 {g.lines} 行")
     full = full_pages(pages, structure, g)
+    if not full and not text_pages(pages, structure, g):
+        return Check("每面行数", requirement, "没有正文页", False)
     if not full:
         # A short plan may have no page from which text runs on for three lines: nothing is
         # full, so nothing can be short. Every line still has to sit on a row (行网格).
