@@ -569,7 +569,7 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
         items, added = merge(load_responses(path, shown), found.records)
         write_responses(path, round_name, items)
     for skipped in found.skipped:
-        line(("跳过", "red"), f" {skipped}", error=True)
+        line(("跳过", "red"), f" {skipped.file}：{skipped.message}", error=True)
     for note in found.notes:
         line(("注意", "yellow"), f" {note}", error=True)
     ids = {r.id for r in found.records}
@@ -706,10 +706,11 @@ def intake_collect(plan_dir: Path, files: tuple[Path, ...], fmt: str) -> None:
                        "invalid": c.submission.invalid, "change": c.describe(),
                        "replaced": c.replaced} for c in found.changes],
             "diagnostics": [d.as_json() for d in found.errors + found.notices],
-            "skipped": found.skipped, "written": found.written}, ensure_ascii=False, indent=1))
+            "skipped": [d.as_json() for d in found.skipped], "written": found.written},
+            ensure_ascii=False, indent=1))
     else:
         for skipped in found.skipped:
-            line(("跳过", "red"), f" {skipped}", error=True)
+            line(("跳过", "red"), f" {skipped.file}：{skipped.message}", error=True)
         for diagnostic in found.errors + found.notices:
             say(diagnostic)
         for change in found.changes:

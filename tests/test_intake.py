@@ -301,7 +301,7 @@ def test_a_form_without_its_guide_is_told_by_file_name_and_save_date(sample, tmp
     book = Workbook()
     book.save(tmp_path / "不知道是谁.xlsx")
     found = collect_files([tmp_path / "不知道是谁.xlsx"], sample)
-    assert found.skipped == ["不知道是谁.xlsx：无法确定报送单位：表中没有“填报单位”（请使用本单位的报送表），"
+    assert [str(d) for d in found.skipped] == ["不知道是谁.xlsx: 无法确定报送单位：表中没有“填报单位”（请使用本单位的报送表），"
                              "文件名中也没有 plan.yaml 所列单位的名称"]
 
 

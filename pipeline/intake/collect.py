@@ -51,7 +51,7 @@ class Change:
 @dataclass
 class Collected:
     changes: list[Change] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # one Chinese line per unreadable file
+    skipped: list[Diagnostic] = field(default_factory=list)  # each unreadable file, and why
     written: list[str] = field(default_factory=list)  # data files written, as shown
 
     @property
@@ -129,7 +129,7 @@ def read_files(paths: list[Path], root: Path, units: list[Unit], schema: DataSch
                     engine.to_xlsx(path, readable)
                 submissions.append(read_submission(path, readable, units, schema, limits))
             except PlanError as exc:  # refused by safefile, unreadable, no unit, no LibreOffice
-                result.skipped.append(f"{path.name}：{exc.message}")
+                result.skipped.append(exc.diagnostic)
     finally:
         if engine is not None:
             engine.close()

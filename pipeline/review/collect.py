@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ..errors import PlanError
+from ..errors import Diagnostic, PlanError, info
 from ..safefile import Limits, sniff
 from ..wordfile import Mark, ReturnedDocument, read_returned
 from .locations import BuildRecords, BuiltVersion, Builds, squeeze
@@ -179,8 +179,8 @@ BINARY_SUFFIXES = (".doc", ".wps")
 @dataclass
 class Collected:
     records: list[CommentRecord]
-    skipped: list[str]  # one Chinese line per file that could not be read
-    notes: list[str]  # things the drafter should know (no manifest, another source commit)
+    skipped: list[Diagnostic]  # each file that could not be read, and why
+    notes: list[Diagnostic]  # things the drafter should know (no manifest, another commit)
 
 
 def collect_files(paths: list[Path], root: Path, version: str | None = None,
@@ -204,18 +204,19 @@ def collect_files(paths: list[Path], root: Path, version: str | None = None,
                     engine.to_docx(path, readable)
                 returned = read_returned(readable, limits)
             except PlanError as exc:  # FileRefused and the converter's PdfError
-                result.skipped.append(f"{path.name}：{exc.message}")
+                result.skipped.append(exc.diagnostic)
                 continue
             except Exception as exc:  # noqa: BLE001 - a hostile file costs only itself
-                result.skipped.append(f"{path.name}：读取时出错（{type(exc).__name__}：{exc}），"
-                                      "未读取；请把该文件报告给流水线维护者")
+                result.skipped.append(Diagnostic(
+                    "E901", "error", f"读取时出错（{type(exc).__name__}：{exc}），未读取；"
+                    "请把该文件报告给流水线维护者", path.name))
                 continue
             key = version or returned.properties.get("PlanVersion") or "review"
             copy_builds = builds.for_copy(key, returned.properties, path.name)
             found = records_from(returned, path.name, copy_builds, units,
                                  returned.properties.get("lastModifiedBy", ""))
             if not found:
-                result.notes.append(f"{path.name} 中没有批注或修订")
+                result.notes.append(info("E926", "文件中没有批注或修订", path.name))
             result.records += found
     finally:
         if engine is not None:

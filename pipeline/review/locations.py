@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import PlanError
+from ..errors import Diagnostic, PlanError, info
 from ..manifest import ARCHIVE, MANIFEST, revision_key
 from ..model import SourceRevision
 
@@ -96,7 +96,7 @@ class Builds:
 class BuildRecords:
     """The location data of each build of a plan's versions, loaded once per collect."""
 
-    def __init__(self, root: Path, notes: list[str]):
+    def __init__(self, root: Path, notes: list[Diagnostic]):
         self.root, self.notes = root, notes
         self.loaded: dict[tuple[str, str], BuiltVersion | None] = {}
         self.said: set[str] = set()
@@ -104,7 +104,7 @@ class BuildRecords:
     def note(self, text: str) -> None:
         if text not in self.said:
             self.said.add(text)
-            self.notes.append(text)
+            self.notes.append(info("E927", text))
 
     def folder(self, version: str) -> Path:
         return self.root / "build" / version
