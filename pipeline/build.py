@@ -270,6 +270,7 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     from .pdf.outline import toc_pages
     from .pdf.stamps import fixed_stamps
     from .verify import render_table, verify_pdf
+    from .verify.report import failures
 
     pdf_path = output_path(plan, document, out, ".pdf")
     engine.start()
@@ -307,4 +308,5 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     built.checks = verify_pdf(pdf_path, layout, plan.meta.print == "duplex", numbered)
     built.verify_report = pdf_path.with_suffix(".版式检查.txt")
     atomic_write(built.verify_report, render_table(built.checks).encode("utf-8"))
+    built.diagnostics += failures(built.checks, display_path(pdf_path, plan.root))
     lap("版式检查")

@@ -161,7 +161,7 @@ class RunView:
 
     def progress(self):
         import contextlib
-        if self.as_json or not out.is_terminal:
+        if self.as_json or not sys.stdout.isatty():  # rich loads only for a terminal's bar
             return contextlib.nullcontext()
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
         self.bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
@@ -330,23 +330,21 @@ def report_fonts(fonts) -> None:
         return
     for sub in fonts.substitutions:
         embedded = "、".join(sub.faces) or "未嵌入"
-        out.print(f"  字体替换：{sub.requested} → {sub.mapped.family}（PDF 中为 {embedded}）")
+        line(f"  字体替换：{sub.requested} → {sub.mapped.family}（PDF 中为 {embedded}）")
     for font in fonts.unexpected:
-        out.print(f"  [yellow]另用字体[/yellow]：{font.name}（LibreOffice 自行选用）")
+        line(("  另用字体", "yellow"), f"：{font.name}（LibreOffice 自行选用）")
     for glyph in fonts.missing:
-        out.print(f"  [yellow]缺字[/yellow]：“{glyph.char}”（U+{glyph.codepoint:04X}）"
-                  f"{glyph.mapped_family} 中没有，出现 {glyph.count} 次，已由其他字体代替"
-                  f"（要求字体 {glyph.requested}）")
+        line(("  缺字", "yellow"), f"：“{glyph.char}”（U+{glyph.codepoint:04X}）"
+             f"{glyph.mapped_family} 中没有，出现 {glyph.count} 次，已由其他字体代替"
+             f"（要求字体 {glyph.requested}）")
 
 
 def report_checks(checks, report: str) -> None:
     failed = [c for c in checks if not c.ok]
     if not failed:
-        out.print(f"  版式检查：{len(checks)} 项全部符合（{report}）")
+        line(f"  版式检查：{len(checks)} 项全部符合（{report}）")
         return
-    out.print(f"  [red]版式检查：{len(failed)} 项不符合[/red]（{report}）")
-    for check in failed:
-        out.print(f"    {check.item}：要求 {check.requirement}，实测 {check.measured}")
+    line(("  版式检查", "red"), f"：{len(failed)} 项不符合（{report}，各项见上）")
 
 
 @main.command(help="各章编写进度：责任科室、状态、字数、待办标记数、所在版本。在工作区根目录列出各规划的"

@@ -165,6 +165,7 @@ CODES = registry(
     ("E609", "缺少 fontconfig"),
     # verify
     ("E701", "无法读取要检查的 PDF"),
+    ("E702", "PDF 的版式检查有不符合项"),
     # version gates
     ("E801", "版本不能含有待办标记"),
     ("E802", "版本不能含有未答复的审阅意见"),

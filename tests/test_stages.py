@@ -4,6 +4,7 @@ blocker at once, and the same sources give the same bytes in another process."""
 from __future__ import annotations
 
 import copy
+import re
 import hashlib
 import json
 import os
@@ -113,3 +114,22 @@ def test_builds_in_other_processes_give_the_same_bytes(tmp_path):
         assert done.returncode == 0, done.stderr
         runs.append(done.stdout)
     assert runs[0] == runs[1] and len(runs[0].splitlines()) == 3
+
+
+def test_a_pdf_out_of_format_is_a_warning_naming_each_failed_check(tmp_path):
+    """The build still writes the PDF, and says which checks it fails, as diagnostics."""
+    text = "坚持生态优先推动绿色发展统筹推进污染治理生态保护应对气候变化" * 40
+    root = make_plan(tmp_path / "p", {"01.md": f"# 总体要求\n\n{text}\n\n{text}\n"})
+    (root / "styles").mkdir()
+    profile = (ROOT / "styles" / "gbt9704.yaml").read_text(encoding="utf-8")
+    (root / "styles" / "gbt9704.yaml").write_text(
+        profile.replace("line_pitch_twips: 579", "line_pitch_twips: 600"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--version", "final",
+                                       "--message-format", "json"])
+    assert result.exit_code == 0, result.output
+    (document,) = json.loads(result.output)["documents"]
+    failed = {c["item"] for c in document["layout_checks"] if not c["ok"]}
+    warned = [d for d in document["diagnostics"] if d["code"] == "E702"]
+    assert failed and len(warned) == len(failed)
+    assert all(d["severity"] == "warning" and d["file"].endswith(".pdf") for d in warned)
+    assert {re.search(r"版式检查“(.+?)”不符合", d["message"]).group(1) for d in warned} == failed

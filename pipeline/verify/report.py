@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..chinese import display_width
+from ..errors import Diagnostic
 
 
 MAX_LISTED = 5                # how many deviations a 实测 text names before "等"
@@ -18,6 +19,12 @@ class Check:
     requirement: str  # 要求
     measured: str     # 实测
     ok: bool
+
+
+def failures(checks: Iterable[Check], file: str) -> list[Diagnostic]:
+    """The checks a PDF fails, as the build reports them: the PDF was made, out of format."""
+    return [Diagnostic("E702", "warning", f"版式检查“{c.item}”不符合：要求 {c.requirement}，"
+                       f"实测 {c.measured}", file) for c in checks if not c.ok]
 
 
 def to_json(checks: Iterable[Check]) -> list[dict[str, Any]]:
