@@ -29,7 +29,7 @@ import yaml
 from .errors import Diagnostic, PlanError, info, raise_errors
 from .files import display_path, read_text
 from .spreadsheet import Grid, OddValue, open_workbook
-from .yamlfile import parse_yaml
+from .yamlfile import load_safely, parse_yaml
 
 SCHEMA_FILE = Path(__file__).with_name("datasets.yaml")
 SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
@@ -325,7 +325,7 @@ class PlanData:
 
 @lru_cache(maxsize=1)
 def load_schema() -> DataSchema:
-    raw = yaml.safe_load(SCHEMA_FILE.read_text(encoding="utf-8"))
+    raw = load_safely(SCHEMA_FILE.read_text(encoding="utf-8"))
     v = raw["values"]
     forms = ValueForms(tuple(v["empty"]), v["empty_cell"], tuple(v["cumulative"]), v["approx"],
                        dict(v["relations"]), v["approx_text"], tuple(v["no_unit"]),

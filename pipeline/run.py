@@ -12,12 +12,11 @@ A plan that cannot be read fails alone; the others are still built.
 """
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .built import BuiltDocument
 from .errors import Diagnostic, PlanError
@@ -28,6 +27,9 @@ from .load import load_meta
 from .model import PlanMeta, SourceRevision
 from .revision import source_revision
 from .workspace import WORKSPACE_FILE, Member, Workspace, find_workspace, read_workspace
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,9 @@ class Execution:
 
     def __enter__(self) -> Execution:
         if self.workers > 1:
+            # Loaded only for a pool: a one-document run does not pay for multiprocessing.
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
             context = multiprocessing.get_context("fork")
             slots = context.Queue()
             for slot in range(1, self.workers + 1):
@@ -274,6 +279,7 @@ class Execution:
             for target in self.targets:
                 yield make(target, state)
             return
+        from concurrent.futures import as_completed
         for future in as_completed(self.futures):
             target = self.futures[future]
             try:

@@ -135,3 +135,23 @@ def test_short_columns_keep_one_line_and_long_ones_share_the_rest(tmp_path):
     three_chars = 3 * 210 + 2 * 108
     assert grid[2] >= three_chars and grid[0] >= 2 * 210 + 2 * 108
     assert grid[1] > grid[0] + grid[2]
+
+
+def test_text_rule_stops_where_markdown_it_does():
+    """The parse's own text rule (one regex match) must stop at exactly markdown-it's terminators,
+    and give the same tokens as markdown-it's rule on text full of them."""
+    from markdown_it.rules_inline.text import _TerminatorChars
+
+    from pipeline.parse import PLAIN_TEXT, markdown
+    for code in range(0x20, 0x7f):
+        ch = chr(code)
+        assert (PLAIN_TEXT.fullmatch(ch) is None) == (ch in _TerminatorChars), ch
+    assert PLAIN_TEXT.fullmatch("大气环境质量持续改善，ＰＭ２.５浓度〔≤29〕") is not None
+    source = ("坚持*精准*治污、**科学**治污_依法_治污：a+b=c <x> @某 [链接](u) `代码` ~~删~~ "
+              "{{ x }} 100% #7 \\* 5-3 ^注^ 行末\n次行！")
+    ours = [(t.type, t.content) for t in markdown().parse(source)[1].children]
+    from markdown_it.rules_inline.text import text as their_rule
+    theirs_md = markdown.__wrapped__()  # a fresh parser, configured as ours, with their rule
+    theirs_md.inline.ruler.at("text", their_rule)
+    theirs = [(t.type, t.content) for t in theirs_md.parse(source)[1].children]
+    assert ours == theirs
