@@ -282,6 +282,7 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
     result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
                             subject=document.version.label, grid=grid,
                             blank_pages=plan.meta.print == "duplex", own_line_numbers=numbered)
+    engine.release()  # LibreOffice's work is done: it quits while the PDF is stamped and checked
     # Same sources, same bytes: LibreOffice's clock and random identifier replaced.
     pdf_bytes = fixed_stamps(pdf_path.read_bytes(), when, built.docx.read_bytes())
     atomic_write(pdf_path, pdf_bytes)

@@ -174,6 +174,20 @@ def test_soffice_killed_between_conversions(engine, sample, tmp_path):
     assert result.pages == 3 and engine.soffice_pid not in (None, pid)
 
 
+def test_released_engine_quits_in_the_background_and_starts_again(engine, sample, tmp_path):
+    engine.convert(sample, tmp_path / "first.pdf", title="t", subject="s")
+    soffice = engine._soffice
+    engine.release()  # returns at once; LibreOffice quits cleanly meanwhile
+    engine.close()    # waits for that quit
+    assert soffice.poll() == 0 and not engine.is_running()  # exited by itself, not killed
+    engine.release()  # nothing running: nothing to do
+    result = engine.convert(sample, tmp_path / "second.pdf", title="t", subject="s")
+    assert result.pages == 3 and engine.soffice_pid not in (None, soffice.pid)
+    engine.release()
+    # A start while the quit may still run waits for it: the profile has one soffice at a time.
+    assert engine.convert(sample, tmp_path / "third.pdf", title="t", subject="s").pages == 3
+
+
 def test_soffice_killed_during_conversion(engine, tmp_path):
     big = make_docx(tmp_path / "长文档.docx", body_paragraphs=400)  # a wide window to kill in
     pdf = tmp_path / "长文档.pdf"

@@ -173,6 +173,7 @@ class PdfEngine:
         self._pipe = ""
         self._log_started = False
         self._finalizer = None
+        self._closing: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -192,6 +193,8 @@ class PdfEngine:
 
     def start(self) -> None:
         """Starts soffice and the worker unless both are running. Raises PdfError."""
+        if self._closing is not None:  # released: the profile is free once that soffice is gone
+            self.close()
         if self.is_running():
             return
         self._stop_processes()
@@ -235,6 +238,21 @@ class PdfEngine:
 
     def close(self) -> None:
         """Asks LibreOffice to quit cleanly (so the profile stays sound), then kills leftovers."""
+        if self._closing is not None:
+            self._closing.join()
+            self._closing = None
+        else:
+            self._quit()
+        self._stop_processes()
+
+    def release(self) -> None:
+        """Lets LibreOffice quit in the background after the last conversion: what the caller
+        does next with the PDF (the font and layout checks) need not wait for it; close() does."""
+        if self._closing is None and self.is_running():
+            self._closing = threading.Thread(target=self._quit, daemon=True)
+            self._closing.start()
+
+    def _quit(self) -> None:
         if self.is_running():
             try:
                 self._worker.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
@@ -243,7 +261,6 @@ class PdfEngine:
                 self._soffice.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 pass
-        self._stop_processes()
 
     def _create_profile(self, soffice: Path, env: dict, log) -> None:
         # A brand-new profile makes soffice restart once and drop the first connection: create it

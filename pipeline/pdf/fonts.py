@@ -15,13 +15,12 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
-
-from fontTools.ttLib import TTFont
-from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from typing import TYPE_CHECKING, Mapping
 
 from .engine import PdfError
+
+if TYPE_CHECKING:
+    from pypdf.generic import DictionaryObject
 
 SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 
@@ -100,7 +99,7 @@ def font_report(pdf: Path, text_by_font: Mapping[str, str], *,
     embedded = embedded_fonts(pdf)
     substitutions, missing = [], []
     for requested, text in text_by_font.items():
-        mapped = resolve_font(requested, fontconfig)
+        mapped, covered = _resolve_font(requested, _config(fontconfig))
         # Any weight of the mapped family counts: a bold 黑体 heading embeds FandolHei-Bold while
         # fontconfig names the regular face. PostScript names are "Family-Style[-suffix]".
         families = {_ps_family(n) for n in _font_names(mapped)} - {""}
@@ -108,7 +107,6 @@ def font_report(pdf: Path, text_by_font: Mapping[str, str], *,
             f.name for f in embedded if _ps_family(f.name) in families))
         substitutions.append(FontSubstitution(requested, mapped, names))
         counts = Counter(ch for ch in text if _drawable(ch))
-        covered = _cmap(mapped.file, mapped.index)
         missing += [MissingGlyph(ch, n, requested, mapped.family)
                     for ch, n in counts.items() if ord(ch) not in covered]
     return FontReport(tuple(substitutions), embedded, tuple(missing))
@@ -116,6 +114,8 @@ def font_report(pdf: Path, text_by_font: Mapping[str, str], *,
 
 def embedded_fonts(pdf: Path) -> tuple[EmbeddedFont, ...]:
     """Every font resource of the PDF's pages (and the forms they draw), once per font object."""
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
     reader = PdfReader(str(pdf))
     seen: set = set()
     found: list[EmbeddedFont] = []
@@ -159,11 +159,17 @@ def _describe(font: DictionaryObject) -> EmbeddedFont:
 
 def resolve_font(name: str, fontconfig: Path | None = None) -> MappedFont:
     """The face fontconfig picks for `name`, under `fontconfig` when given (as soffice sees it)."""
-    return _resolve_font(name, str(Path(fontconfig).resolve()) if fontconfig else None)
+    return _resolve_font(name, _config(fontconfig))[0]
+
+
+def _config(fontconfig: Path | None) -> str | None:
+    return str(Path(fontconfig).resolve()) if fontconfig else None
 
 
 @functools.lru_cache(maxsize=None)
-def _resolve_font(name: str, fontconfig: str | None) -> MappedFont:
+def _resolve_font(name: str, fontconfig: str | None) -> tuple[MappedFont, frozenset[int]]:
+    """The face, and the characters it covers: fontconfig keeps each face's charset (read from
+    its cmap) in its cache, so asking costs nothing next to parsing a CJK font's cmap."""
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         raise PdfError("未找到 fc-match（fontconfig 软件包），无法检查 PDF 字体替换。"
@@ -172,16 +178,19 @@ def _resolve_font(name: str, fontconfig: str | None) -> MappedFont:
     if fontconfig:
         env["FONTCONFIG_FILE"] = fontconfig
     out = subprocess.run(
-        [fc_match, "--format=%{family[0]}\n%{file}\n%{index}\n%{postscriptname}\n", name],
-        capture_output=True, text=True, env=env, timeout=60, check=True).stdout
-    family, file, index, postscript = (out.split("\n") + ["", "", "", ""])[:4]
-    return MappedFont(family, Path(file), int(index or 0), postscript)
+        [fc_match, "--format=%{family[0]}\n%{file}\n%{index}\n%{postscriptname}\n%{charset}",
+         name], capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+    family, file, index, postscript, charset = (out.split("\n", 4) + [""] * 5)[:5]
+    return MappedFont(family, Path(file), int(index or 0), postscript), _charset(charset)
 
 
-@functools.lru_cache(maxsize=None)
-def _cmap(file: Path, index: int) -> frozenset[int]:
-    with TTFont(str(file), fontNumber=index, lazy=True) as font:
-        return frozenset(font.getBestCmap() or ())
+def _charset(ranges: str) -> frozenset[int]:
+    """fontconfig's charset notation: hexadecimal code points and ranges, "20-7e a0 a4-a5"."""
+    covered: set[int] = set()
+    for part in ranges.split():
+        first, _, last = part.partition("-")
+        covered.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(covered)
 
 
 def _font_names(mapped: MappedFont) -> tuple[str, ...]:
@@ -193,6 +202,7 @@ def _font_names(mapped: MappedFont) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=None)
 def _cff_names(file: Path, index: int) -> tuple[str, ...]:
+    from fontTools.ttLib import TTFont
     with TTFont(str(file), fontNumber=index, lazy=True) as font:
         return tuple(font["CFF "].cff.fontNames) if "CFF " in font else ()
 
