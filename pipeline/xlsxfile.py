@@ -11,9 +11,12 @@ from typing import Any
 from .docx.package import zip_bytes
 
 
-def workbook_bytes(book: Any, when: dt.datetime) -> bytes:
+def workbook_bytes(book: Any, when: dt.datetime, keep_created: bool = False) -> bytes:
+    """`keep_created`: a workbook read from a file keeps the date it was made."""
     naive = when.astimezone(dt.timezone.utc).replace(tzinfo=None) if when.tzinfo else when
-    book.properties.created = book.properties.modified = naive
+    if not (keep_created and book.properties.created):
+        book.properties.created = naive
+    book.properties.modified = naive
     buffer = io.BytesIO()
     book.save(buffer)
     stamp = naive.strftime("%Y-%m-%dT%H:%M:%SZ").encode()

@@ -434,21 +434,67 @@ def test_units_may_be_listed_in_workspace_yaml(tmp_path):
     assert result.exit_code == 0 and "共 2 份报送表。" in result.output, result.output
 
 
-def test_an_xlsx_data_file_is_not_rewritten(sample, templates, tmp_path):
-    rows = csv_records(sample / "data" / "projects.csv")
-    book = Workbook()
-    book.active.append(list(rows[0]))
-    for row in rows:
-        book.active.append(list(row.values()))
-    book.save(sample / "data" / "projects.xlsx")
-    (sample / "data" / "projects.csv").unlink()
-    before = (sample / "data" / "projects.xlsx").read_bytes()
+def test_what_an_xlsx_data_file_cannot_keep_is_refused_naming_the_cell(sample, templates,
+                                                                      tmp_path):
+    from openpyxl.drawing.image import Image
+    from PIL import Image as Picture
+    path = xlsx_data(sample, "projects", "项目表")
     form = fill(templates / FORM, tmp_path / "章贡区.xlsx", projects=[project("甲")])
-    result = plan("intake", "collect", str(form), root=sample)
-    assert result.exit_code == 2
-    assert "data/projects.xlsx: 重大工程项目数据是 Excel 文件，汇总结果不写入 Excel" in result.output
-    assert (sample / "data" / "projects.xlsx").read_bytes() == before
-    assert not (sample / "intake").exists()
+    plan("intake", "collect", str(form), root=sample)
+    n = load_workbook(path)["项目表"].max_row  # the unit's row, below the rows typed by hand
+    again = fill(templates / FORM, tmp_path / "章贡区（修改）.xlsx", date="2020-06-20",
+                 projects=[project("乙")])
+    pristine = path.read_bytes()
+
+    def refused(change, expected: str) -> None:
+        book = load_workbook(io.BytesIO(pristine))
+        change(book, book["项目表"])
+        book.save(path)
+        before = path.read_bytes()
+        result = plan("intake", "collect", str(again), root=sample)
+        assert result.exit_code == 2 and expected in result.output, result.output
+        assert path.read_bytes() == before  # nothing written
+    refused(lambda book, ws: ws.__setitem__(f"E{n - 5}", "=1+2"),
+            f"data/projects.xlsx!项目表!E{n - 5}: 单元格中有公式（=1+2）")
+    refused(lambda book, ws: ws.merge_cells(f"B{n - 1}:B{n}"),
+            f"data/projects.xlsx!项目表!B{n - 1}:B{n}: 合并单元格 B{n - 1}:B{n} 跨越要改写的行")
+    refused(lambda book, ws: setattr(ws.protection, "sheet", True),
+            "data/projects.xlsx!项目表: 工作表“项目表”受保护")
+
+    def table(book, ws):
+        from openpyxl.worksheet.table import Table
+        ws.add_table(Table(displayName="项目", ref=f"A2:I{n}"))
+    refused(table, f"data/projects.xlsx!项目表!A2:I{n}: “表格”项目（A2:I{n}）覆盖要改写的行")
+
+    def shape(book, ws):
+        Picture.new("RGB", (4, 4)).save(tmp_path / "logo.png")
+        book["说明"].add_image(Image(tmp_path / "logo.png"), "B2")
+        book.save(path)
+        with zipfile.ZipFile(path) as old:  # openpyxl keeps pictures; a text box it drops
+            parts = {n: old.read(n) for n in old.namelist()}
+        drawing = next(n for n in parts if n.startswith("xl/drawings/drawing"))
+        parts[drawing] = parts[drawing].replace(b"</wsDr>", b"<absoluteAnchor><pos x=\"0\" y=\"0\"/>"
+                                                b"<ext cx=\"1\" cy=\"1\"/><sp macro=\"\" textlink=\"\">"
+                                                b"<nvSpPr><cNvPr id=\"9\" name=\"box\"/><cNvSpPr/></nvSpPr>"
+                                                b"<spPr/></sp><clientData/></absoluteAnchor></wsDr>")
+        with zipfile.ZipFile(path, "w") as new:
+            for name, data in parts.items():
+                new.writestr(name, data)
+    book = load_workbook(io.BytesIO(pristine))
+    shape(book, book["项目表"])
+    result = plan("intake", "collect", str(again), root=sample)
+    assert result.exit_code == 2, result.output
+    assert "data/projects.xlsx: 工作簿中的形状或文本框 1 个在写入后无法保留，未写入" in result.output
+    # The picture alone is kept.
+    book = load_workbook(io.BytesIO(pristine))
+    Picture.new("RGB", (4, 4)).save(tmp_path / "logo.png")
+    book["说明"].add_image(Image(tmp_path / "logo.png"), "B2")
+    book.save(path)
+    result = plan("intake", "collect", str(again), root=sample)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(path) as package:
+        assert any(n.startswith("xl/media/") for n in package.namelist())
+    assert [p.name for p in load_data(sample).projects][-1] == "乙"
 
 
 @pytest.mark.libreoffice
@@ -515,3 +561,109 @@ def test_a_resubmitted_row_keeps_its_place_among_rows_typed_after_it(sample, tem
                          "属性: 预期性, 来源: 样例数据}\n")
     items = yaml.safe_load(text)
     assert [(i["id"], i["目标值"]) for i in items[-2:]] == [("zg_water", "≥96"), ("hand", "90")]
+
+
+# ---- a data file kept in Excel ---------------------------------------------------------------
+
+def xlsx_data(sample: Path, name: str, sheet: str, note: str | None = None) -> Path:
+    """data/<name>.yaml or .csv as a drafting unit keeps it in Excel: a 说明 sheet first, a title
+    row, a styled header, set widths, every value typed as text; the text file removed."""
+    from openpyxl.styles import Font, PatternFill
+    from pipeline.data import read_csv, read_yaml
+    source = next(p for p in (sample / "data").iterdir() if p.stem == name)
+    dataset = SCHEMA.datasets[name]
+    text = source.read_text(encoding="utf-8-sig")
+    rows = read_yaml(text, "x") if source.suffix == ".yaml" else read_csv(text, "x", dataset, [])
+    header = list(dict.fromkeys(label for row in rows for label in row.cells))
+    book = Workbook()
+    book.active.title = "说明"
+    book["说明"].append(["本工作簿由规划财务科维护"])
+    ws = book.create_sheet(sheet)
+    ws.append([f"{dataset.what}汇总表"])
+    ws.append(header)
+    for cell in ws[2]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="D9D9D9")
+    for row in rows:
+        ws.append([row.cells[label].value if label in row.cells else None for label in header])
+        ws.row_dimensions[ws.max_row].height = 21
+    for index in range(1, len(header) + 1):
+        ws.column_dimensions[ws.cell(2, index).column_letter].width = 11 + index
+        ws.cell(ws.max_row, index).font = Font(name="仿宋", color="1F4E79")
+    if note:
+        ws.append([note])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row,
+                       end_column=len(header))
+    path = sample / "data" / f"{name}.xlsx"
+    book.save(path)
+    source.unlink()
+    return path
+
+
+def without_where(records: list) -> list:
+    from dataclasses import replace
+    return [replace(r, where=None) for r in records]
+
+
+def test_collect_writes_into_an_xlsx_data_file(sample, returned, templates, tmp_path):
+    twin = copy_sample(tmp_path / "twin")  # the same plan with YAML and CSV data files
+    indicators = xlsx_data(sample, "indicators", "主要指标")
+    projects = xlsx_data(sample, "projects", "项目表", note="注：投资为估算数，以批复为准。")
+    third = copy_sample(tmp_path / "third")
+    for path in (indicators, projects):  # the same workbooks in a third copy of the plan
+        (third / "data" / path.with_suffix(".csv" if "projects" in path.name else ".yaml").name
+         ).unlink()
+        (third / "data" / path.name).write_bytes(path.read_bytes())
+    before = load_workbook(indicators)
+    hand = [[c.value for c in row] for row in before["主要指标"].iter_rows()]
+    files = [str(returned["zhanggong"]), str(returned["rules"])]
+    for root in (sample, twin):
+        result = plan("intake", "collect", *files, root=root)
+        assert result.exit_code == 1, result.output  # the forms' bad cells, as before
+        assert "已写入 data/indicators." in result.output, result.output
+    book = load_workbook(indicators)
+    assert book.sheetnames == ["说明", "主要指标"]
+    assert [[c.value for c in r] for r in book["说明"].iter_rows()] == [["本工作簿由规划财务科维护"]]
+    ws = book["主要指标"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    header = rows[1]
+    assert header == [*hand[1], "报送编号"]  # the column added after the last one
+    assert ws.cell(2, len(header)).font.bold and ws.cell(2, len(header)).fill.fgColor.rgb.endswith("D9D9D9")
+    assert ws.column_dimensions["C"].width == 14  # widths kept
+    assert rows[:len(hand)] == [hand[0] + [None], header] + [r + [None] for r in hand[2:]]
+    added = dict(zip(header, rows[len(hand)]))
+    assert (added["名称"], added["现状值"], added["目标值"], added["来源"]) == (
+        "章江断面水质优良比例", 100, "≥95", f"{ZHANGGONG}报送（2020-06-12）")
+    assert ws.cell(len(hand) + 1, 3).font.name == "仿宋"  # styled as the last row typed by hand
+    assert ws.row_dimensions[len(hand) + 1].height == 21
+    # Projects: the new rows go above the note below the table, which moves down with its merge.
+    ws = load_workbook(projects)["项目表"]
+    names = [r[0] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert names[-4:] == ["章江新区水系连通工程", "沙石镇污水管网工程", "水东工业园区挥发性有机物治理工程",
+                          "注：投资为估算数，以批复为准。"]
+    assert [str(m) for m in ws.merged_cells.ranges] == [f"A{ws.max_row}:H{ws.max_row}"]
+    money = ws.cell(ws.max_row - 3, 5)
+    assert (money.value, money.number_format) == (3.2, "0.00")  # a number Excel can sum
+    # The loader reads the workbooks back to the records the YAML and CSV files give.
+    mine, theirs = load_data(sample), load_data(twin)
+    for name in ("indicators", "projects", "measures"):
+        assert without_where(mine.records(name)) == without_where(theirs.records(name)), name
+    # Collecting again writes nothing; the same collection in another copy, the same bytes.
+    data = {p.name: p.read_bytes() for p in (sample / "data").iterdir()}
+    result = plan("intake", "collect", *files, root=sample)
+    assert "数据文件未改动。" in result.output
+    assert {p.name: p.read_bytes() for p in (sample / "data").iterdir()} == data
+    plan("intake", "collect", *files, root=third)
+    assert {p.name: p.read_bytes() for p in (third / "data").iterdir()} == data
+    # A resubmission replaces the unit's rows in the workbook, and the plan builds with them.
+    again = fill(templates / FORM, tmp_path / "章贡区（修改）.xlsx", date="2020-06-20",
+                 projects=[project("章江新区水系连通工程", money=3.6)])
+    result = plan("intake", "collect", str(again), root=sample)
+    assert "新增 0 行，修改 1 行，删除 3 行，未变 0 行" in result.output, result.output
+    ws = load_workbook(projects)["项目表"]
+    names = [r[0] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert names[-2:] == ["章江新区水系连通工程", "注：投资为估算数，以批复为准。"]
+    assert [str(m) for m in ws.merged_cells.ranges] == [f"A{ws.max_row}:H{ws.max_row}"]
+    assert "章江断面水质优良比例" not in {i.name for i in load_data(sample).indicators}
+    document = docx.Document(build_docx(sample, "draft").docx)
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert "章江新区水系连通工程" in cells and "3.60" in cells

@@ -11,15 +11,16 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data import DataSchema, load_schema
+from ..data import DataSchema, Dataset, load_schema
 from ..errors import Diagnostic, PlanError
 from ..files import atomic_write, display_path
 from ..safefile import SPREADSHEET, Limits, sniff
 from .log import Entry, load_log, save_log
-from .merge import DataFile
+from .merge import DataFile, TextFile, data_path
 from .returned import Submission, read_submission
 from .template import SHEETS
 from .units import Unit, load_units
+from .workbook import WorkbookFile
 
 CONVERTED = (".xls", ".et")
 
@@ -151,7 +152,7 @@ def merge(submission: Submission, before: Entry | None, root: Path, plans: dict[
             add = [r for r in rows if plans.get(r.county, root) == home]
             key = (home, name)
             if key not in targets:
-                target = DataFile.of(home, root, dataset, schema)
+                target = data_file(home, root, dataset, schema)
                 if not add and not target.path.is_file():
                     continue  # nothing to take out, nothing to put in: no file to create
                 targets[key] = target
@@ -166,6 +167,14 @@ def merge(submission: Submission, before: Entry | None, root: Path, plans: dict[
     change.same = sum(old.get(i) == d for i, d in now.items())
     change.removed = sum(i not in now for i in old)
     return change
+
+
+def data_file(home: Path, shown_from: Path, dataset: Dataset, schema: DataSchema) -> DataFile:
+    path = data_path(home, dataset, schema)
+    shown = display_path(path, shown_from)
+    if path.suffix.lower() == ".xlsx":
+        return WorkbookFile.of(dataset, path, shown, home)
+    return TextFile.of(dataset, path, shown)
 
 
 def entry(change: Change, before: Entry | None) -> Entry:

@@ -1,6 +1,7 @@
-"""Writing submitted rows into a plan's data file (data/<dataset>.yaml or .csv), leaving every row
-typed by hand as it was: a submitted row carries its 报送编号, so collecting again replaces it
-instead of adding it twice, and a unit's resubmission removes what it sent before."""
+"""Writing submitted rows into a plan's data file (data/<dataset>.yaml or .csv here, .xlsx in
+workbook.py), leaving every row typed by hand as it was: a submitted row carries its 报送编号, so
+collecting again replaces it instead of adding it twice, and a unit's resubmission removes what it
+sent before."""
 from __future__ import annotations
 
 import csv
@@ -13,45 +14,41 @@ import yaml
 from ..data import (DataSchema, Dataset, RawRow, canonical, check_rows, data_files, header_index,
                     text_rows)
 from ..errors import PlanError
-from ..files import display_path, read_text
+from ..files import read_text
 from ..spreadsheet import Grid
 from .returned import SOURCE_KEY, Submission, SubmittedRow
 
 BOM = "\ufeff"
 
 
+def data_path(root: Path, dataset: Dataset, schema: DataSchema) -> Path:
+    """The plan's file of the dataset, or the CSV to create."""
+    return data_files(root, schema).get(dataset.name) or root / "data" / f"{dataset.name}.csv"
+
+
 @dataclass
 class DataFile:
-    """One plan's data file of one dataset, as it will be written: `text` changes in memory
-    unit by unit and is checked by the loader before anything is written."""
+    """One plan's data file of one dataset, as it will be written: it changes in memory unit by
+    unit and is checked by the loader before anything is written."""
     dataset: Dataset
     path: Path
     shown: str
-    text: str
-    before: str  # as on disk ("" for a file to create)
-    bom: bool = False
-
-    @classmethod
-    def of(cls, root: Path, shown_from: Path, dataset: Dataset, schema: DataSchema) -> DataFile:
-        path = data_files(root, schema).get(dataset.name) or root / "data" / f"{dataset.name}.csv"
-        shown = display_path(path, shown_from)
-        if path.suffix.lower() == ".xlsx":
-            raise PlanError(f"{dataset.what}数据是 Excel 文件，汇总结果不写入 Excel：请在 Excel 中把它另存为"
-                            f"“CSV UTF-8”（data/{dataset.name}.csv）并删去 .xlsx 后再汇总",
-                            shown, code="E960")
-        if not path.is_file():
-            return cls(dataset, path, shown, "", "", bom=True)  # Excel opens UTF-8 CSV by its BOM
-        text = read_text(path, shown)
-        return cls(dataset, path, shown, text, text, path.read_bytes().startswith(BOM.encode()))
 
     @property
     def changed(self) -> bool:
-        return self.text != self.before
+        raise NotImplementedError
 
     def rows(self) -> list[RawRow]:
-        if not self.text.strip():
-            return []
-        return text_rows(self.text, self.path.suffix, self.shown, self.dataset, [])
+        """The rows as the data loader reads the file now."""
+        raise NotImplementedError
+
+    def rewrite(self, held: set[str], add: list[SubmittedRow], schema: DataSchema) -> None:
+        """The rows numbered `held` replaced by the `add` of the same number or taken out, the
+        other `add` appended."""
+        raise NotImplementedError
+
+    def data(self) -> bytes:
+        raise NotImplementedError
 
     def place(self, row: RawRow) -> str:
         return f"{self.shown} 第{row.where.row or row.where.line}行"
@@ -83,13 +80,10 @@ class DataFile:
                                          "重复，未写入：请改名，或与编制组确认后删去其中一行", "E957")
         if not held and not accepted:
             return  # nothing of this unit's here, before or now: the file stays as it is
-        if self.path.suffix.lower() in (".yaml", ".yml"):
-            self.text = yaml_text(self.text, held, accepted, column, self.shown)
-        else:
-            self.text = csv_text(self.text, held, accepted, self.dataset, schema, self.shown)
+        self.rewrite(held, accepted, schema)
 
     def check(self, schema: DataSchema) -> None:
-        """What the loader will say of the new text: nothing, or no file is written."""
+        """What the loader will say of the new file: nothing, or no file is written."""
         try:
             _, errors = check_rows(self.dataset, self.rows(), schema, [])
         except PlanError as exc:
@@ -98,6 +92,37 @@ class DataFile:
             shown = "；".join(str(d) for d in errors[:3])
             raise PlanError(f"汇总后数据文件有误，未写入任何文件（{shown}）：请先用 plan data 检查并改正该文件",
                             self.shown, code="E959")
+
+
+@dataclass
+class TextFile(DataFile):
+    """data/<dataset>.yaml or .csv: `text` is the file's text as it will be written."""
+    text: str = ""
+    before: str = ""  # as on disk ("" for a file to create)
+    bom: bool = False
+
+    @classmethod
+    def of(cls, dataset: Dataset, path: Path, shown: str) -> TextFile:
+        if not path.is_file():
+            return cls(dataset, path, shown, bom=True)  # Excel opens UTF-8 CSV by its BOM
+        text = read_text(path, shown)
+        return cls(dataset, path, shown, text, text, path.read_bytes().startswith(BOM.encode()))
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.before
+
+    def rows(self) -> list[RawRow]:
+        if not self.text.strip():
+            return []
+        return text_rows(self.text, self.path.suffix, self.shown, self.dataset, [])
+
+    def rewrite(self, held: set[str], add: list[SubmittedRow], schema: DataSchema) -> None:
+        column = schema.sheets.submission_column
+        if self.path.suffix.lower() in (".yaml", ".yml"):
+            self.text = yaml_text(self.text, held, add, column, self.shown)
+        else:
+            self.text = csv_text(self.text, held, add, self.dataset, schema, self.shown)
 
     def data(self) -> bytes:
         return ((BOM if self.bom else "") + self.text).encode("utf-8")
