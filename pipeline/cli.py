@@ -738,7 +738,8 @@ def intake_collect(plan_dir: Path, files: tuple[Path, ...], fmt: str) -> None:
 def intake_status(plan_dir: Path, fmt: str, output: Path | None) -> None:
     from .files import atomic_write, read_text
     from .intake.log import load_log
-    from .intake.status import HEADER, NOT_SENT, status_rows, status_workbook, summary
+    from .intake.status import (HEADER, status_lines, status_rows, status_table,
+                                 status_workbook, summary)
     from .intake.units import load_units
     from .load import load_meta
     from .revision import source_revision, stamp
@@ -757,14 +758,13 @@ def intake_status(plan_dir: Path, fmt: str, output: Path | None) -> None:
     if fmt == "xlsx":
         line(("已生成", "green"), f" {display_path(target, root)}")
     else:
-        from rich.table import Table
-        from rich.text import Text
-        table = Table(title=Text(title))
-        for name in HEADER:
-            table.add_column(name, overflow="fold")
-        for row in rows:  # names from plan.yaml are shown as written, never as markup
-            table.add_row(*map(Text, row), style="yellow" if row[4] == NOT_SENT else None)
-        out.print(table)
+        table = status_table(title, rows, out.width)
+        if table is None:
+            line(title)
+            for text in status_lines(rows):
+                line(text)
+        else:
+            out.print(table, soft_wrap=False)  # the table fits the terminal
     line(summary(rows))
 
 

@@ -605,6 +605,7 @@ def without_where(records: list) -> list:
 
 
 def test_collect_writes_into_an_xlsx_data_file(sample, returned, templates, tmp_path):
+    from openpyxl.styles import Font
     twin = copy_sample(tmp_path / "twin")  # the same plan with YAML and CSV data files
     indicators = xlsx_data(sample, "indicators", "主要指标")
     projects = xlsx_data(sample, "projects", "项目表", note="注：投资为估算数，以批复为准。")
@@ -654,7 +655,15 @@ def test_collect_writes_into_an_xlsx_data_file(sample, returned, templates, tmp_
     assert {p.name: p.read_bytes() for p in (sample / "data").iterdir()} == data
     plan("intake", "collect", *files, root=third)
     assert {p.name: p.read_bytes() for p in (third / "data").iterdir()} == data
-    # A resubmission replaces the unit's rows in the workbook, and the plan builds with them.
+    # A resubmission replaces the unit's rows in the workbook, and the plan builds with them; a
+    # row typed by hand below them moves up with its format.
+    book = load_workbook(indicators)
+    ws = book["主要指标"]
+    typed = {"id": "hand_typed", "类别": "环境治理", "名称": "手工加的指标", "单位": "%", "目标值": "90",
+             "属性": "预期性", "来源": "样例数据"}
+    ws.append([typed.get(c.value) for c in ws[2]])
+    ws.cell(ws.max_row, 3).font = Font(name="楷体")
+    book.save(indicators)
     again = fill(templates / FORM, tmp_path / "章贡区（修改）.xlsx", date="2020-06-20",
                  projects=[project("章江新区水系连通工程", money=3.6)])
     result = plan("intake", "collect", str(again), root=sample)
@@ -664,6 +673,47 @@ def test_collect_writes_into_an_xlsx_data_file(sample, returned, templates, tmp_
     assert names[-2:] == ["章江新区水系连通工程", "注：投资为估算数，以批复为准。"]
     assert [str(m) for m in ws.merged_cells.ranges] == [f"A{ws.max_row}:H{ws.max_row}"]
     assert "章江断面水质优良比例" not in {i.name for i in load_data(sample).indicators}
+    ws = load_workbook(indicators)["主要指标"]
+    assert ws.max_row == len(hand) + 1 and ws.cell(ws.max_row, 3).value == "手工加的指标"
+    assert ws.cell(ws.max_row, 3).font.name == "楷体"
     document = docx.Document(build_docx(sample, "draft").docx)
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert "章江新区水系连通工程" in cells and "3.60" in cells
+
+
+def test_the_status_table_reads_at_80_columns_and_shows_names_as_written(sample, returned,
+                                                                          tmp_path):
+    from rich.cells import cell_len
+    text = (sample / "plan.yaml").read_text(encoding="utf-8")
+    listed = '  - {name: "[bold]督察[red]科", kind: 科室, deadline: 2020-06-30}\n'
+    (sample / "plan.yaml").write_text(text.replace("units:\n", "units:\n" + listed, 1),
+                                      encoding="utf-8")
+    unlisted = load_workbook(returned["rules"])
+    unlisted["填表说明"]["B2"] = "[blink]某单位\u202e"  # a unit that typed its own name
+    unlisted.save(tmp_path / "某单位.xlsx")
+    plan("intake", "collect", str(returned["zhanggong"]), str(tmp_path / "某单位.xlsx"), root=sample)
+
+    def status(columns: int) -> list[str]:
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--plan", str(sample), "intake",
+                               "status"], cwd=ROOT, capture_output=True, text=True, check=True,
+                              env=dict(os.environ, COLUMNS=str(columns), TERM="xterm-256color"))
+        assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
+        return done.stdout.splitlines()
+    narrow = status(80)
+    assert max(cell_len(t) for t in narrow) <= 80
+    assert narrow[0].startswith("赣州市“十四五”生态环境保护规划报送情况（截止日期 2020-06-30）")
+    assert narrow[1].split() == ["序号", "单位", "类别", "状态", "报送日期", "次数", "有效", "有误", "备注"]
+    row = next(n for n, t in enumerate(narrow) if ZHANGGONG in t)
+    assert narrow[row].split()[:8] == ["9", ZHANGGONG, "县区", "已报送", "2020-06-12", "1", "4", "1"]
+    remark = "".join(t[-12:].strip() for t in narrow[row:row + 4])
+    assert remark.startswith("1行有误，请该单位改正后重报")  # folded whole: no character lost
+    assert narrow[3].split()[:2] == ["1", "[bold]督察[red]"]  # a long name over two lines
+    wide = status(120)
+    assert any("[bold]督察[red]科" in t for t in wide)  # literally, not as markup
+    assert any("[blink]某单位<U+202E>" in t for t in wide)  # a bidi override made visible
+    assert max(cell_len(t) for t in wide) <= 120
+    assert any(t.rstrip().endswith("1 行有误，请该单位改正后重报") and ZHANGGONG in t for t in wide)
+    row = next(n for n, t in enumerate(wide) if ZHANGGONG in t)
+    assert wide[row + 1].split()[:2] == ["10", "南康区生态环境局"]  # the row on one line
+    assert f"9. {ZHANGGONG}（县区，截止 2020-06-30）：已报送 2020-06-12，1 次，有效 4 行，有误 1 行；" \
+           "1 行有误，请该单位改正后重报" in status(50)

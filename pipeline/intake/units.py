@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import PlanError
 from ..files import read_text
+from ..printable import printable
 from ..yamlfile import Field, check_fields, compose_safely
 
 KINDS = ("科室", "县区")
@@ -62,9 +63,9 @@ def load_units(root: Path) -> list[Unit]:
 def unit_of(raw: object, line: int, before: list[Unit], shown: str = "plan.yaml") -> Unit:
     spec = check_fields(raw, UNIT_SCHEMA, shown, {}, line, "报送单位")
     name = str(spec.get("name") or "").strip()
-    if not name or re.search(r"[/\\:*?\"<>|]", name):
-        raise PlanError(f"报送单位应写明名称（name），且不能含有 / \\ : * ? \" < > |，实际为“{name}”",
-                        shown, line, code="E950")
+    if not name or re.search(r"[/\\:*?\"<>|\x00-\x1f\x7f]", name):
+        raise PlanError(f"报送单位应写明名称（name），且不能含有 / \\ : * ? \" < > | 或控制字符，"
+                        f"实际为“{printable(name, one_line=True)}”", shown, line, code="E950")
     if any(u.name == name for u in before):
         raise PlanError(f"报送单位“{name}”重复", shown, line, code="E950")
     kind = spec.get("kind")
