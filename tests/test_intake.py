@@ -717,3 +717,24 @@ def test_the_status_table_reads_at_80_columns_and_shows_names_as_written(sample,
     assert wide[row + 1].split()[:2] == ["10", "南康区生态环境局"]  # the row on one line
     assert f"9. {ZHANGGONG}（县区，截止 2020-06-30）：已报送 2020-06-12，1 次，有效 4 行，有误 1 行；" \
            "1 行有误，请该单位改正后重报" in status(50)
+
+
+def test_text_excel_would_run_as_a_formula_is_refused(sample, templates, tmp_path):
+    form = fill(templates / FORM, tmp_path / "章贡区.xlsx",
+                projects=[project("甲", 责任单位="-2+3+cmd|' /C calc'!A0"), project("乙", 来源="@SUM(1)"),
+                          project("丙")],
+                indicators=[{"id": "zg_change", "类别": "环境治理", "名称": "排放量变化", "单位": "%",
+                             "现状值": "-5", "目标值": "+2.5", "属性": "预期性"}])
+    book = load_workbook(form)
+    cell = book["重大工程项目"]["B6"]
+    cell.value, cell.data_type = '=HYPERLINK("http://example.com","丙")', "s"  # text, not a formula
+    book.save(form)
+    result = plan("intake", "collect", str(form), root=sample)
+    assert result.exit_code == 1
+    assert ("错误 章贡区.xlsx!重大工程项目!H4: “责任单位”以“-”开头（-2+3+cmd|' /C calc'!），"
+            "写入数据文件后 Excel 会把它当作公式执行：请去掉开头的符号") in result.output
+    assert "错误 章贡区.xlsx!重大工程项目!I5: “来源”以“@”开头" in result.output
+    assert "错误 章贡区.xlsx!重大工程项目!B6: “名称”以“=”开头" in result.output
+    assert "有效 1 行，有误 3 行" in result.output  # the indicator's -5 and +2.5 are numbers
+    names = [p["名称"] for p in csv_records(sample / "data" / "projects.csv")]
+    assert not {"甲", "乙", "丙"} & set(names) and not any(n.startswith("=") for n in names)

@@ -14,11 +14,14 @@ from typing import Any
 from ..data import (Cell, DataSchema, Dataset, RawRow, canonical, header_index, make_record,
                     sheet_rows)
 from ..errors import Diagnostic, PlanError
+from ..printable import printable
 from ..safefile import Limits
 from ..spreadsheet import Book, Grid, open_workbook
 from .template import DATE_NAME, GUIDE, SHEETS, UNIT_NAME
 from .units import Unit
 
+FORMULA_START = "=@\t\r"
+SIGNED = re.compile(r"^[+-][0-9]+(?:\.[0-9]+)?%?$")  # -5 and +2.5% are numbers, not formulas
 ID_PREFIX = "sub_"  # an indicator a unit proposed without an id gets sub_ and a hash of its name
 SOURCE_KEY = "source"
 DATES = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
@@ -162,10 +165,13 @@ def read_sheet(grid: Grid, dataset: Dataset, schema: DataSchema, submission: Sub
     seen: dict[str, SubmittedRow] = {}
     for row in rows:
         typed = row.cells.get(dataset.column(SOURCE_KEY).label)
+        bad = formula_like(row)
         try:
             record = make_record(dataset, prepared(row, dataset, submission), schema, notices)
         except PlanError as exc:
-            submission.errors += [placed(d, file, sheet) for d in exc.diagnostics]
+            bad += exc.diagnostics
+        if bad:
+            submission.errors += [placed(d, file, sheet) for d in bad]
             submission.invalid += 1
             continue
         submitted = submitted_row(record, dataset, schema, submission, typed, sheet)
@@ -179,6 +185,19 @@ def read_sheet(grid: Grid, dataset: Dataset, schema: DataSchema, submission: Sub
         seen[submitted.id] = submitted
         submission.rows.append(submitted)
     submission.notices += [placed(n, file, sheet) for n in sorted(notices, key=lambda d: d.row or 0)]
+
+
+def formula_like(row: RawRow) -> list[Diagnostic]:
+    """Text Excel would run as a formula once the row is in a CSV data file (=HYPERLINK(…),
+    @SUM(…), -2+cmd|…): refused, whatever the column."""
+    found = []
+    for label, cell in row.cells.items():
+        text = cell.value if isinstance(cell.value, str) else ""
+        if text and (text[0] in FORMULA_START or text[0] in "+-" and not SIGNED.match(text)):
+            found.append(cell.where.note(
+                f"“{label}”以“{printable(text[0], one_line=True)}”开头（{printable(text[:20], True)}），"
+                "写入数据文件后 Excel 会把它当作公式执行：请去掉开头的符号", "E968", "error"))
+    return found
 
 
 def prepared(row: RawRow, dataset: Dataset, submission: Submission) -> RawRow:

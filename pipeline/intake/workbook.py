@@ -46,6 +46,7 @@ class WorkbookFile(DataFile):
     content: bytes = b""
     before: bytes = b""
     when: dt.datetime | None = None
+    last_read: tuple[bytes, tuple[Grid, list[RawRow]]] | None = None
 
     @classmethod
     def of(cls, dataset: Any, path: Path, shown: str, home: Path) -> WorkbookFile:
@@ -63,7 +64,13 @@ class WorkbookFile(DataFile):
         return self.read()[1]
 
     def read(self) -> tuple[Grid, list[RawRow]]:
-        """The dataset's sheet and its rows as the data loader reads them."""
+        """The dataset's sheet and its rows as the data loader reads them (read again only when
+        the workbook changed: each unit of a batch asks)."""
+        if self.last_read is None or self.last_read[0] is not self.content:
+            self.last_read = (self.content, self.load())
+        return self.last_read[1]
+
+    def load(self) -> tuple[Grid, list[RawRow]]:
         with tempfile.TemporaryDirectory(prefix="plan-intake-") as folder:
             path = Path(folder) / "data.xlsx"
             path.write_bytes(self.content)
