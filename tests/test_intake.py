@@ -473,10 +473,10 @@ def test_what_an_xlsx_data_file_cannot_keep_is_refused_naming_the_cell(sample, t
         with zipfile.ZipFile(path) as old:  # openpyxl keeps pictures; a text box it drops
             parts = {n: old.read(n) for n in old.namelist()}
         drawing = next(n for n in parts if n.startswith("xl/drawings/drawing"))
-        parts[drawing] = parts[drawing].replace(b"</wsDr>", b"<absoluteAnchor><pos x=\"0\" y=\"0\"/>"
-                                                b"<ext cx=\"1\" cy=\"1\"/><sp macro=\"\" textlink=\"\">"
-                                                b"<nvSpPr><cNvPr id=\"9\" name=\"box\"/><cNvSpPr/></nvSpPr>"
-                                                b"<spPr/></sp><clientData/></absoluteAnchor></wsDr>")
+        box = (b'<absoluteAnchor><pos x="0" y="0"/><ext cx="1" cy="1"/><sp macro="" textlink="">'
+               b'<nvSpPr><cNvPr id="9" name="box"/><cNvSpPr/></nvSpPr><spPr/></sp><clientData/>'
+               b'</absoluteAnchor>')
+        parts[drawing] = parts[drawing].replace(b"</wsDr>", box + b"</wsDr>")
         with zipfile.ZipFile(path, "w") as new:
             for name, data in parts.items():
                 new.writestr(name, data)
@@ -628,7 +628,8 @@ def test_collect_writes_into_an_xlsx_data_file(sample, returned, templates, tmp_
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     header = rows[1]
     assert header == [*hand[1], "报送编号"]  # the column added after the last one
-    assert ws.cell(2, len(header)).font.bold and ws.cell(2, len(header)).fill.fgColor.rgb.endswith("D9D9D9")
+    added_head = ws.cell(2, len(header))
+    assert added_head.font.bold and added_head.fill.fgColor.rgb.endswith("D9D9D9")
     assert ws.column_dimensions["C"].width == 14  # widths kept
     assert rows[:len(hand)] == [hand[0] + [None], header] + [r + [None] for r in hand[2:]]
     added = dict(zip(header, rows[len(hand)]))
@@ -694,8 +695,8 @@ def test_the_status_table_reads_at_80_columns_and_shows_names_as_written(sample,
     plan("intake", "collect", str(returned["zhanggong"]), str(tmp_path / "某单位.xlsx"), root=sample)
 
     def status(columns: int) -> list[str]:
-        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--plan", str(sample), "intake",
-                               "status"], cwd=ROOT, capture_output=True, text=True, check=True,
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "--plan", str(sample),
+                               "intake", "status"], cwd=ROOT, capture_output=True, text=True, check=True,
                               env=dict(os.environ, COLUMNS=str(columns), TERM="xterm-256color"))
         assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
         return done.stdout.splitlines()

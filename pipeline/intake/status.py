@@ -74,7 +74,8 @@ def status_table(title: str, rows: list[list[str]], width: int) -> Any:
     heads = [SHORT.get(HEADER[i], HEADER[i]) for i in shown]
 
     def widths() -> list[int]:  # of every column but the remarks
-        return [max([cell_len(h), *(cell_len(part) for row in cells for part in row[n].split("\n"))])
+        return [max([cell_len(h), *(cell_len(part) for row in cells
+                                    for part in row[n].split("\n"))])
                 for n, h in enumerate(heads[:-1])]
     # A long name is broken over lines unless there is room for it and a remark of some length.
     if sum(widths()) + 2 * len(heads) + 3 * REMARK_WIDTH > width:
@@ -92,7 +93,8 @@ def status_table(title: str, rows: list[list[str]], width: int) -> Any:
         if HEADER[i] == "备注":
             table.add_column(head, overflow="fold", ratio=1, min_width=REMARK_WIDTH)
         else:
-            table.add_column(head, no_wrap=True, justify="right" if HEADER[i] in NUMBERS else "left")
+            table.add_column(head, no_wrap=True,
+                             justify="right" if HEADER[i] in NUMBERS else "left")
     for row, values in zip(rows, cells):
         table.add_row(*map(Text, values), style="yellow" if row[4] == NOT_SENT else None)
     return table
@@ -116,7 +118,8 @@ def status_lines(rows: list[list[str]]) -> list[str]:
     for r in rows:
         sent = f"{r[4]} {r[5]}，{r[6]} 次，有效 {r[7]} 行，有误 {r[8]} 行" if r[4] == SENT else r[4]
         deadline = f"，截止 {r[3]}" if r[3] else ""
-        out.append(f"{r[0]}. {r[1]}（{r[2] or '未列入'}{deadline}）：{sent}" + (f"；{r[9]}" if r[9] else ""))
+        remark = f"；{r[9]}" if r[9] else ""
+        out.append(f"{r[0]}. {r[1]}（{r[2] or '未列入'}{deadline}）：{sent}{remark}")
     return out
 
 

@@ -82,7 +82,8 @@ class WorkbookFile(DataFile):
         grid, rows = self.read()
         book = editable(self.content)
         ws = book[grid.sheet]
-        edit = SheetEdit(ws, f"{self.shown}!{ws.title}", grid.rows[header_index(grid, self.dataset)][0])
+        header_row = grid.rows[header_index(grid, self.dataset)][0]
+        edit = SheetEdit(ws, f"{self.shown}!{ws.title}", header_row)
         if edit.apply(rows, held, add, schema, self.dataset):
             content = workbook_bytes(book, self.when, keep_created=True)
             check_kept(self.before, content, self.shown)
