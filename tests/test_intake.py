@@ -485,13 +485,28 @@ def test_what_an_xlsx_data_file_cannot_keep_is_refused_naming_the_cell(sample, t
     result = plan("intake", "collect", str(again), root=sample)
     assert result.exit_code == 2, result.output
     assert "data/projects.xlsx: 工作簿中的形状或文本框 1 个在写入后无法保留，未写入" in result.output
-    # The picture alone is kept.
+    # The picture is kept; what openpyxl drops of formats, and formulas that refer to the rows,
+    # are told.
     book = load_workbook(io.BytesIO(pristine))
     Picture.new("RGB", (4, 4)).save(tmp_path / "logo.png")
     book["说明"].add_image(Image(tmp_path / "logo.png"), "B2")
+    book["说明"]["A5"] = f"=SUM(项目表!E3:E{n})"
     book.save(path)
+    with zipfile.ZipFile(path) as old:
+        parts = {n: old.read(n) for n in old.namelist()}
+    sheet = "xl/worksheets/sheet2.xml"
+    assert "项目表".encode() in parts["xl/workbook.xml"] and sheet in parts  # 说明 is sheet1
+    parts[sheet] = parts[sheet].replace(b"</worksheet>", b'<extLst><ext uri="{05C60535-1F16-4FD2-B633-'
+                                        b'F4F36F0B64E0}"/></extLst></worksheet>')
+    with zipfile.ZipFile(path, "w") as new:
+        for name, data in parts.items():
+            new.writestr(name, data)
     result = plan("intake", "collect", str(again), root=sample)
     assert result.exit_code == 0, result.output
+    assert ("警告 data/projects.xlsx: 工作簿中的迷你图在写入后不再保留（数据不受影响），需要时请在 Excel 中重新设置"
+            "（E969）") in result.output
+    assert "警告 data/projects.xlsx: 工作表“说明”A5 的公式引用了“项目表”：写入的行可能不在其引用范围内" \
+        in result.output
     with zipfile.ZipFile(path) as package:
         assert any(n.startswith("xl/media/") for n in package.namelist())
     assert [p.name for p in load_data(sample).projects][-1] == "乙"

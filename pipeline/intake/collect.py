@@ -54,6 +54,7 @@ class Collected:
     changes: list[Change] = field(default_factory=list)
     skipped: list[Diagnostic] = field(default_factory=list)  # each unreadable file, and why
     written: list[str] = field(default_factory=list)  # data files written, as shown
+    cautions: list[Diagnostic] = field(default_factory=list)  # what to check in a file written
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -61,7 +62,7 @@ class Collected:
 
     @property
     def notices(self) -> list[Diagnostic]:
-        return [n for c in self.changes for n in c.submission.notices]
+        return [n for c in self.changes for n in c.submission.notices] + self.cautions
 
 
 def collect_files(paths: list[Path], root: Path, units: list[Unit] | None = None,
@@ -93,6 +94,7 @@ def collect_files(paths: list[Path], root: Path, units: list[Unit] | None = None
     for target in changed:
         atomic_write(target.path, target.data())
         result.written.append(target.shown)
+        result.cautions += target.cautions
     for change in result.changes:
         if not change.repeated:
             log[change.submission.unit] = entry(change, log.get(change.submission.unit))

@@ -13,7 +13,7 @@ import yaml
 
 from ..data import (DataSchema, Dataset, RawRow, canonical, check_rows, data_files, header_index,
                     text_rows)
-from ..errors import PlanError
+from ..errors import Diagnostic, PlanError
 from ..files import read_text
 from ..spreadsheet import Grid
 from .returned import SOURCE_KEY, Submission, SubmittedRow
@@ -33,6 +33,11 @@ class DataFile:
     dataset: Dataset
     path: Path
     shown: str
+
+    @property
+    def cautions(self) -> list[Diagnostic]:
+        """What the officer should check in the file once written."""
+        return []
 
     @property
     def changed(self) -> bool:

@@ -19,13 +19,13 @@ import warnings
 import zipfile
 from collections import Counter
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..data import (DataSchema, RawRow, canonical, header_index, header_sheet, sheet_rows)
-from ..errors import PlanError
+from ..errors import Diagnostic, PlanError
 from ..revision import source_revision, stamp
 from ..spreadsheet import Grid, open_workbook
 from ..xlsxfile import workbook_bytes
@@ -38,6 +38,10 @@ KEPT_PARTS = (("xl/media/", "图片"), ("xl/charts/chart", "图表"), ("xl/embed
               ("xl/pivotTables/", "数据透视表"), ("xl/threadedComments/", "新式批注"),
               ("xl/ctrlProps/", "表单控件"), ("xl/slicers/", "切片器"))
 SHAPE = re.compile(rb"<(?:\w+:)?sp[ >]")
+DROPPED_WARNING = re.compile(r"^(.+) extension is not supported and will be removed")
+DROPPED = {"Conditional Formatting": "条件格式（扩展部分，如数据条、图标集）",
+           "Data Validation": "数据验证（扩展部分，如引用其他工作表的下拉列表）",
+           "Slicer List": "切片器", "Sparkline Group": "迷你图", "Ignored Error": "忽略错误的设置"}
 
 
 @dataclass
@@ -47,6 +51,11 @@ class WorkbookFile(DataFile):
     before: bytes = b""
     when: dt.datetime | None = None
     last_read: tuple[bytes, tuple[Grid, list[RawRow]]] | None = None
+    warned: dict[str, Diagnostic] = field(default_factory=dict)
+
+    @property
+    def cautions(self) -> list[Diagnostic]:
+        return list(self.warned.values())
 
     @classmethod
     def of(cls, dataset: Any, path: Path, shown: str, home: Path) -> WorkbookFile:
@@ -80,7 +89,7 @@ class WorkbookFile(DataFile):
 
     def rewrite(self, held: set[str], add: list[SubmittedRow], schema: DataSchema) -> None:
         grid, rows = self.read()
-        book = editable(self.content)
+        book, dropped = editable(self.content)
         ws = book[grid.sheet]
         header_row = grid.rows[header_index(grid, self.dataset)][0]
         edit = SheetEdit(ws, f"{self.shown}!{ws.title}", header_row)
@@ -88,13 +97,40 @@ class WorkbookFile(DataFile):
             content = workbook_bytes(book, self.when, keep_created=True)
             check_kept(self.before, content, self.shown)
             self.content = content
+            for note in [*dropped, *references(book, ws)]:
+                self.warned.setdefault(note, Diagnostic("E969", "warning", note, self.shown))
 
 
-def editable(content: bytes) -> Any:
+def editable(content: bytes) -> tuple[Any, list[str]]:
+    """The workbook to edit, and what openpyxl said it will not keep (extensions of conditional
+    formats and input lists: formats, not data)."""
     from openpyxl import load_workbook
-    with warnings.catch_warnings():  # extensions openpyxl drops: conditional formats, x14 lists
-        warnings.simplefilter("ignore")
-        return load_workbook(io.BytesIO(content), rich_text=True, keep_links=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        book = load_workbook(io.BytesIO(content), rich_text=True, keep_links=True)
+    dropped = []
+    for warning in caught:
+        match = DROPPED_WARNING.match(str(warning.message))
+        if match:
+            what = DROPPED.get(match.group(1), f"扩展内容（{match.group(1)}）")
+            dropped.append(f"工作簿中的{what}在写入后不再保留（数据不受影响），需要时请在 Excel 中重新设置")
+    return book, list(dict.fromkeys(dropped))
+
+
+def references(book: Any, ws: Any) -> list[str]:
+    """Formulas elsewhere that refer to the data sheet: their ranges do not grow with its rows."""
+    name = ws.title
+    found = []
+    for other in book.worksheets:
+        if other is ws:
+            continue
+        for row in other.iter_rows():
+            for cell in row:
+                text = str(getattr(cell.value, "text", cell.value) or "") if cell.data_type == "f" else ""
+                if f"{name}!" in text or f"'{name}'!" in text:
+                    found.append(f"工作表“{other.title}”{cell.coordinate} 的公式引用了“{name}”：写入的行可能"
+                                 "不在其引用范围内，请核对该公式")
+    return found
 
 
 def check_kept(before: bytes, after: bytes, shown: str) -> None:
