@@ -198,7 +198,8 @@ class RunView:
         if built is None:
             for diagnostic in outcome.errors:
                 self.say_once(diagnostic, outcome)
-            unread = [d for d in outcome.errors if d.code != "E031"]  # E031 says what happened
+            from .run import WORKER_CODES
+            unread = [d for d in outcome.errors if d.code not in WORKER_CODES]  # they say it
             if unread and not any(o is not outcome and o.member == outcome.member
                                   and o.built is None for o in self.outcomes):
                 line(f"{self.name(outcome)}规划无法读取，未生成，原有输出保持不变。", error=True)
@@ -215,6 +216,9 @@ class RunView:
             made = "、".join(k for k, p in (("Word", built.docx), ("PDF", built.pdf)) if p)
             line(("未变", "cyan"), f" {who} {made}：{self.path(built.docx)}（源文件未改动，未重新生成）")
             return
+        if outcome.retried:
+            line(("注意", "yellow"), f" {who}：生成时工作进程意外退出，已在新的进程中重新生成",
+                 error=True)
         line(("已生成", "green"), f" {who} Word：{self.path(built.docx)}")
         if built.pdf_skipped:
             line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
@@ -303,7 +307,8 @@ class RunView:
                 "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
                                    "measured": c.measured} for c in built.checks],
                 "refused": bool(built.refused), "failed": bool(built.failed),
-                "up_to_date": built.up_to_date, "seconds": round(built.seconds, 3),
+                "up_to_date": built.up_to_date, "retried": outcome.retried,
+                "seconds": round(built.seconds, 3),
                 "stages": {k: round(v, 3) for k, v in built.stages.items()},
                 "diagnostics": [d.as_json() for d in shown]}
 

@@ -601,25 +601,60 @@ def test_ci_jobs_run_the_make_targets_and_publish_the_outputs():
                 assert {member.folder + own, "data/indicators.*"} <= set(paths), (system, name)
 
 
-def crash_on_ruijin(target):
-    """A worker process that dies (as a segfault would) on one document."""
-    if target.member.name == "瑞金市":
-        os._exit(3)
+def crash_on(plan: str, once: Path | None = None):
+    """run.make for a pool whose worker dies (as a segfault or the OOM killer would end it) on
+    one plan's documents: always, or only the first time when `once` is a marker file. The pool
+    forks, so the patched function is what its workers and the fresh ones after it run."""
     from pipeline import run
-    return run.make(target, run.STATE)
+    make = run.make
+
+    def crashing(target, state):
+        if target.member.name == plan and not (once and once.exists()):
+            if once:
+                once.touch()
+            os._exit(3)
+        return make(target, state)
+    return crashing
 
 
-def test_a_worker_that_dies_is_reported_not_a_traceback(workspace, monkeypatch):
+def plan_outputs(root: Path, plan: str) -> dict[str, bytes]:
+    folder = root / "build" / ("" if plan == CITY else plan) / "draft"
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_worker_that_dies_costs_its_own_document_only(workspace, tmp_path, monkeypatch):
     from pipeline import run
-    before = docx_of(workspace, "瑞金市").read_bytes()
-    monkeypatch.setattr(run, "make_in_worker", crash_on_ruijin)  # the workers are forked
+    edit(workspace / "县区" / "瑞金市" / "chapters" / "03-主要任务.md")  # a build would change it
+    serial = shutil.copytree(workspace, tmp_path / "serial")
+    before = plan_outputs(workspace, "瑞金市")
+    monkeypatch.setattr(run, "make", crash_on("瑞金市"))
     code, report = build(workspace, "--force", "--jobs", "2")
     assert code == 2
     failed = {p["plan"]: p for p in report["plans"] if p["failed"]}
-    assert "瑞金市" in failed
+    assert list(failed) == ["瑞金市"]
     [error] = failed["瑞金市"]["diagnostics"]
-    assert error["code"] == "E031" and "--jobs 1" in error["message"]
-    assert docx_of(workspace, "瑞金市").read_bytes() == before
+    assert error["code"] == "E031" and "瑞金市" in error["message"] and "退出码 3" in error["message"]
+    assert made(report) == {CITY: True, "章贡区": True, "寻乌县": True}
+    assert plan_outputs(workspace, "瑞金市") == before  # its last good outputs stay
+    monkeypatch.undo()
+    others = [CITY, "章贡区", "寻乌县"]
+    code, _ = build(serial, "--force", "--jobs", "1", *(a for p in others for a in ("--plan", p)))
+    assert code == 0
+    for plan in others:
+        assert plan_outputs(workspace, plan) == plan_outputs(serial, plan), plan
+
+
+def test_a_document_whose_worker_died_once_is_made_again(workspace, tmp_path, monkeypatch):
+    from pipeline import run
+    edit(workspace / "县区" / "瑞金市" / "chapters" / "03-主要任务.md", "\n进程重启后的一段。\n")
+    monkeypatch.setattr(run, "make", crash_on("瑞金市", once=tmp_path / "crashed"))
+    code, report = build(workspace, "--force", "--jobs", "2")
+    assert (tmp_path / "crashed").exists() and code == 0, report
+    assert made(report) == {name: True for name in [CITY, *COUNTIES]}
+    retried = {d["plan"] for d in report["documents"] if d["retried"]}
+    assert "瑞金市" in retried
+    with zipfile.ZipFile(docx_of(workspace, "瑞金市")) as docx:
+        assert "进程重启后的一段" in docx.read("word/document.xml").decode("utf-8")
 
 
 def test_in_git_a_county_edit_leaves_the_city_clean(workspace):
