@@ -224,10 +224,10 @@ def built_pdf(root: Path, version: str) -> Path:
     folder = find_workspace(root)[1].out / version
     docx = last_written(folder)
     pdf = docx.with_suffix(".pdf") if docx else None
-    shown = display_path(folder, Path(root))
+    shown = display_path(folder, Path.cwd())  # a county's is outside its plan folder
     if pdf is None or not pdf.is_file():
         raise PlanError(f"{shown}/ 中没有生成过的 PDF：请先生成（如 make draft），"
-                        "或指明要检查的 PDF 文件", shown, code="E054")
+                        "或指明要检查的 PDF 文件", code="E054")
     return pdf
 
 

@@ -466,37 +466,103 @@ def data(plan_dir: Path) -> None:
                   f"{marker}的 {loaded.sample_rows(name)} 行")
 
 
+PLANS_OPTION = partial(click.option, "--plan", "names", multiple=True, metavar="名称")
+
+
 @main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。"
-                   "不指明 PDF 时实测最近一次生成的该版本 PDF（见 --version）。")
+                   "不指明 PDF 时实测最近一次生成的该版本 PDF（见 --version）；在工作区根目录实测各规划的。")
 @click.argument("pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
               show_default=True, help="不指明 PDF 时，实测哪个版本最近一次生成的 PDF。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
+@PLANS_OPTION(help="工作区根目录中只实测这个规划的 PDF：县（市、区）名或目录，市级规划用 workspace.yaml "
+                   "中 city 的名称；可写多次。")
 @click.pass_obj
-def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str) -> None:
-    from .build import built_pdf
-    from .layout import load_layout
-    from .files import read_text
-    from .load import load_meta
-    from .verify import render_table, to_json, verify_pdf
+def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str,
+           names: tuple[str, ...]) -> None:
+    from .verify import render_table, to_json
 
+    root = plan_dir.resolve()
     with fail_cleanly(note=""):
-        pdf = pdf or built_pdf(plan_dir.resolve(), version)
-        layout_name, duplex = "gbt9704", True
-        if (plan_dir / "plan.yaml").is_file():
-            meta = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml"))
-            layout_name, duplex = meta.layout, meta.print == "duplex"
-        checks = verify_pdf(pdf, load_layout(layout_name, plan_dir.resolve()), duplex)
+        workspace, members, named = chosen_plans(root, names) if pdf is None else (None, [], False)
+        if not named:  # one PDF: its table alone, as always
+            pdf, checks = verify_plan(plan_dir, pdf, version)
+            if fmt == "json":
+                out.print_json(json.dumps(to_json(checks), ensure_ascii=False))
+            else:
+                out.print(render_table(checks), markup=False)
+            sys.exit(0 if all(c.ok for c in checks) else 1)
+    results, unread = [], 0
+    for member in members:
+        try:
+            found, checks = verify_plan(member.root, None, version)
+        except PlanError as exc:
+            unread += 1
+            results.append((member, None, [], exc.diagnostics))
+            continue
+        results.append((member, found, checks, []))
     if fmt == "json":
-        out.print_json(json.dumps(to_json(checks), ensure_ascii=False))
+        click.echo(json.dumps({"plans": [
+            {"plan": m.name, "folder": m.shown, "pdf": from_here(p.parent, p.name) if p else None, "checks": to_json(c),
+             "diagnostics": [here(d, m.root).as_json() for d in e]}
+            for m, p, c, e in results]}, ensure_ascii=False, indent=1))
     else:
-        out.print(render_table(checks), markup=False)
-    sys.exit(0 if all(c.ok for c in checks) else 1)
+        for member, found, checks, errors in results:
+            if found is None:
+                for diagnostic in errors:
+                    say(here(diagnostic, member.root))
+                continue
+            line((member.name, "cyan"), f" {from_here(found.parent, found.name)}")
+            out.print(render_table(checks), markup=False)
+        bad = [f"{m.name} {sum(not c.ok for c in c_)} 项" for m, p, c_, _ in results
+               if p and not all(c.ok for c in c_)]
+        good = sum(1 for _, p, c_, _ in results if p and all(c.ok for c in c_))
+        line(f"{len(members)} 个规划的 PDF：全部符合 {good} 份" +
+             (f"；有不符合项 {len(bad)} 份（{'，'.join(bad)}）" if bad else "") +
+             (f"；无法实测 {unread} 份" if unread else "") + "。")
+    if unread or workspace.problems:
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(0 if all(c.ok for _, _, checks, _ in results for c in checks) else 1)
+
+
+def verify_plan(plan_dir: Path, pdf: Path | None, version: str):
+    """The PDF measured (the last one built of `version` when none is named) and its checks."""
+    from .build import built_pdf
+    from .files import read_text
+    from .layout import load_layout
+    from .load import load_meta
+    from .verify import verify_pdf
+
+    pdf = pdf or built_pdf(plan_dir.resolve(), version)
+    layout_name, duplex = "gbt9704", True
+    if (plan_dir / "plan.yaml").is_file():
+        meta = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml"))
+        layout_name, duplex = meta.layout, meta.print == "duplex"
+    return pdf, verify_pdf(pdf, load_layout(layout_name, plan_dir.resolve()), duplex)
+
+
+def chosen_plans(root: Path, names: tuple[str, ...]):
+    """The plans a command acts on (workspace.chosen) and whether it names them in what it says:
+    at a workspace's root, whose workspace.yaml's problems are said first."""
+    from .workspace import at_root, chosen
+    workspace, members = chosen(root, list(names))
+    named = at_root(root)
+    for problem in workspace.problems if named else []:
+        say(problem)
+    return workspace, members, named
+
+
+def here(diagnostic: Diagnostic, plan_root: Path) -> Diagnostic:
+    """A plan's diagnostic with its file as the terminal's editor opens it."""
+    from dataclasses import replace
+    return replace(diagnostic, file=from_here(plan_root, diagnostic.file)) if diagnostic.file \
+        else diagnostic
 
 
 @main.command(help="按起草规则检查章节源文：标点、引号、发文字号、日期、术语、标题结构、待办标记。"
-                   "输出“文件:行:列: 级别 代码 说明”，有错误时退出码为 1。")
+                   "输出“文件:行:列: 级别 代码 说明”，有错误时退出码为 1。在工作区根目录检查各规划，"
+                   "县（市、区）的文件前带其目录。")
 @click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
               show_default=True, help="按哪个版本的要求检查：只查该版本的章节，待办标记等规则的级别随版本而定。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -504,8 +570,11 @@ def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str) -> None:
 @click.option("--fix", is_flag=True, help="就地改正可机械改正的问题（半角标点、直引号、发文字号括号），"
               "再报告其余问题。")
 @click.option("--rules", "list_rules", is_flag=True, help="列出全部规则（Markdown 表格）后退出。")
+@PLANS_OPTION(help="工作区根目录中只检查这个规划：县（市、区）名或目录，市级规划用 workspace.yaml 中 "
+                   "city 的名称；可写多次。")
 @click.pass_obj
-def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool) -> None:
+def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool,
+          names: tuple[str, ...]) -> None:
     from .check import check_plan, fix_plan, rules_table, summary, to_json, to_text
 
     root = plan_dir.resolve()
@@ -513,18 +582,43 @@ def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool) -
         if list_rules:
             click.echo(rules_table(root))
             return
-        fixed = fix_plan(root, version) if fix else {}
-        findings = check_plan(root, version)
-    shown = partial(from_here, root)
-    for file, count in fixed.items():
-        err.print(f"已改正 {shown(file)}：{count} 个字符")
+        workspace, members, named = chosen_plans(root, names)
+    plans = []
+    for member in members:
+        try:
+            fixed = fix_plan(member.root, version) if fix else {}
+            plans.append((member, member.root, fixed, check_plan(member.root, version), []))
+        except PlanError as exc:
+            plans.append((member, member.root, {}, [], exc.diagnostics))
+    every, rows, unread = [], [], []
+    for member, plan_root, fixed, findings, errors in plans:
+        shown = partial(from_here, plan_root)
+        for file, count in fixed.items():
+            err.print(f"已改正 {shown(file)}：{count} 个字符", markup=False)
+        every += findings
+        if fmt == "json":
+            rows += [{**row, "plan": member.name} if named else row
+                     for row in to_json(findings, shown)]
+            rows += [{**here(d, plan_root).as_json(), "plan": member.name} for d in errors]
+        else:
+            for text in to_text(findings, shown):
+                click.echo(text)
+            for diagnostic in errors:
+                say(here(diagnostic, plan_root))
+        if errors:
+            unread.append(member.name)
     if fmt == "json":
-        click.echo(json.dumps(to_json(findings, shown), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not named:
+        err.print(summary(every))
     else:
-        for line in to_text(findings, shown):
-            click.echo(line)
-        err.print(summary(findings))
-    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+        counts = [f"{m.name} {len(f)} 处" for m, _, _, f, _ in plans if f]
+        err.print(f"{len(plans)} 个规划：{summary(every)}"
+                  + (f"（{'，'.join(counts)}）" if len(counts) > 1 else "")
+                  + (f"无法检查：{'、'.join(unread)}。" if unread else ""), markup=False)
+    if unread or (named and workspace.problems):
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(1 if any(f.severity == "error" for f in every) else 0)
 
 
 def from_here(root: Path, file: str) -> str:

@@ -26,7 +26,7 @@ from .fingerprint import (Fingerprint, Record, file_digest, fingerprint, read_re
 from .load import load_meta
 from .model import PlanMeta, SourceRevision
 from .revision import source_revision
-from .workspace import WORKSPACE_FILE, Member, Workspace, find_workspace, read_workspace
+from .workspace import WORKSPACE_FILE, Member, Workspace, at_root, chosen
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -80,17 +80,10 @@ def plan_run(root: Path, names: list[str], versions: list[str], pdf: bool, force
     if not (root / WORKSPACE_FILE).is_file() and not (root / "plan.yaml").is_file():
         from .load import load_plan
         load_plan(root)  # says there is no plan.yaml here, as it always did
-    if (root / WORKSPACE_FILE).is_file():
-        workspace = read_workspace(root)
-        members = workspace.select(names)
-    else:
-        workspace, member = find_workspace(root)
-        if names and any(workspace.member(n) != member for n in names):
-            raise PlanError(f"在 {member.name} 的规划目录中只能生成本规划；要生成其他规划，请在"
-                            f"工作区根目录运行（--plan {'、'.join(names)}）", code="E028")
-        members = [member]
-    at_root = (root / WORKSPACE_FILE).is_file()  # inside a county folder, the others' problems are not ours
-    run = Run(workspace, members, versions, problems=list(workspace.problems) if at_root else [])
+    workspace, members = chosen(root, names)
+    # Inside a county folder, the others' problems are not ours.
+    run = Run(workspace, members, versions, problems=list(workspace.problems)
+              if at_root(root) else [])
     titles: dict[str, Member] = {}
     for member in members:
         try:

@@ -129,7 +129,7 @@ def test_inside_a_county_folder_plan_acts_on_that_plan_alone(workspace):
     code, report = build(workspace)
     assert made(report) == {name: False for name in [CITY, *COUNTIES]}
     result = CliRunner().invoke(main, ["--plan", str(county), "build", "--plan", "瑞金市"])
-    assert result.exit_code == 2 and "只能生成本规划" in result.output
+    assert result.exit_code == 2 and "只能处理本规划" in result.output
 
 
 def test_the_roots_styles_serve_every_plan_and_a_countys_own_styles_win(workspace):
