@@ -613,9 +613,9 @@ def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool,
         err.print(summary(every))
     else:
         counts = [f"{m.name} {len(f)} 处" for m, _, _, f, _ in plans if f]
-        err.print(f"{len(plans)} 个规划：{summary(every)}"
-                  + (f"（{'，'.join(counts)}）" if len(counts) > 1 else "")
-                  + (f"无法检查：{'、'.join(unread)}。" if unread else ""), markup=False)
+        err.print(f"{len(plans)} 个规划" + (f"（{'，'.join(counts)}）" if len(counts) > 1 else "")
+                  + f"：{summary(every)}" + (f"无法检查：{'、'.join(unread)}。" if unread else ""),
+                  markup=False)
     if unread or (named and workspace.problems):
         sys.exit(EXIT_BAD_INPUT)
     sys.exit(1 if any(f.severity == "error" for f in every) else 0)

@@ -540,6 +540,86 @@ def test_status_names_a_plan_it_cannot_read_and_sums_the_others(workspace):
     assert "YAML 格式错误" in rows["章贡区"]["problem"] and not rows["瑞金市"]["problem"]
 
 
+# ---- check and verify over the workspace ---------------------------------------------------
+
+def plan_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def straight_quotes(chapter: Path) -> int:
+    """A P102 error (straight quotes) added to a chapter: its line."""
+    edit(chapter, '\n他说"好"。\n')
+    return chapter.read_text(encoding="utf-8").split("\n").index('他说"好"。') + 1
+
+
+def test_check_at_the_root_covers_every_plan_with_the_county_folder_in_front(workspace,
+                                                                             monkeypatch):
+    monkeypatch.chdir(workspace)
+    assert plan_cli("check") == (0, "", "4 个规划：未发现问题。\n")
+    line = straight_quotes(workspace / "县区" / "瑞金市" / "chapters" / "03-主要任务.md")
+    county = workspace / "县区" / "章贡区"
+    set_target(county / "data" / "indicators.yaml", "pm25", "≤32")  # D703 against the city
+    row = (county / "data" / "indicators.yaml").read_text(encoding="utf-8").split("\n") \
+        .index("- id: pm25") + 1
+    code, out, err = plan_cli("check")
+    assert code == 1
+    found = [text.split(" ")[:3] for text in out.splitlines()]
+    assert found == [["县区/章贡区/data/indicators.yaml:%d:1:" % row, "警告", "D703"],
+                     ["县区/瑞金市/chapters/03-主要任务.md:%d:3:" % line, "错误", "P102"]]
+    assert err.splitlines() == ["4 个规划（章贡区 1 处，瑞金市 1 处）：共 2 处：错误 1，警告 1；"
+                                "其中 1 处可用 plan check --fix 改正。"]
+    code, out, _ = plan_cli("check", "--plan", "瑞金市", "--format", "json")
+    assert code == 1 and [(f["plan"], f["file"], f["line"], f["code"]) for f in json.loads(out)] \
+        == [("瑞金市", "县区/瑞金市/chapters/03-主要任务.md", line, "P102")]
+    code, out, err = plan_cli("check", "--plan", CITY, "--plan", "寻乌县")
+    assert (code, out, err) == (0, "", "2 个规划：未发现问题。\n")
+    code, _, err = plan_cli("check", "--version", "final", "--plan", "章贡区")
+    assert code == 1 and "错误 1" in err  # D703 is an error for the final text
+    # Inside a county folder: that plan alone, as before.
+    monkeypatch.chdir(workspace / "县区" / "瑞金市")
+    code, out, err = plan_cli("check")
+    assert code == 1 and out.startswith("chapters/03-主要任务.md:%d:3: 错误 P102" % line)
+    assert err.startswith("共 1 处") and len(out.splitlines()) == 1
+    assert plan_cli("check", "--plan", "章贡区")[0] == 2  # another plan: from the root
+
+
+def test_check_at_the_root_with_fix_mends_every_plan(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    chapter = workspace / "县区" / "寻乌县" / "chapters" / "03-主要任务.md"
+    straight_quotes(chapter)
+    code, out, err = plan_cli("check", "--fix")
+    assert code == 0 and out == ""
+    assert "已改正 县区/寻乌县/chapters/03-主要任务.md：2 个字符" in err
+    assert "他说“好”。" in chapter.read_text(encoding="utf-8")
+
+
+def test_a_plan_check_cannot_read_is_named_and_the_others_are_checked(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    (workspace / "县区" / "章贡区" / "plan.yaml").write_text("title: [\n", encoding="utf-8")
+    line = straight_quotes(workspace / "chapters" / "11-保障措施.md")
+    code, out, err = plan_cli("check")
+    assert code == 2
+    assert out.splitlines() == ["chapters/11-保障措施.md:%d:3: 错误 P102 中文中的引号应使用弯引号 “”，"
+                                '不用直引号 ""' % line]
+    assert "县区/章贡区/plan.yaml:" in err and "E101" in err
+    assert err.splitlines()[-1].endswith("无法检查：章贡区。")
+
+
+def test_verify_at_the_root_measures_every_plans_pdf(workspace, monkeypatch):
+    """The workspace fixture made Word files only: every plan is named for its missing PDF."""
+    monkeypatch.chdir(workspace)
+    code, _, err = plan_cli("verify")
+    assert code == 2
+    missing = [text for text in err.splitlines() if "E054" in text]
+    assert [text.split(" ")[1] for text in missing] == [
+        "build/draft/", "build/章贡区/draft/", "build/瑞金市/draft/", "build/寻乌县/draft/"]
+    code, out, _ = plan_cli("verify", "--plan", "寻乌县", "--format", "json")
+    assert code == 2 and [(p["plan"], p["pdf"], p["diagnostics"][0]["code"])
+                          for p in json.loads(out)["plans"]] == [("寻乌县", None, "E054")]
+
+
 # ---- make and CI ---------------------------------------------------------------------------------
 
 def test_make_draft_builds_every_plan_and_can_choose_some():

@@ -85,6 +85,21 @@ def test_every_pdf_passes_verify(runs, plan):
     assert failed == [], failed
 
 
+def test_verify_at_the_root_measures_every_plans_latest_pdf(runs, monkeypatch):
+    root, report = runs["parallel"]
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["verify", "--version", "draft"])
+    assert result.exit_code == 0, result.output
+    named = [text for text in result.stdout.splitlines() if text.split(" ")[0] in PLANS]
+    assert named == [f"{d['plan']} {d['pdf']}" for d in report["documents"]]
+    assert sum(text.startswith("目录页码") for text in result.stdout.splitlines()) == 4
+    assert result.stdout.splitlines()[-1] == "4 个规划的 PDF：全部符合 4 份。"
+    result = CliRunner().invoke(main, ["verify", "--plan", "瑞金市", "--format", "json"])
+    [entry] = json.loads(result.stdout)["plans"]
+    assert result.exit_code == 0 and entry["plan"] == "瑞金市"
+    assert entry["pdf"].startswith("build/瑞金市/draft/") and all(c["ok"] for c in entry["checks"])
+
+
 def test_a_second_run_makes_nothing_neither_word_nor_pdf(runs):
     root, _ = runs["serial"]
     before = outputs(root)
