@@ -18,6 +18,7 @@ from lxml import etree
 from conftest import NS, ROOT, copy_workspace, make_plan
 from pipeline import fingerprint as fp
 from pipeline.cli import main
+from pipeline.files import display_path
 from pipeline.workspace import find_workspace, read_workspace
 
 COUNTIES = ["章贡区", "瑞金市", "寻乌县"]
@@ -622,13 +623,17 @@ def test_verify_at_the_root_measures_every_plans_pdf(workspace, monkeypatch):
 
 # ---- make and CI ---------------------------------------------------------------------------------
 
-def test_make_draft_builds_every_plan_and_can_choose_some():
+def test_make_targets_act_on_every_plan_and_can_choose_some():
     import subprocess
     text = subprocess.run(["make", "-n", "draft", "PLAN=章贡区 瑞金市", "JOBS=2"], cwd=ROOT,
                           capture_output=True, text=True).stdout
     assert "plan build --version draft --plan 章贡区 --plan 瑞金市 --jobs 2" in text
     text = subprocess.run(["make", "-n", "all"], cwd=ROOT, capture_output=True, text=True).stdout
     assert "plan build --version all" in text and "--plan" not in text
+    for target, command in (("check", "plan check"), ("verify", "plan verify --version draft")):
+        text = subprocess.run(["make", "-n", target, "PLAN=瑞金市 赣州市"], cwd=ROOT,
+                              capture_output=True, text=True).stdout
+        assert f"{command} --plan 瑞金市 --plan 赣州市" in text, target
 
 
 def ci_jobs() -> dict[str, dict[str, list[str]]]:
@@ -655,11 +660,11 @@ def test_ci_has_a_job_per_plan_of_the_workspace():
 def test_ci_jobs_run_the_make_targets_and_publish_the_outputs():
     gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     template = gitlab[".plan"]
-    assert ".venv/bin/plan --plan \"$PLAN_DIR\" check" in template["script"]
+    assert "make check PLAN=\"$PLAN\"" in template["script"]
     assert "make draft PLAN=\"$PLAN\"" in template["script"]
     assert any("*.pdf" in p for p in template["artifacts"]["paths"])
     workflow = (ROOT / ".forgejo" / "workflows" / "plans.yml").read_text(encoding="utf-8")
-    assert '.venv/bin/plan --plan "${{ matrix.folder }}" check' in workflow
+    assert 'make check PLAN="${{ matrix.plan }}"' in workflow
     assert 'make draft PLAN="${{ matrix.plan }}"' in workflow
     assert "upload-artifact" in workflow
     workspace = read_workspace(ROOT)
@@ -668,10 +673,10 @@ def test_ci_jobs_run_the_make_targets_and_publish_the_outputs():
             member = workspace.member(name)
             if system == "gitlab":
                 paths, own = job["rules"][0]["changes"], "/**/*"
-                assert job["variables"]["PLAN_DIR"] == member.shown
+                assert job["variables"]["OUT"] == display_path(member.out / "draft", ROOT)
             else:
                 paths, own = job["entry"]["paths"].split(), "/**"
-                assert job["entry"]["folder"] == member.shown
+                assert job["entry"]["out"] == display_path(member.out / "draft", ROOT)
             # Its own sources, what every plan reads, and what it reads from the others.
             assert {"styles" + own, "workspace.yaml", "pipeline" + own} <= set(paths)
             if member.city:
