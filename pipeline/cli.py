@@ -8,11 +8,15 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from .errors import Diagnostic, PlanError
 from .files import display_path
+
+if TYPE_CHECKING:
+    from .workspace import Member
 
 LOCALE = Path(__file__).resolve().parent / "locale"
 
@@ -493,37 +497,51 @@ def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str,
             else:
                 out.print(render_table(checks), markup=False)
             sys.exit(0 if all(c.ok for c in checks) else 1)
-    results, unread = [], 0
+    measured = []
     for member in members:
         try:
-            found, checks = verify_plan(member.root, None, version)
+            measured.append(Measured(member, *verify_plan(member.root, None, version)))
         except PlanError as exc:
-            unread += 1
-            results.append((member, None, [], exc.diagnostics))
-            continue
-        results.append((member, found, checks, []))
+            measured.append(Measured(member, None, [], exc.diagnostics))
     if fmt == "json":
         click.echo(json.dumps({"plans": [
-            {"plan": m.name, "folder": m.shown, "pdf": from_here(p.parent, p.name) if p else None, "checks": to_json(c),
-             "diagnostics": [here(d, m.root).as_json() for d in e]}
-            for m, p, c, e in results]}, ensure_ascii=False, indent=1))
+            {"plan": m.member.name, "folder": m.member.shown,
+             "pdf": from_here(m.pdf.parent, m.pdf.name) if m.pdf else None,
+             "checks": to_json(m.checks),
+             "diagnostics": [here(d, m.member.root).as_json() for d in m.errors]}
+            for m in measured]}, ensure_ascii=False, indent=1))
     else:
-        for member, found, checks, errors in results:
-            if found is None:
-                for diagnostic in errors:
-                    say(here(diagnostic, member.root))
-                continue
-            line((member.name, "cyan"), f" {from_here(found.parent, found.name)}")
-            out.print(render_table(checks), markup=False)
-        bad = [f"{m.name} {sum(not c.ok for c in c_)} 项" for m, p, c_, _ in results
-               if p and not all(c.ok for c in c_)]
-        good = sum(1 for _, p, c_, _ in results if p and all(c.ok for c in c_))
-        line(f"{len(members)} 个规划的 PDF：全部符合 {good} 份" +
-             (f"；有不符合项 {len(bad)} 份（{'，'.join(bad)}）" if bad else "") +
-             (f"；无法实测 {unread} 份" if unread else "") + "。")
-    if unread or workspace.problems:
+        for m in measured:
+            for diagnostic in m.errors:
+                say(here(diagnostic, m.member.root))
+            if m.pdf:
+                line((m.member.name, "cyan"), f" {from_here(m.pdf.parent, m.pdf.name)}")
+                out.print(render_table(m.checks), markup=False)
+        bad = [f"{m.member.name} {sum(not c.ok for c in m.checks)} 项" for m in measured
+               if not all(c.ok for c in m.checks)]
+        unread = sum(1 for m in measured if m.errors)
+        line(f"{len(measured)} 个规划的 PDF：全部符合 {len(measured) - len(bad) - unread} 份"
+             + (f"；有不符合项 {len(bad)} 份（{'，'.join(bad)}）" if bad else "")
+             + (f"；无法实测 {unread} 份" if unread else "") + "。")
+    if workspace.problems or any(m.errors for m in measured):
         sys.exit(EXIT_BAD_INPUT)
-    sys.exit(0 if all(c.ok for _, _, checks, _ in results for c in checks) else 1)
+    sys.exit(0 if all(c.ok for m in measured for c in m.checks) else 1)
+
+
+class Measured(NamedTuple):
+    """`plan verify` at a workspace's root: one plan's PDF and its checks, or why it has none."""
+    member: Member
+    pdf: Path | None
+    checks: list
+    errors: list[Diagnostic] = []
+
+
+class Checked(NamedTuple):
+    """`plan check`: one plan's findings and what --fix mended, or why it cannot be checked."""
+    member: Member
+    fixed: dict
+    findings: list
+    errors: list[Diagnostic] = []
 
 
 def verify_plan(plan_dir: Path, pdf: Path | None, version: str):
@@ -583,37 +601,35 @@ def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool,
             click.echo(rules_table(root))
             return
         workspace, members, named = chosen_plans(root, names)
-    plans = []
+    checked = []
     for member in members:
         try:
             fixed = fix_plan(member.root, version) if fix else {}
-            plans.append((member, member.root, fixed, check_plan(member.root, version), []))
+            checked.append(Checked(member, fixed, check_plan(member.root, version)))
         except PlanError as exc:
-            plans.append((member, member.root, {}, [], exc.diagnostics))
-    every, rows, unread = [], [], []
-    for member, plan_root, fixed, findings, errors in plans:
-        shown = partial(from_here, plan_root)
+            checked.append(Checked(member, {}, [], exc.diagnostics))
+    every, rows = [f for c in checked for f in c.findings], []
+    for member, fixed, findings, errors in checked:
+        shown = partial(from_here, member.root)
         for file, count in fixed.items():
             err.print(f"已改正 {shown(file)}：{count} 个字符", markup=False)
-        every += findings
         if fmt == "json":
             rows += [{**row, "plan": member.name} if named else row
                      for row in to_json(findings, shown)]
-            rows += [{**here(d, plan_root).as_json(), "plan": member.name} for d in errors]
+            rows += [{**here(d, member.root).as_json(), "plan": member.name} for d in errors]
         else:
             for text in to_text(findings, shown):
                 click.echo(text)
             for diagnostic in errors:
-                say(here(diagnostic, plan_root))
-        if errors:
-            unread.append(member.name)
+                say(here(diagnostic, member.root))
+    unread = [c.member.name for c in checked if c.errors]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif not named:
         err.print(summary(every))
     else:
-        counts = [f"{m.name} {len(f)} 处" for m, _, _, f, _ in plans if f]
-        err.print(f"{len(plans)} 个规划" + (f"（{'，'.join(counts)}）" if len(counts) > 1 else "")
+        counts = [f"{c.member.name} {len(c.findings)} 处" for c in checked if c.findings]
+        err.print(f"{len(checked)} 个规划" + (f"（{'，'.join(counts)}）" if len(counts) > 1 else "")
                   + f"：{summary(every)}" + (f"无法检查：{'、'.join(unread)}。" if unread else ""),
                   markup=False)
     if unread or (named and workspace.problems):
