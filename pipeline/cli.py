@@ -221,7 +221,7 @@ class RunView:
             line(("未变", "cyan"), f" {who} {made}：{self.path(built.docx)}（源文件未改动，未重新生成）")
             return
         if outcome.retried:
-            line(("注意", "yellow"), f" {who}：生成时工作进程意外退出，已在新的进程中重新生成",
+            line(("注意", "yellow"), f" {who}：有工作进程意外退出，本文档已在新的进程中重新生成",
                  error=True)
         line(("已生成", "green"), f" {who} Word：{self.path(built.docx)}")
         if built.pdf_skipped:
@@ -320,7 +320,9 @@ class RunView:
 def outcome_word(outcome) -> str:
     built = outcome.built
     if built is None:
-        return "无法读取"
+        from .run import WORKER_CODES
+        lost = {d.code for d in outcome.errors} & set(WORKER_CODES)
+        return "未生成（进程退出）" if "E031" in lost else "未生成（程序错误）" if lost else "无法读取"
     if built.refused:
         return "未生成"
     if built.failed:
