@@ -64,7 +64,6 @@ class Writer:
     layout: Layout
     toc_pages: dict[str, int] = field(default_factory=dict)
     spacer_heights: dict[str, int] = field(default_factory=dict)  # as LibreOffice set them
-    libreoffice: bool = False  # the copy LibreOffice lays out for the PDF
     next_spacer: int = 0
     numbered_sections: int = 0  # sections of the body written so far (the first starts at 1)
     landscape: bool = False  # a table was set on landscape pages
