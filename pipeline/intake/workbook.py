@@ -126,7 +126,9 @@ def references(book: Any, ws: Any) -> list[str]:
             continue
         for row in other.iter_rows():
             for cell in row:
-                text = str(getattr(cell.value, "text", cell.value) or "") if cell.data_type == "f" else ""
+                if cell.data_type != "f":
+                    continue
+                text = str(getattr(cell.value, "text", cell.value) or "")
                 if f"{name}!" in text or f"'{name}'!" in text:
                     found.append(f"工作表“{other.title}”{cell.coordinate} 的公式引用了“{name}”：写入的行可能"
                                  "不在其引用范围内，请核对该公式")
