@@ -123,14 +123,15 @@ class Writer:
 
     def runs(self, inlines: Sequence[Inline], highlight: str | None = None
              ) -> list[etree._Element]:
-        out = []
+        out: list[etree._Element] = []
         todo_mark = self.layout["note"]["highlight"]
         for item in inlines:
             if isinstance(item, Span):
+                into = out if not item.link else self.hyperlink(out, item.link)
                 for text, is_todo in split_todos(item.text):
                     r = self.text_run(text, item.bold, item.italic,
                                       todo_mark if is_todo else highlight)
-                    out.append(self.tracked_run(r, item.change))
+                    into.append(self.tracked_run(r, item.change))
             elif isinstance(item, FootnoteRef):
                 out.append(self.tracked_run(
                     el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
@@ -138,6 +139,22 @@ class Writer:
             elif isinstance(item, LineBreak):
                 out.append(el("w:r", None, el("w:br")))
         return out
+
+    @staticmethod
+    def hyperlink(out: list[etree._Element], anchor: str) -> etree._Element:
+        """The internal hyperlink to `anchor` that ends `out`, added when the last is not one:
+        the words and the label of a cross-reference are one link."""
+        if out and out[-1].tag == qn("w:hyperlink") and out[-1].get(qn("w:anchor")) == anchor:
+            return out[-1]
+        out.append(el("w:hyperlink", {"w:anchor": anchor, "w:history": 1}))
+        return out[-1]
+
+    def targeted(self, name: str, content: list[etree._Element]) -> list[etree._Element]:
+        """A caption's or title's runs inside the bookmark its cross-references jump to."""
+        if not name:
+            return content
+        start, end = bookmark(self.bookmark_id(), name)
+        return [start, *content, end]
 
     def label(self, label_change: list[Inline], text: str) -> list[etree._Element]:
         """A generated line (heading number, caption): tracked in a redline, else plain."""
@@ -149,7 +166,7 @@ class Writer:
         words when it takes more than one (GB/T 9704 §7.3.1); None when it fits one line or
         holds more than plain text (a footnote mark, a tracked edit), left to the word
         processor."""
-        if any(not isinstance(i, Span) or i.change is not None or TODO.search(i.text)
+        if any(not isinstance(i, Span) or i.change is not None or i.link or TODO.search(i.text)
                for i in inlines):
             return None
         pieces = [(label, Span(label)), *((i.text, i) for i in inlines)]
