@@ -58,3 +58,6 @@ FIGURE_CAPTION = "FigureCaption"
 DRAFTER_NOTE = "DrafterNote"
 BOX_TABLE = "BoxTable"
 FOOTNOTE_REFERENCE = "FootnoteReference"
+# A cross-reference's runs: Word's own style, which LibreOffice maps to its "Internet Link" and
+# then exports as a PDF link (a hyperlink without a character style it leaves out of the PDF).
+HYPERLINK_STYLE = "Hyperlink"

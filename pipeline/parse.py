@@ -40,6 +40,8 @@ TYPED_NUMBER = re.compile(
 TYPED_LABEL = re.compile(r"^\s*(?:表|图|专栏)?\s*[0-9０-９]+(?:[-－.．][0-9０-９]+)?"
                          r"(?=[ \t\u3000:：.．、]|$)")
 TYPED_TABLE_LABEL = re.compile(r"^\s*表\s*[0-9０-９]+(?:[-－.．][0-9０-９]+)?[ \t\u3000:：.．、]")
+# 表3, 专栏2, 第三章 typed into a reference's words: the label is printed after them anyway.
+TYPED_REFERENCE = re.compile(r"(?:表|图|专栏)\s*[0-9０-９]+$|第[一二三四五六七八九十百零〇\d]+[章节篇]$")
 SOFT_SPACE = re.compile(r"[A-Za-z0-9,.;:!?)]$")
 ASCII_START = re.compile(r"^[A-Za-z0-9(]")
 CJK_INDENT = re.compile(r"^[\u3000 \t]+")
@@ -616,6 +618,11 @@ class _Reader:
         reference = REFERENCE.match(href)
         if reference:
             where = Source(self.file, self.rendered.file_line(self.row))
+            text, ident = plain_text(words), reference.group(1)
+            typed = TYPED_REFERENCE.search(text)
+            if typed:
+                self.error(f"引用“[{text}](#{ident})”的文字自带编号“{typed.group()}”：编号由流水线生成，"
+                           f"应写作“[{text[:typed.start()]}](#{ident})”", None, "E238", where.line)
             return [CrossRef(reference.group(1), words, where, bold, italic)]
         if node.markup == "autolink" or plain_text(words) == shown:
             return words

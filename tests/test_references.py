@@ -8,11 +8,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from PIL import Image as PILImage
 
 from conftest import W, audit_errors, make_plan, part, run_build
 from pipeline.build import build_docx
 from pipeline.check import check_plan
+from pipeline.cli import main
 from pipeline.diff import diff_plan
 from pipeline.errors import PlanError
 
@@ -195,6 +197,17 @@ def test_attributes_that_do_not_belong_are_refused(tmp_path):
     assert {(1, "E236"), (3, "E236"), (9, "E237")} <= found
 
 
+def test_a_number_typed_into_a_reference_is_refused(tmp_path):
+    root = make_plan(tmp_path / "p", {"01.md": "# 甲 {#jia}\n\n表：指标 {#zb}\n\n" + TABLE +
+                                      "\n见[见表1](#zb)。\n\n详见[第一章](#jia)。\n"})
+    result = run_build(root)
+    assert result.exit_code == 2
+    assert ("chapters/01.md:9: 引用“[见表1](#zb)”的文字自带编号“表1”：编号由流水线生成，"
+            "应写作“[见](#zb)”") in result.output
+    assert "chapters/01.md:11: 引用“[第一章](#jia)”的文字自带编号“第一章”" in result.output
+    assert ("chapters/01.md", 9, "E238") in {(f.file, f.line, f.code) for f in check_plan(root)}
+
+
 def test_plain_text_braces_stay_text(tmp_path):
     root = make_plan(tmp_path / "p", {"01.md": "# 甲 {2021}\n\n表：指标 {见附件}\n\n" + TABLE})
     text = paragraphs(build(root))
@@ -226,3 +239,32 @@ def test_redline_and_comparison_table_carry_the_new_labels(tmp_path):
     assert audit_errors(result.redline) == []
     rows = [r for r in openpyxl.load_workbook(result.table_xlsx).active.iter_rows(values_only=True)]
     assert any(r and any(isinstance(c, str) and "正文见表2" in c for c in r) for r in rows)
+
+
+def test_no_reference_no_hyperlink_style(tmp_path, referenced):
+    plain = build(make_plan(tmp_path / "p", {"01.md": "# 甲 {#jia}\n\n表：指标 {#zb}\n\n" + TABLE}))
+    ids = lambda docx: [s.get(Q + "styleId") for s in part(docx, "word/styles.xml")  # noqa: E731
+                        .iter(Q + "style")]
+    assert "Hyperlink" not in ids(plain)
+    assert "Hyperlink" in ids(build(referenced))
+    assert not list(part(plain, "word/document.xml").iter(Q + "hyperlink"))[2:]  # 目录 only
+
+
+@pytest.mark.libreoffice
+def test_references_are_links_in_the_pdf(tmp_path):
+    from pypdf import PdfReader
+    root = make_plan(tmp_path / "p", {"01.md": (
+        "# 甲\n\n正文见[](#zb)。\n\n***\n\n# 乙\n\n表：指标 {#zb}\n\n" + TABLE)})
+    result = CliRunner().invoke(main, ["--plan", str(root), "build", "--format", "pdf"])
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(root / "build" / "draft" / "测试规划（初稿）.pdf")
+    pages = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    found = []
+    for i, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if "正文见" in page.extract_text() and annot.get("/Dest"):
+                found.append(pages[annot["/Dest"][0].idnum])
+    assert len(found) == 1
+    assert "指标" in reader.pages[found[0]].extract_text().replace(" ", "")  # 表1　指标
+    assert "正文见" not in reader.pages[found[0]].extract_text()

@@ -12,7 +12,7 @@ import yaml
 from markdown_it.token import Token
 
 from ..model import Chapter
-from ..parse import BOX, NOTE, markdown, strip_template_comments
+from ..parse import ATTRIBUTES, BOX, NOTE, markdown, strip_template_comments
 from ..placeholders import TEMPLATE_TAG as TEMPLATE  # data and directives, not prose
 from ..yamlfile import compose_safely
 
@@ -37,8 +37,8 @@ INLINE_MARKUP = re.compile(
     r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"  # link or image target
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"    # autolink
     r"|(?:https?|ftp)://[^\s<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》]+")  # bare URL
-# Hidden from every version (<!-- … -->), or pandoc's mark of an unnumbered heading (`{-}`).
-NOT_PRINTED = re.compile(r"<!--.*?-->|[ \t]*\{(?:-|\.unnumbered)\}[ \t]*$", re.S | re.M)
+# Hidden from every version (<!-- … -->), or pandoc's attributes at a line's end (`{-}`, `{#id}`).
+NOT_PRINTED = re.compile(rf"<!--.*?-->|{ATTRIBUTES.pattern}", re.S | re.M)
 # A silence marker: {# check: ignore P101 #} or {# check: ignore P101, P102 原文如此 #}
 SILENCE = re.compile(r"\{#(?:-\s*|\s+)check\s*:\s*ignore\s+"
                      r"(?P<codes>[A-Z]\d{3}(?:\s*[,，、]\s*[A-Z]\d{3})*)"

@@ -33,7 +33,8 @@ def write_docx(document: Document, layout: Layout, when: dt.datetime,
     sections.section: it differs in the body's section break only)."""
     body = write_body(document, layout, toc_pages, spacers, libreoffice)
     parts = [
-        Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering),
+        Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering,
+                                                                 body.hyperlinks),
              f"{REL}/styles", "rIdStyles"),
         Part("word/settings.xml", f"{WML}.settings+xml",
              build_settings(body.footnotes is not None),

@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..layout import Layout
-from ..names import SOURCE_ANCHOR
+from ..names import HYPERLINK_STYLE, SOURCE_ANCHOR
 from ..model import Change, Document, FootnoteRef, Inline, LineBreak, Source, Span
 from ..titles import chars_per_line, title_lines
 from ..transform import TODO
@@ -69,6 +69,7 @@ class Writer:
     next_spacer: int = 0
     numbered_sections: int = 0  # sections of the body written so far (the first starts at 1)
     landscape: bool = False  # a table was set on landscape pages
+    hyperlinks: bool = False  # a cross-reference was written: styles.xml needs its style
     anchors: list[Anchor] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
     media_by_path: dict[Path, Media] = field(default_factory=dict)
@@ -106,17 +107,19 @@ class Writer:
         return tracked_runs(change.kind, self.revision_id(), redline.author, redline.date, [r])
 
     def text_run(self, text: str, bold: bool = False, italic: bool = False,
-                 highlight: str | None = None) -> etree._Element:
-        r = self.reused(("run", bold, italic, highlight), lambda: self._run(bold, italic,
-                                                                            highlight))
+                 highlight: str | None = None, link: bool = False) -> etree._Element:
+        r = self.reused(("run", bold, italic, highlight, link),
+                        lambda: self._run(bold, italic, highlight, link))
         t = r[-1]
         t.text = text
         if text != text.strip():
             t.set(qn("xml:space"), "preserve")
         return r
 
-    def _run(self, bold: bool, italic: bool, highlight: str | None) -> etree._Element:
-        rpr = props("w:rPr", fonts(self.layout["body"]["emphasis_font"]) if italic else None,
+    def _run(self, bold: bool, italic: bool, highlight: str | None, link: bool
+             ) -> etree._Element:
+        rpr = props("w:rPr", val("w:rStyle", HYPERLINK_STYLE) if link else None,
+                    fonts(self.layout["body"]["emphasis_font"]) if italic else None,
                     el("w:b") if bold else None, el("w:bCs") if bold else None,
                     val("w:highlight", highlight) if highlight else None)
         return el("w:r", None, *([rpr] if len(rpr) else []), el("w:t"))
@@ -130,7 +133,7 @@ class Writer:
                 into = out if not item.link else self.hyperlink(out, item.link)
                 for text, is_todo in split_todos(item.text):
                     r = self.text_run(text, item.bold, item.italic,
-                                      todo_mark if is_todo else highlight)
+                                      todo_mark if is_todo else highlight, bool(item.link))
                     into.append(self.tracked_run(r, item.change))
             elif isinstance(item, FootnoteRef):
                 out.append(self.tracked_run(
@@ -140,12 +143,12 @@ class Writer:
                 out.append(el("w:r", None, el("w:br")))
         return out
 
-    @staticmethod
-    def hyperlink(out: list[etree._Element], anchor: str) -> etree._Element:
+    def hyperlink(self, out: list[etree._Element], anchor: str) -> etree._Element:
         """The internal hyperlink to `anchor` that ends `out`, added when the last is not one:
         the words and the label of a cross-reference are one link."""
         if out and out[-1].tag == qn("w:hyperlink") and out[-1].get(qn("w:anchor")) == anchor:
             return out[-1]
+        self.hyperlinks = True
         out.append(el("w:hyperlink", {"w:anchor": anchor, "w:history": 1}))
         return out[-1]
 
