@@ -266,5 +266,5 @@ def test_references_are_links_in_the_pdf(tmp_path):
             if "正文见" in page.extract_text() and annot.get("/Dest"):
                 found.append(pages[annot["/Dest"][0].idnum])
     assert len(found) == 1
-    assert "指标" in reader.pages[found[0]].extract_text().replace(" ", "")  # 表1　指标
+    assert "表1　指标" in reader.pages[found[0]].extract_text().replace(" ", "")
     assert "正文见" not in reader.pages[found[0]].extract_text()
