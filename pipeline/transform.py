@@ -54,7 +54,7 @@ def resolve(plan: Plan, version: str, heading_numbers: list[Level], labels: Labe
     blocks = number_objects(blocks, labels)
     blocks = list_markers(blocks, labels.lists)
     blocks, footnotes = number_footnotes(blocks, footnote_bodies)
-    blocks, footnotes = link_references(blocks, footnotes, labels, spec)
+    blocks, footnotes = link_references(blocks, footnotes, spec)
     blocks = mark_todos(blocks)
     footnotes = {n: mark_todos(body) for n, body in footnotes.items()}
     todos = todo_markers(blocks) + [m for body in footnotes.values() for m in todo_markers(body)]
@@ -115,16 +115,12 @@ def number_objects(blocks: list[Block], labels: Labels) -> list[Block]:
             return block
         counts[kind] += 1
         n = counts[kind]
-        if isinstance(block, Table):
-            return replace(block, number=n, label=f"{labels.table}{n}{LABEL_GAP}{block.caption}")
-        if isinstance(block, Box):
-            return replace(block, number=n, label=f"{labels.box}{n}{LABEL_GAP}{block.title}")
-        label = f"{labels.figure}{n}" + (f"{LABEL_GAP}{block.caption}" if block.caption else "")
-        return replace(block, number=n, label=label)
+        prefix = labels.table if kind is Table else labels.box if kind is Box else labels.figure
+        return replace(block, number=n, label=f"{prefix}{n}")
     return map_blocks(blocks, number)
 
 
-def link_references(blocks: list[Block], footnotes: dict[int, list[Block]], labels: Labels,
+def link_references(blocks: list[Block], footnotes: dict[int, list[Block]],
                     version: VersionSpec) -> tuple[list[Block], dict[int, list[Block]]]:
     """Each cross-reference as its words and its target's label (见 + 表3), linked to the
     target's bookmark: a heading's 目录 bookmark, a bookmark of its own on the caption or title
@@ -156,7 +152,7 @@ def link_references(blocks: list[Block], footnotes: dict[int, list[Block]], labe
                 continue
             link = target.bookmark
             out.extend(replace(w, link=link) if isinstance(w, Span) else w for w in item.words)
-            out.append(Span(target_label(target, labels), item.bold, item.italic, link=link))
+            out.append(Span(target_label(target), item.bold, item.italic, link=link))
         return out
 
     def resolve_all(body: list[Block]) -> list[Block]:
@@ -168,13 +164,11 @@ def link_references(blocks: list[Block], footnotes: dict[int, list[Block]], labe
     return blocks, footnotes
 
 
-def target_label(block: Block, labels: Labels) -> str:
+def target_label(block: Block) -> str:
     """第三章, 一、, 表3, 图2, 专栏4 as the plan numbers it; an unnumbered heading's title."""
     if isinstance(block, Heading):
         return block.number.rstrip(f" {LABEL_GAP}") if block.number else block.text
-    word = labels.table if isinstance(block, Table) else \
-        labels.box if isinstance(block, Box) else labels.figure
-    return f"{word}{block.number}"  # type: ignore[union-attr]
+    return block.label  # type: ignore[union-attr]
 
 
 def list_markers(blocks: list[Block], levels: tuple[tuple[str, str], ...]) -> list[Block]:
