@@ -43,6 +43,7 @@ class Span:
     italic: bool = False
     change: Change | None = None
     todo: bool = False  # a TODO marker, highlighted wherever it shows (set by the transform)
+    link: str = ""  # a cross-reference's text: the bookmark it jumps to (set by the transform)
 
 
 @dataclass
@@ -57,7 +58,18 @@ class LineBreak:
     pass
 
 
-Inline = Span | FootnoteRef | LineBreak
+@dataclass
+class CrossRef:
+    """`[](#id)`, `[见](#id)`: a reference to the heading, table, figure or 专栏 given `{#id}`.
+    The transform stage replaces it with its words and the target's label (见表3), linked."""
+    target: str
+    words: list["Inline"]
+    source: Source
+    bold: bool = False
+    italic: bool = False
+
+
+Inline = Span | FootnoteRef | LineBreak | CrossRef
 
 
 def plain_text(inlines: list[Inline]) -> str:
@@ -81,6 +93,7 @@ class Heading:
     numbered: bool = True  # False: 序言, 附件 … (`{-}`): no number, still in the 目录
     change: Change | None = None  # redline: the paragraph mark inserted or deleted
     label_change: list[Inline] = field(default_factory=list)  # redline: the number, tracked
+    id: str = ""  # `{#id}`: what cross-references name it by
 
     @property
     def text(self) -> str:
@@ -138,6 +151,8 @@ class Table:
     row_changes: list[Change | None] = field(default_factory=list)  # redline: per body row
     label_change: list[Inline] = field(default_factory=list)  # redline: the caption line, tracked
     landscape: bool = False  # on landscape pages of its own (表：… {.landscape})
+    id: str = ""  # `表：… {#id}`: what cross-references name it by
+    bookmark: str = ""  # on the caption, when it has an id (set by the transform)
 
 
 @dataclass
@@ -150,6 +165,8 @@ class Box:
     label: str = ""  # the number as printed, given by the transform: 表1, 专栏1, 图1
     change: Change | None = None  # redline: the whole box inserted or deleted
     label_change: list[Inline] = field(default_factory=list)  # redline: the title line, tracked
+    id: str = ""  # `::: 专栏 标题 {#id}`
+    bookmark: str = ""  # on the title, when it has an id (set by the transform)
 
 
 @dataclass
@@ -168,6 +185,8 @@ class Image:
     label: str = ""  # the number as printed, given by the transform: 表1, 专栏1, 图1
     change: Change | None = None  # redline: the whole figure inserted or deleted
     label_change: list[Inline] = field(default_factory=list)  # redline: the caption, tracked
+    id: str = ""  # `![图题](图.png){#id}`
+    bookmark: str = ""  # on the caption, when it has an id (set by the transform)
 
 
 @dataclass

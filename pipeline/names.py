@@ -46,6 +46,7 @@ STRICT_RELATIONSHIP_TYPES = {"customProperties": "custom-properties",
 # ---- bookmarks the writer puts and the readers rely on -----------------------------------------
 SOURCE_ANCHOR = "_Src"  # around each paragraph: its source file and line (manifest.json)
 TOC_BOOKMARK = "_Toc"  # on each heading: the 目录's page reference
+REF_BOOKMARK = "_Ref"  # on a caption or 专栏 title with an id: a cross-reference's target
 
 # ---- style ids (styles.py defines them; read_built_docx recognises blocks by them) -------------
 HEADING = "Heading"  # Heading1, Heading2, …
@@ -57,3 +58,6 @@ FIGURE_CAPTION = "FigureCaption"
 DRAFTER_NOTE = "DrafterNote"
 BOX_TABLE = "BoxTable"
 FOOTNOTE_REFERENCE = "FootnoteReference"
+# A cross-reference's runs: Word's own style, which LibreOffice maps to its "Internet Link" and
+# then exports as a PDF link (a hyperlink without a character style it leaves out of the PDF).
+HYPERLINK_STYLE = "Hyperlink"

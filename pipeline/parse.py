@@ -19,9 +19,10 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .errors import Diagnostic, PlanError
-from .placeholders import BLOCK_MARK, BLOCK_PLACEHOLDER
+from .placeholders import BLOCK_MARK, BLOCK_PLACEHOLDER, TEMPLATE_COMMENT
 from .files import inside
-from .model import (Block, Box, Chapter, FootnoteRef, Heading, Image, Inline, LineBreak,
+from .references import check_references
+from .model import (Block, Box, Chapter, CrossRef, FootnoteRef, Heading, Image, Inline, LineBreak,
                     ListBlock, ListItem, Merge, Note, PageBreak, ParsedChapter, Paragraph,
                     Rendered, Source, Span, Table, VersionBlock, VersionSpec, map_blocks,
                     map_inlines, plain_text, walk)
@@ -31,7 +32,6 @@ NOTE = "编者注"
 ONLY = "版本"  # ::: 版本 review final   (keys or labels: ::: 版本 征求意见稿 报批稿)
 CONTAINERS = (BOX, NOTE, ONLY)
 CAPTION_PREFIXES = ("表：", "表:")
-LANDSCAPE = "{.landscape}"  # after a table's caption: set it on landscape pages
 # Numbering a drafter typed by hand; the pipeline generates it, so typed numbering would double up.
 TYPED_NUMBER = re.compile(
     r"^\s*(第[一二三四五六七八九十百零〇\d]+[章节篇部分]|[一二三四五六七八九十]+[、.．]"
@@ -40,19 +40,24 @@ TYPED_NUMBER = re.compile(
 TYPED_LABEL = re.compile(r"^\s*(?:表|图|专栏)?\s*[0-9０-９]+(?:[-－.．][0-9０-９]+)?"
                          r"(?=[ \t\u3000:：.．、]|$)")
 TYPED_TABLE_LABEL = re.compile(r"^\s*表\s*[0-9０-９]+(?:[-－.．][0-9０-９]+)?[ \t\u3000:：.．、]")
+# 表3, 专栏2, 第三章 typed into a reference's words: the label is printed after them anyway.
+TYPED_REFERENCE = re.compile(r"(?:表|图|专栏)\s*[0-9０-９]+$|第[一二三四五六七八九十百零〇\d]+[章节篇]$")
 SOFT_SPACE = re.compile(r"[A-Za-z0-9,.;:!?)]$")
 ASCII_START = re.compile(r"^[A-Za-z0-9(]")
 CJK_INDENT = re.compile(r"^[\u3000 \t]+")
-# {# … #}: a template comment, never printed; `plan check` reads its silence markers from them.
-TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 BLOCK_MARK_START = BLOCK_MARK[0]
 # Merged cells in pipe tables, as MultiMarkdown writes them: a cell holding only ^^ joins the
 # cell above; an empty cell with no space between its pipes (||) joins the cell to its left.
 JOIN_UP, JOIN_LEFT = "^^", ""
 # `##标题`: a heading with its space forgotten (`#1机组` is text: a unit's number).
 HEADING_WITHOUT_SPACE = re.compile(r"#{1,6}(?=[^\s#0-9])")
-# Pandoc's attribute for a heading without a number (序言, 附件): `# 序言 {-}`, `{.unnumbered}`.
-UNNUMBERED = re.compile(r"[ \t]*\{(?:-|\.unnumbered)\}[ \t]*$")
+# Pandoc's attributes at the end of a heading, a caption or a 专栏 title, in any combination:
+# `{#id}` (what a cross-reference names), `{-}` or `{.unnumbered}` (序言, 附件: no number),
+# `{.landscape}` (a table on landscape pages): `# 序言 {- #xuyan}`.
+IDENTIFIER = r"[^\W_][\w.:-]*"
+ATTRIBUTE = rf"(?:#{IDENTIFIER}|\.[^\W_][\w-]*|-)"
+ATTRIBUTES = re.compile(rf"[ \t]*\{{[ \t]*((?:{ATTRIBUTE}[ \t]*)+)\}}[ \t]*$")
+REFERENCE = re.compile(rf"^#({IDENTIFIER})$")
 CONTAINER_LINE = re.compile(r"^[ \t>]*:{3,}[ \t]*$")
 # `:: 专栏 标题`: a container with too few colons stays a paragraph.
 SHORT_CONTAINER = re.compile(rf"^:{{1,2}}(?!:)[ \t]*(?:{'|'.join(CONTAINERS)})")
@@ -62,6 +67,7 @@ HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*[^>]*>|<![A-Za-z][^>]*>|<\?.*?\?>", re.S)
 WEB_LINK = re.compile(r"^(?:https?|ftp)://", re.I)
 IMAGE_FORMATS = ("PNG", "JPEG")
+ALLOWED_SHOWN = {"unnumbered": "{-}（不编号）", "landscape": "{.landscape}（横排）"}
 
 
 @lru_cache(maxsize=1)
@@ -156,8 +162,15 @@ def glued_chapters(parsed: list[ParsedChapter]) -> list[Diagnostic]:
             for p in parsed[1:] if p.blocks and not isinstance(p.blocks[0], Heading)]
 
 
+def plan_problems(parsed: list[ParsedChapter]) -> list[Diagnostic]:
+    """What only the chapters together show: a chapter glued to the one before, an id used
+    twice, a reference to an id no chapter has."""
+    return glued_chapters(parsed) + check_references(parsed)
+
+
 def strip_template_comments(text: str) -> str:
-    """Drop {# … #} comments as Jinja would, keeping their line breaks so lines still match."""
+    """Drop {# … #} comments as Jinja would, keeping their line breaks so lines still match;
+    `plan check` reads its silence markers from them."""
     return TEMPLATE_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
 
 
@@ -232,10 +245,13 @@ class _Reader:
                 continue
             if isinstance(block, Table) and out and _is_caption(out[-1]):
                 caption = out.pop()
-                block.caption, block.caption_source = _caption_text(caption), caption.source
-                if block.caption.endswith(LANDSCAPE):  # the table option: landscape pages
-                    block.caption = block.caption.removesuffix(LANDSCAPE).rstrip()
-                    block.landscape = True
+                block.caption_source = caption.source
+                if any(isinstance(i, CrossRef) for i in caption.inlines):
+                    self.error("表题中不能写引用“[](#标识)”：表题只能是文字", None, "E237",
+                               caption.source.line)
+                block.caption, block.id, classes = self.attributes(
+                    _caption_text(caption), "表题", ("landscape",), caption.source.line)
+                block.landscape = "landscape" in classes
                 self.typed_label(block.caption, "表题", caption.source.line)
             elif isinstance(block, Table) and out and isinstance(out[-1], Paragraph) and \
                     TYPED_TABLE_LABEL.match(plain_text(out[-1].inlines)):
@@ -244,6 +260,27 @@ class _Reader:
                            "编号由流水线生成", None, "E228", out[-1].source.line)
             out.append(block)
         return out
+
+    def attributes(self, text: str, what: str, allowed: tuple[str, ...], line: int
+                   ) -> tuple[str, str, list[str]]:
+        """Text without the attributes at its end, its id and its classes (`-` is
+        unnumbered); a class this kind of text cannot take is reported."""
+        match = ATTRIBUTES.search(text)
+        if not match:
+            return text, "", []
+        ids, classes = [], []
+        for token in match.group(1).split():
+            if token.startswith("#"):
+                ids.append(token[1:])
+            else:
+                classes.append("unnumbered" if token == "-" else token[1:])
+        wrong = [f".{c}" for c in classes if c not in allowed] + \
+            [f"#{i}" for i in ids[1:]]
+        if wrong:
+            usable = "、".join(["{#标识}", *(ALLOWED_SHOWN[c] for c in allowed)])
+            self.error(f"{what}的属性“{'、'.join(wrong)}”无法使用：{what}可写的属性为 {usable}"
+                       "（一处只写一个标识）", None, "E236", line)
+        return text[:match.start()], ids[0] if ids else "", classes
 
     def typed_label(self, text: str, what: str, line: int) -> None:
         if TYPED_LABEL.match(text):
@@ -267,11 +304,12 @@ class _Reader:
             return self.error(f"“::: {name}”没有结束行“:::”，其后的全部内容都会被当作{name}：请在"
                               f"{name}结束处单独写一行“:::”", node, "E226")
         if kind == f"container_{BOX}":
-            title = node.info.strip().removeprefix(BOX).strip()
+            title, ident, _ = self.attributes(node.info.strip().removeprefix(BOX).strip(),
+                                              "专栏标题", (), src.line)
             if not title:
                 return self.error("专栏缺少标题：应写作“::: 专栏 标题”", node, "E211")
             self.typed_label(title, "专栏标题", src.line)
-            return Box(title, self.blocks(node.children), src)
+            return Box(title, self.blocks(node.children), src, id=ident)
         if kind == f"container_{NOTE}":
             return Note(self.blocks(node.children), src)
         if kind == f"container_{ONLY}":
@@ -318,14 +356,14 @@ class _Reader:
         elif node.meta.get("no_space"):
             self.error(f"“{'#' * level}{plain_text(inlines)}”的井号后缺少空格，不会成为标题："
                        f"应写作“{'#' * level} {plain_text(inlines)}”", node, "E219")
-        numbered = True
+        ident, classes = "", []
         last = inlines[-1] if inlines else None
-        if isinstance(last, Span) and UNNUMBERED.search(last.text):
-            last.text = UNNUMBERED.sub("", last.text)
-            numbered = False
+        if isinstance(last, Span):
+            last.text, ident, classes = self.attributes(last.text, "标题", ("unnumbered",),
+                                                        src.line)
             if not last.text:
                 inlines.pop()
-        return Heading(level, inlines, src, numbered=numbered)
+        return Heading(level, inlines, src, numbered="unnumbered" not in classes, id=ident)
 
     def list_block(self, node: SyntaxTreeNode, src: Source) -> ListBlock:
         ordered = node.type == "ordered_list"
@@ -395,9 +433,14 @@ class _Reader:
             others = [c for c in inline.children
                       if c.type != "image" and not (c.type in ("text", "softbreak")
                                                     and not c.content.strip())]
-            if others or len(images) > 1:
+            after = others[0] if len(others) == 1 and inline.children[-1] is others[0] and \
+                others[0].type == "text" and ATTRIBUTES.fullmatch(others[0].content) else None
+            if (others and after is None) or len(images) > 1:
                 return self.error("图片应单独成段：![图题](路径) 前后空一行", node, "E212")
-            return self.image(images[0], node)
+            image = self.image(images[0], node)
+            if image is not None and after is not None:
+                _, image.id, _ = self.attributes(after.content, "图题", (), image.source.line)
+            return image
         placeholder = BLOCK_PLACEHOLDER.match(inline.content.strip())
         if placeholder and placeholder.group(1) in self.rendered.data_blocks:
             return replace(self.rendered.data_blocks[placeholder.group(1)],
@@ -415,7 +458,8 @@ class _Reader:
             return self.error("脚注引用没有对应的脚注内容（应在文末写“[^标签]: 内容”）", node, "E214")
         if inlines and isinstance(inlines[0], Span):
             inlines[0].text = CJK_INDENT.sub("", inlines[0].text)
-        return Paragraph(inlines, self.source(node)) if text.strip() or len(inlines) > 1 else None
+        printed = text.strip() or len(inlines) > 1 or any(isinstance(i, CrossRef) for i in inlines)
+        return Paragraph(inlines, self.source(node)) if printed else None
 
     def image(self, node: SyntaxTreeNode, para: SyntaxTreeNode) -> Image | None:
         src = self.source(para)
@@ -571,6 +615,15 @@ class _Reader:
         words = self.inlines(node, bold, italic)
         href = unquote(str(node.attrs.get("href", "")))
         shown = href.removeprefix("mailto:")
+        reference = REFERENCE.match(href)
+        if reference:
+            where = Source(self.file, self.rendered.file_line(self.row))
+            text, ident = plain_text(words), reference.group(1)
+            typed = TYPED_REFERENCE.search(text)
+            if typed:
+                self.error(f"引用“[{text}](#{ident})”的文字自带编号“{typed.group()}”：编号由流水线生成，"
+                           f"应写作“[{text[:typed.start()]}](#{ident})”", None, "E238", where.line)
+            return [CrossRef(reference.group(1), words, where, bold, italic)]
         if node.markup == "autolink" or plain_text(words) == shown:
             return words
         if WEB_LINK.match(href) or href.startswith("mailto:"):

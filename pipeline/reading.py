@@ -10,7 +10,7 @@ from .files import read_text
 from .layout import Layout, load_layout, style_file
 from .load import load_meta, load_plan
 from .model import Document, Plan, PlanMeta, SourceRevision
-from .parse import glued_chapters, parse_chapter
+from .parse import parse_chapter, plan_problems
 from .render import render_chapter
 from .revision import stamp
 from .transform import Labels, Level, resolve
@@ -41,7 +41,7 @@ def read_plan(root: Path) -> tuple[Plan, Layout]:
         chapter_parsed, found = parse_chapter(chapter, rendered, levels, plan.meta.versions)
         parsed.append(chapter_parsed)
         diagnostics += found
-    diagnostics += glued_chapters(parsed)
+    diagnostics += plan_problems(parsed)
     raise_errors(diagnostics)
     return replace(plan, parsed=parsed, diagnostics=diagnostics), layout
 

@@ -16,6 +16,9 @@ Tables: `table()` builds a document-model Table (tables.py) and writes a one-lin
 into the Markdown; the parse stage puts the Table where the placeholder's paragraph stands, and
 a `表：…` line above it gives the caption as for any table.
 
+Comments: `{# … #}` with a space (or `-`) after `{#` is a comment, as `{# check: ignore P101 #}`;
+`{#` before anything else is text, so pandoc's `# 总体要求 {#zongti}` passes through.
+
 Line map: before rendering, a private-use marker carrying the line number is put after every
 newline of the template's text (outside {{ }}, {% %}, {# #}); the rendered text is split into
 lines, each line takes the number of its first marker (or of the line before it: a loop body
@@ -27,10 +30,10 @@ import re
 
 from .errors import PlanError
 from .model import Chapter, Plan, Rendered
-from .placeholders import LINE_MARK, LINE_MARKS, PRIVATE
+from .placeholders import (COMMENT_END, COMMENT_START, LINE_MARK, LINE_MARKS, PRIVATE,
+                           TEMPLATE_COMMENT, TEMPLATE_TAG)
 
-TEMPLATE_START = ("{{", "{%", "{#")
-TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+TEMPLATE_START = ("{{", "{%")
 TRIMS_BEFORE = re.compile(r"[ \t]*\{[{%#]-")  # {%- strips the newline before it: keep it so
 
 
@@ -43,17 +46,18 @@ def render_chapter(chapter: Chapter, plan: Plan) -> Rendered:
         line = chapter.body_line + body.count("\n", 0, private.start())
         raise PlanError(f"文件中有私用区字符 U+{ord(private.group()):04X}，请删除", chapter.display,
                         line, code="E154")
-    if not any(start in body for start in TEMPLATE_START):
+    if not any(start in body for start in TEMPLATE_START) and not TEMPLATE_COMMENT.search(body):
         return Rendered.unchanged(chapter)
     from .sandbox import NAMES, REFUSED_NODES, TEMPLATE_FILE, chapter_names, environment, located
 
     env = environment()
     try:
-        tree = env.parse(body)
+        tree = env.parse(jinja_comments(body))
         for node in tree.find_all(REFUSED_NODES):
             raise PlanError("章节中不能引用其他模板或文件（include、import、extends）：章节只能使用"
                             f"数据（{NAMES}）", code="E155", line=node.lineno)
-        code = env.compile(mark_lines(body), name=chapter.display, filename=TEMPLATE_FILE)
+        code = env.compile(jinja_comments(mark_lines(body)), name=chapter.display,
+                           filename=TEMPLATE_FILE)
         template = env.template_class.from_code(env, code, env.make_globals(None))
         blocks: dict = {}
         names = chapter_names(plan.data, plan.meta.period, blocks, tuple(plan.counties))
@@ -64,10 +68,15 @@ def render_chapter(chapter: Chapter, plan: Plan) -> Rendered:
     return Rendered(markdown, line_map, blocks)
 
 
+def jinja_comments(text: str) -> str:
+    """Each template comment between the private delimiters Jinja is set to read."""
+    return TEMPLATE_COMMENT.sub(lambda m: f"{COMMENT_START}{m.group()[2:-2]}{COMMENT_END}", text)
+
+
 def mark_lines(body: str) -> str:
     """Put the line number after every newline of the template's text."""
     out, line, last = [], 1, 0
-    tags = [(m.start(), m.end()) for m in TAG.finditer(body)]
+    tags = [(m.start(), m.end()) for m in TEMPLATE_TAG.finditer(body)]
     spans = iter(tags + [(len(body) + 1, len(body) + 1)])
     tag_start, tag_end = next(spans)
     for index, char in enumerate(body):

@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .data import PlanData, Value, ValueForms
 from .errors import PlanError
 from .model import Chapter, Source
-from .placeholders import BLOCK_MARK, PRIVATE
+from .placeholders import BLOCK_MARK, COMMENT_END, COMMENT_START, PRIVATE
 from .tables import TableInputs, build_table, rollup, value_total
 
 ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
@@ -54,7 +54,8 @@ def finalize(value: Any) -> str:
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True,
-                               autoescape=False, finalize=finalize)
+                               autoescape=False, finalize=finalize,
+                               comment_start_string=COMMENT_START, comment_end_string=COMMENT_END)
     env.globals.clear()  # range, lipsum, cycler, …: a chapter needs none of them
     return env
 

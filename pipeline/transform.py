@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass, replace
 
 from .chinese import format_number
-from .names import TOC_BOOKMARK
-from .errors import PlanError
-from .model import (Block, Box, Document, FootnoteRef, Heading, Image, Inline, ListBlock,
-                    Note, Plan, Span, Table, TodoMarker, VersionBlock, VersionSpec,
+from .names import REF_BOOKMARK, TOC_BOOKMARK
+from .errors import Diagnostic, PlanError
+from .model import (Block, Box, CrossRef, Document, FootnoteRef, Heading, Image, Inline,
+                    ListBlock, Note, Plan, Span, Table, TodoMarker, VersionBlock, VersionSpec,
                     inlines_of, map_blocks, map_inlines, walk)
+from .references import targets
 
 # Markers drafters leave for work still to do (plan-domain.md): TODO, 【待补】, 【待定：…】.
 TODO = re.compile(r"TODO|【待[补定][^】]{0,40}】")
@@ -53,6 +54,7 @@ def resolve(plan: Plan, version: str, heading_numbers: list[Level], labels: Labe
     blocks = number_objects(blocks, labels)
     blocks = list_markers(blocks, labels.lists)
     blocks, footnotes = number_footnotes(blocks, footnote_bodies)
+    blocks, footnotes = link_references(blocks, footnotes, spec)
     blocks = mark_todos(blocks)
     footnotes = {n: mark_todos(body) for n, body in footnotes.items()}
     todos = todo_markers(blocks) + [m for body in footnotes.values() for m in todo_markers(body)]
@@ -116,6 +118,57 @@ def number_objects(blocks: list[Block], labels: Labels) -> list[Block]:
         prefix = labels.table if kind is Table else labels.box if kind is Box else labels.figure
         return replace(block, number=n, label=f"{prefix}{n}")
     return map_blocks(blocks, number)
+
+
+def link_references(blocks: list[Block], footnotes: dict[int, list[Block]],
+                    version: VersionSpec) -> tuple[list[Block], dict[int, list[Block]]]:
+    """Each cross-reference as its words and its target's label (见 + 表3), linked to the
+    target's bookmark: a heading's 目录 bookmark, a bookmark of its own on the caption or title
+    of a table, figure or 专栏 that has an id. A heading inside a 专栏 has no bookmark: its
+    reference prints unlinked."""
+    count = 0
+
+    def bookmarked(block: Block) -> Block:
+        nonlocal count
+        if isinstance(block, (Table, Box, Image)) and block.id:
+            count += 1
+            return replace(block, bookmark=f"{REF_BOOKMARK}{count:05d}")
+        return block
+    blocks = map_blocks(blocks, bookmarked)
+    found = dict(targets(blocks))
+    missing: list[Diagnostic] = []
+
+    def resolved(inlines: list[Inline]) -> list[Inline]:
+        out: list[Inline] = []
+        for item in inlines:
+            if not isinstance(item, CrossRef):
+                out.append(item)
+                continue
+            target = found.get(item.target)
+            if target is None:
+                missing.append(Diagnostic(
+                    "E235", "error", f"引用的“#{item.target}”不在{version.name}中：它所在的文字只属于"
+                    "其他版本，或在本版本不显示的编者注中", item.source.file, item.source.line))
+                continue
+            link = target.bookmark
+            out.extend(replace(w, link=link) if isinstance(w, Span) else w for w in item.words)
+            out.append(Span(target_label(target), item.bold, item.italic, link=link))
+        return out
+
+    def resolve_all(body: list[Block]) -> list[Block]:
+        return map_blocks(body, lambda block: map_inlines(block, resolved))
+    blocks = resolve_all(blocks)
+    footnotes = {n: resolve_all(body) for n, body in footnotes.items()}
+    if missing:
+        raise PlanError.of(missing)
+    return blocks, footnotes
+
+
+def target_label(block: Block) -> str:
+    """第三章, 一、, 表3, 图2, 专栏4 as the plan numbers it; an unnumbered heading's title."""
+    if isinstance(block, Heading):
+        return block.number.rstrip(f" {LABEL_GAP}") if block.number else block.text
+    return block.label  # type: ignore[union-attr]
 
 
 def list_markers(blocks: list[Block], levels: tuple[tuple[str, str], ...]) -> list[Block]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import Diagnostic, PlanError
-from ..parse import glued_chapters, parse_chapter
+from ..parse import parse_chapter, plan_problems
 from ..render import render_chapter
 from .registry import Context
 from .structure import BUILD_CODES
@@ -29,4 +29,4 @@ def reading_problems(texts: list[ChapterText], ctx: Context) -> Iterator[Diagnos
         chapter, found = parse_chapter(text.chapter, rendered, ctx.levels, ctx.meta.versions)
         parsed.append(chapter)
         yield from (d for d in found if d.code not in BUILD_CODES)  # H501–H503 report those
-    yield from glued_chapters(parsed)
+    yield from plan_problems(parsed)

@@ -12,7 +12,8 @@ import yaml
 from markdown_it.token import Token
 
 from ..model import Chapter
-from ..parse import BOX, NOTE, markdown, strip_template_comments
+from ..parse import ATTRIBUTES, BOX, NOTE, markdown, strip_template_comments
+from ..placeholders import TEMPLATE_TAG as TEMPLATE  # data and directives, not prose
 from ..yamlfile import compose_safely
 
 MASK = "\0"  # stands for a masked character; no rule pattern matches it
@@ -21,8 +22,6 @@ CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff
                      r"“”‘’…—·]")
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
-# Template expressions, statements and comments (Jinja): data and directives, not prose.
-TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 # Block markup at the start of a line: blockquote, heading, list marker, footnote label.
 LINE_MARKUP = re.compile(
     r"^[ \t]*(?:>[ \t]?)*(?:#{1,6}(?!#)|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])"
@@ -38,10 +37,11 @@ INLINE_MARKUP = re.compile(
     r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"  # link or image target
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"    # autolink
     r"|(?:https?|ftp)://[^\s<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》]+")  # bare URL
-# Hidden from every version (<!-- … -->), or pandoc's mark of an unnumbered heading (`{-}`).
-NOT_PRINTED = re.compile(r"<!--.*?-->|[ \t]*\{(?:-|\.unnumbered)\}[ \t]*$", re.S | re.M)
+# Hidden from every version (<!-- … -->), or pandoc's attributes at a line's end (`{-}`, `{#id}`).
+NOT_PRINTED = re.compile(rf"<!--.*?-->|{ATTRIBUTES.pattern}", re.S | re.M)
 # A silence marker: {# check: ignore P101 #} or {# check: ignore P101, P102 原文如此 #}
-SILENCE = re.compile(r"\{#-?\s*check\s*:\s*ignore\s+(?P<codes>[A-Z]\d{3}(?:\s*[,，、]\s*[A-Z]\d{3})*)"
+SILENCE = re.compile(r"\{#(?:-\s*|\s+)check\s*:\s*ignore\s+"
+                     r"(?P<codes>[A-Z]\d{3}(?:\s*[,，、]\s*[A-Z]\d{3})*)"
                      r".*?-?#\}", re.S)
 CODE = re.compile(r"[A-Z]\d{3}")
 

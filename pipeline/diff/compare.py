@@ -244,10 +244,10 @@ def _emit(tokens: list[tuple[object, Inline]], change: Change | None) -> list[In
             text = key if isinstance(key, str) else ""
             last = out[-1] if out else None
             if (isinstance(last, Span) and last.change == change and last.bold == item.bold
-                    and last.italic == item.italic):
+                    and last.italic == item.italic and last.link == item.link):
                 last.text += text
             else:
-                out.append(Span(text, item.bold, item.italic, change))
+                out.append(Span(text, item.bold, item.italic, change, link=item.link))
         elif isinstance(item, FootnoteRef):
             out.append(replace(item, change=change) if change else item)
         elif change is None or not is_removed(change):

@@ -31,7 +31,8 @@ def write_docx(document: Document, layout: Layout, when: dt.datetime,
     them back to the grid."""
     body = write_body(document, layout, toc_pages, spacers)
     parts = [
-        Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering),
+        Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering,
+                                                                 body.hyperlinks),
              f"{REL}/styles", "rIdStyles"),
         Part("word/settings.xml", f"{WML}.settings+xml",
              build_settings(body.footnotes is not None),

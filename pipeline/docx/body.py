@@ -23,6 +23,7 @@ class BodyParts:
     headers: dict[str, bytes]  # part name → xml, odd first; empty when the version has none
     media: list[Media] = field(default_factory=list)
     anchors: list[Anchor] = field(default_factory=list)
+    hyperlinks: bool = False  # cross-references written: their character style is needed
 
 
 def document_xml(w: Writer) -> bytes:
@@ -54,4 +55,4 @@ def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | N
     if w.landscape:
         footers += [("word/footer3.xml", turned[0], landscape_footer(w, odd=True)),
                     ("word/footer4.xml", turned[1], landscape_footer(w, odd=False))]
-    return BodyParts(xml, notes, footers, headers, w.media, w.anchors)
+    return BodyParts(xml, notes, footers, headers, w.media, w.anchors, w.hyperlinks)

@@ -50,8 +50,8 @@ def box(w: Writer, item: Box, content_of: Render) -> list[etree._Element]:
     inside = w.layout["page"]["type_width_mm"] - 2 * w.layout["table"]["cell_margin_mm"]
     runs = None if item.label_change else w.title(label, [Span(item.title)],
                                                   spec["title_size_pt"], inside)
-    title = w.paragraph(w.ppr("BoxTitle"), runs or w.label(item.label_change,
-                                                          label + item.title),
+    title = w.paragraph(w.ppr("BoxTitle"), w.targeted(
+        item.bookmark, runs or w.label(item.label_change, label + item.title)),
                         source=item.source)
     pieces = parts(w, item.blocks, content_of) or [[]]
     out: list[etree._Element] = []

@@ -49,8 +49,8 @@ def figure(w: Writer, item: Image) -> list[etree._Element]:
         f"{label}{LABEL_GAP}", [Span(item.caption)], w.layout["figure"]["caption_size_pt"])
     return [w.paragraph(w.ppr("Figure", change=item.change), [drawing], change=item.change),
             w.paragraph(w.ppr("FigureCaption", change=item.change),
-                        runs or w.label(item.label_change, caption), source=item.source,
-                        change=item.change),
+                        w.targeted(item.bookmark, runs or w.label(item.label_change, caption)),
+                        source=item.source, change=item.change),
             w.spacer(item.change)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..layout import Layout, half_points, twips
+from ..names import HYPERLINK_STYLE
 from .ooxml import (NS, el, fonts, indent, lang, props, qn, size, spacing, table_borders,
                     tostring, val)
 
@@ -77,7 +78,7 @@ def align(value: str) -> etree._Element:
     return val("w:jc", {"left": "left", "center": "center", "right": "right"}.get(value, "both"))
 
 
-def build_styles(layout: Layout, numbering: str) -> bytes:
+def build_styles(layout: Layout, numbering: str, hyperlinks: bool = False) -> bytes:
     body = layout["body"]
     grid = layout["grid"]
     char_twips = half_points(body["size_pt"]) * 10  # one character of body text, in twips
@@ -221,6 +222,9 @@ def build_styles(layout: Layout, numbering: str) -> bytes:
     root.append(style("character", "LineNumber", "line number",
                       based_on="DefaultParagraphFont",
                       rpr=run_props(numbers["font"], numbers["size_pt"])))
+    if hyperlinks:  # a cross-reference prints as the text around it: no colour, no underline
+        root.append(style("character", HYPERLINK_STYLE, "Hyperlink",
+                          based_on="DefaultParagraphFont"))
 
     for style_id, name, eighths in (("PlanTable", "Plan Table", table["border_pt"] * 8),
                                     ("BoxTable", "Box Table", box["border_pt"] * 8)):

@@ -43,7 +43,8 @@ def caption(w: Writer, item: Table, style: str = "TableCaption") -> etree._Eleme
     runs = None if item.label_change else w.title(label, [Span(item.caption)],
                                                   w.layout["table"]["caption_size_pt"])
     return w.paragraph(w.ppr(style, change=item.change),
-                       runs or w.label(item.label_change, label + item.caption),
+                       w.targeted(item.bookmark,
+                                  runs or w.label(item.label_change, label + item.caption)),
                        source=item.caption_source or item.source, change=item.change)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..layout import Layout
-from ..names import SOURCE_ANCHOR
+from ..names import HYPERLINK_STYLE, SOURCE_ANCHOR
 from ..model import Change, Document, FootnoteRef, Inline, LineBreak, Source, Span
 from ..titles import chars_per_line, title_lines
 from .ooxml import (bookmark, el, fonts, move_range, props, qn, revision_mark, tracked_runs,
@@ -67,6 +67,7 @@ class Writer:
     next_spacer: int = 0
     numbered_sections: int = 0  # sections of the body written so far (the first starts at 1)
     landscape: bool = False  # a table was set on landscape pages
+    hyperlinks: bool = False  # a cross-reference was written: styles.xml needs its style
     anchors: list[Anchor] = field(default_factory=list)
     media: list[Media] = field(default_factory=list)
     media_by_path: dict[Path, Media] = field(default_factory=dict)
@@ -104,30 +105,33 @@ class Writer:
         return tracked_runs(change.kind, self.revision_id(), redline.author, redline.date, [r])
 
     def text_run(self, text: str, bold: bool = False, italic: bool = False,
-                 highlight: str | None = None) -> etree._Element:
-        r = self.reused(("run", bold, italic, highlight), lambda: self._run(bold, italic,
-                                                                            highlight))
+                 highlight: str | None = None, link: bool = False) -> etree._Element:
+        r = self.reused(("run", bold, italic, highlight, link),
+                        lambda: self._run(bold, italic, highlight, link))
         t = r[-1]
         t.text = text
         if text != text.strip():
             t.set(qn("xml:space"), "preserve")
         return r
 
-    def _run(self, bold: bool, italic: bool, highlight: str | None) -> etree._Element:
-        rpr = props("w:rPr", fonts(self.layout["body"]["emphasis_font"]) if italic else None,
+    def _run(self, bold: bool, italic: bool, highlight: str | None, link: bool
+             ) -> etree._Element:
+        rpr = props("w:rPr", val("w:rStyle", HYPERLINK_STYLE) if link else None,
+                    fonts(self.layout["body"]["emphasis_font"]) if italic else None,
                     el("w:b") if bold else None, el("w:bCs") if bold else None,
                     val("w:highlight", highlight) if highlight else None)
         return el("w:r", None, *([rpr] if len(rpr) else []), el("w:t"))
 
     def runs(self, inlines: Sequence[Inline], highlight: str | None = None
              ) -> list[etree._Element]:
-        out = []
+        out: list[etree._Element] = []
         todo_mark = self.layout["note"]["highlight"]
         for item in inlines:
             if isinstance(item, Span):
+                into = out if not item.link else self.hyperlink(out, item.link)
                 r = self.text_run(item.text, item.bold, item.italic,
-                                  todo_mark if item.todo else highlight)
-                out.append(self.tracked_run(r, item.change))
+                                  todo_mark if item.todo else highlight, bool(item.link))
+                into.append(self.tracked_run(r, item.change))
             elif isinstance(item, FootnoteRef):
                 out.append(self.tracked_run(
                     el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
@@ -135,6 +139,22 @@ class Writer:
             elif isinstance(item, LineBreak):
                 out.append(el("w:r", None, el("w:br")))
         return out
+
+    def hyperlink(self, out: list[etree._Element], anchor: str) -> etree._Element:
+        """The internal hyperlink to `anchor` that ends `out`, added when the last is not one:
+        the words and the label of a cross-reference are one link."""
+        if out and out[-1].tag == qn("w:hyperlink") and out[-1].get(qn("w:anchor")) == anchor:
+            return out[-1]
+        self.hyperlinks = True
+        out.append(el("w:hyperlink", {"w:anchor": anchor, "w:history": 1}))
+        return out[-1]
+
+    def targeted(self, name: str, content: list[etree._Element]) -> list[etree._Element]:
+        """A caption's or title's runs inside the bookmark its cross-references jump to."""
+        if not name:
+            return content
+        start, end = bookmark(self.bookmark_id(), name)
+        return [start, *content, end]
 
     def label(self, label_change: list[Inline], text: str) -> list[etree._Element]:
         """A generated line (heading number, caption): tracked in a redline, else plain."""
@@ -146,7 +166,8 @@ class Writer:
         words when it takes more than one (GB/T 9704 §7.3.1); None when it fits one line or
         holds more than plain text (a footnote mark, a tracked edit), left to the word
         processor."""
-        if any(not isinstance(i, Span) or i.change is not None or i.todo for i in inlines):
+        if any(not isinstance(i, Span) or i.change is not None or i.todo or i.link
+               for i in inlines):
             return None
         pieces = [(label, Span(label)), *((i.text, i) for i in inlines)]
         text = "".join(t for t, _ in pieces)
