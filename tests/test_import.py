@@ -574,3 +574,89 @@ def imported_cleanly(source: Path, plan: Path, *flags: str):
         report = (plan / "导入报告.txt").read_text("utf-8")
         assert "导入的章节无法生成" not in report, report
     return result
+
+
+# ---- EMF/WMF pictures --------------------------------------------------------------------
+
+def emf_picture() -> bytes:
+    """A 40 mm × 20 mm EMF, a red rectangle filling its middle (device: 0.1 mm a pixel)."""
+    import struct
+
+    def record(kind: int, payload: bytes) -> bytes:
+        return struct.pack("<II", kind, 8 + len(payload)) + payload
+    body = [record(39, struct.pack("<IIII", 1, 0, 0x0000FF, 0)),  # solid red brush
+            record(37, struct.pack("<I", 1)),  # select it
+            record(43, struct.pack("<iiii", 100, 50, 300, 150)),  # rectangle
+            record(14, struct.pack("<III", 0, 16, 20))]  # end of file
+    size = 88 + sum(map(len, body))
+    header = record(1, struct.pack("<iiii", 0, 0, 399, 199) + struct.pack("<iiii", 0, 0, 3999, 1999)
+                    + b" EMF" + struct.pack("<IIIHHIIIiiii", 0x10000, size, len(body) + 1, 2, 0,
+                                            0, 0, 0, 1000, 1000, 100, 100))
+    return header + b"".join(body)
+
+
+def with_metafile(document, source: Path, data: bytes) -> Path:
+    """A python-docx document with one picture, saved as `source` with that picture's bytes
+    replaced by an EMF (its part renamed, as Word names it)."""
+    document.save(source)
+    with zipfile.ZipFile(source) as archive:
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    media = next(n for n in parts if n.startswith("word/media/"))
+    emf = media.rsplit(".", 1)[0] + ".emf"
+    parts[emf] = data
+    del parts[media]
+    rels = "word/_rels/document.xml.rels"
+    parts[rels] = parts[rels].replace(media[5:].encode(), emf[5:].encode())
+    types = "[Content_Types].xml"
+    parts[types] = parts[types].replace(
+        b"<Default ", b'<Default Extension="emf" ContentType="image/x-emf"/><Default ', 1)
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return source
+
+
+def chart_draft(tmp_path: Path) -> Path:
+    document, para, body = office_doc()
+    body("全市主要污染物排放持续下降。")
+    document.add_picture(str(picture(tmp_path / "chart.png")))
+    para(("图1　主要污染物排放趋势", "黑体", 14, False), center=True)
+    return with_metafile(document, tmp_path / "稿.docx", emf_picture())
+
+
+@pytest.mark.libreoffice
+def test_an_emf_chart_comes_in_as_a_png_drawn_by_libreoffice(tmp_path):
+    from PIL import Image
+    result = run_import(chart_draft(tmp_path), "--plan", tmp_path / "plan")
+    assert result.exit_code == 0, result.output
+    plan = tmp_path / "plan"
+    with Image.open(plan / "images" / "主要污染物排放趋势.png") as png:
+        assert png.format == "PNG"
+        # 40 mm × 20 mm at 300 dpi; the rectangle in the middle half, white around it
+        assert abs(png.width - 472) <= 2 and abs(png.height - 236) <= 2, png.size
+        rgb = png.convert("RGB")
+        assert rgb.getpixel((png.width // 2, png.height // 2)) == (255, 0, 0)
+        assert rgb.getpixel((5, 5)) == (255, 255, 255)
+    chapter = (plan / "chapters" / "01-总体要求.md").read_text("utf-8")
+    assert "![主要污染物排放趋势](<../images/主要污染物排放趋势.png>)" in chapter.splitlines()
+    report = (plan / "导入报告.txt").read_text("utf-8")
+    assert re.search(r"chapters/01-总体要求\.md:\d+（原文第 \d+ 段）：图片“主要污染物排放趋势”"
+                     r"（media/image1\.emf）由 EMF 经 LibreOffice 转为 PNG", report), report
+    docx = build_docx(plan, "draft").docx
+    with zipfile.ZipFile(docx) as archive:
+        assert any(n.startswith("word/media/") and n.endswith(".png") for n in archive.namelist())
+
+
+def test_an_emf_without_libreoffice_is_left_out_and_named(tmp_path, monkeypatch):
+    import pipeline.pdf.engine as engine
+    monkeypatch.setattr(engine, "unavailable_reason", lambda: "找不到 soffice")
+    result = run_import(chart_draft(tmp_path), "--plan", tmp_path / "plan")
+    assert result.exit_code == 0, result.output
+    plan = tmp_path / "plan"
+    assert not (plan / "images").exists()
+    assert "images/" not in (plan / "chapters" / "01-总体要求.md").read_text("utf-8")
+    report = (plan / "导入报告.txt").read_text("utf-8")
+    assert re.search(r"原文第 \d+ 段：图片“主要污染物排放趋势”（media/image1\.emf）为 EMF 格式，"
+                     r"须经 LibreOffice 转为 PNG，但未能转换（需要 LibreOffice 转换 EMF/WMF 图片："
+                     r"找不到 soffice）：未导入", report), report
+    assert "图片（未能导入）：1" in report
