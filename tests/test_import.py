@@ -76,6 +76,55 @@ def test_carets_join_the_cell_above_and_empty_pipes_the_cell_to_the_left(tmp_pat
     assert text[4] == ["说明 ^^", "|", "空", ""]  # escaped, and a cell with a space: no merge
 
 
+HEADER_MERGED = """# 章
+
+表：两行表头
+
+| 序号 | 指标 | 2020年 | 2025年 ||
+|---|---|---|---|---|
+| ^^ | ^^ | ^^ | 目标 | 属性 |
+| 1 | 优良天数比率 | 95.3 | 96 | 约束性 |
+"""
+
+
+def test_a_header_cell_spans_columns_and_a_caret_below_it_adds_a_header_row(tmp_path):
+    table = table_of(make_plan(tmp_path / "plan", {"01.md": HEADER_MERGED}))
+    assert [(m.row, m.col, m.rows, m.cols) for m in table.merges] == [
+        (-1, 0, 2, 1), (-1, 1, 2, 1), (-1, 2, 2, 1), (-1, 3, 1, 2)]
+    assert table.head_rows == 2
+    assert ["".join(s.text for s in c) for c in table.header] == ["序号", "指标", "2020年",
+                                                                  "2025年", ""]
+
+
+def header_rows(docx: Path) -> list[list[tuple[str, str, str]]]:
+    """The last table's header rows (w:tblHeader): each cell's text, gridSpan and vMerge."""
+    rows = part(docx, "word/document.xml").findall(".//w:tbl", NS)[-1].findall("w:tr", NS)
+    out = []
+    for tr in rows:
+        if tr.find("w:trPr/w:tblHeader", NS) is None:
+            break
+        cells = []
+        for tc in tr.findall("w:tc", NS):
+            span = tc.find("w:tcPr/w:gridSpan", NS)
+            vmerge = tc.find("w:tcPr/w:vMerge", NS)
+            cells.append((paragraph_text(tc), span.get(f"{{{W}}}val") if span is not None
+                          else "1", "" if vmerge is None else vmerge.get(f"{{{W}}}val",
+                                                                          "continue")))
+        out.append(cells)
+    return out
+
+
+def test_merged_header_cells_reach_word_in_repeated_header_rows(tmp_path):
+    root = make_plan(tmp_path / "plan", {"01.md": HEADER_MERGED})
+    docx = build_docx(root, "draft").docx
+    assert header_rows(docx) == [
+        [("序号", "1", "restart"), ("指标", "1", "restart"), ("2020年", "1", "restart"),
+         ("2025年", "2", "")],
+        [("", "1", "continue"), ("", "1", "continue"), ("", "1", "continue"), ("目标", "1", ""),
+         ("属性", "1", "")]]
+    assert audit_errors(docx) == []
+
+
 def test_merged_cells_reach_word_as_vmerge_and_gridspan(tmp_path):
     root = make_plan(tmp_path / "plan", {"01.md": MERGED})
     docx = build_docx(root, "draft").docx
@@ -90,8 +139,7 @@ def test_merged_cells_reach_word_as_vmerge_and_gridspan(tmp_path):
 
 @pytest.mark.parametrize("table, line, code, words", [
     ("| ^^ | 值 |\n|---|---|\n| 甲 | 1 |\n", 3, "E980", "上方没有"),
-    ("| 名称 | 值 |\n|---|---|\n| ^^ | 1 |\n", 5, "E981", "不能跨越表头"),
-    ("| 名称 || 值 |\n|---|---|---|\n| 甲 | 1 | 2 |\n", 3, "E982", "表头不能合并"),
+    ("|| 名称 | 值 |\n|---|---|---|\n| 甲 | 1 | 2 |\n", 3, "E983", "左边没有"),
     ("| 名称 | 值 |\n|---|---|\n|| 1 |\n", 5, "E983", "左边没有"),
     ("| 名称 | 值 | 注 |\n|---|---|---|\n| 甲 || 2 |\n| ^^ | 1 | 3 |\n", 6, "E984",
      "不是矩形"),
@@ -660,3 +708,49 @@ def test_an_emf_without_libreoffice_is_left_out_and_named(tmp_path, monkeypatch)
                      r"须经 LibreOffice 转为 PNG，但未能转换（需要 LibreOffice 转换 EMF/WMF 图片："
                      r"找不到 soffice）：未导入", report), report
     assert "图片（未能导入）：1" in report
+
+
+# ---- merged header cells -----------------------------------------------------------------
+
+def two_row_header_draft(tmp_path: Path, repeat_second: bool) -> Path:
+    """A table whose 序号, 指标 and 2020年 span both header rows and 2025年 two columns."""
+    from docx.oxml import OxmlElement
+    document, para, body = office_doc()
+    para(("表2　指标对比", "黑体", 14, False), center=True)
+    table = document.add_table(rows=4, cols=5)
+    for r, row in enumerate([["序号", "指标", "2020年", "2025年", ""],
+                             ["", "", "", "目标", "属性"],
+                             ["1", "优良天数比率", "95.3", "96", "约束性"],
+                             ["2", "细颗粒物浓度", "27", "25", "约束性"]]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    for c, text in enumerate(["序号", "指标", "2020年"]):
+        table.cell(0, c).merge(table.cell(1, c)).text = text
+    table.cell(0, 3).merge(table.cell(0, 4)).text = "2025年"
+    for tr in table.rows[:2 if repeat_second else 1]:
+        tr._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    body("表格之后的正文。")
+    document.save(tmp_path / "稿.docx")
+    return tmp_path / "稿.docx"
+
+
+@pytest.mark.parametrize("repeat_second", [True, False])
+def test_merged_header_cells_come_back_merged(tmp_path, repeat_second):
+    source = two_row_header_draft(tmp_path, repeat_second)
+    result = run_import(source, "--plan", tmp_path / "plan")
+    assert result.exit_code == 0, result.output
+    plan = tmp_path / "plan"
+    chapter = (plan / "chapters" / "01-总体要求.md").read_text("utf-8").splitlines()
+    start = chapter.index("表：指标对比")
+    assert chapter[start + 2:start + 6] == [
+        "| 序号 | 指标 | 2020年 | 2025年 ||", "|---|---|---|---|---|",
+        "| ^^ | ^^ | ^^ | 目标 | 属性 |", "| 1 | 优良天数比率 | 95.3 | 96 | 约束性 |"]
+    report = (plan / "导入报告.txt").read_text("utf-8")
+    assert "合并单元格未能保留" not in report and "行表头" not in report
+    docx = build_docx(plan, "draft").docx
+    assert header_rows(docx) == [
+        [("序号", "1", "restart"), ("指标", "1", "restart"), ("2020年", "1", "restart"),
+         ("2025年", "2", "")],
+        [("", "1", "continue"), ("", "1", "continue"), ("", "1", "continue"), ("目标", "1", ""),
+         ("属性", "1", "")]]
+    assert audit_errors(docx) == []
