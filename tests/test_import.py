@@ -754,3 +754,85 @@ def test_merged_header_cells_come_back_merged(tmp_path, repeat_second):
         [("", "1", "continue"), ("", "1", "continue"), ("", "1", "continue"), ("目标", "1", ""),
          ("属性", "1", "")]]
     assert audit_errors(docx) == []
+
+
+# ---- text boxes --------------------------------------------------------------------------
+
+SHAPES = {"w": W, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+          "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+          "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+          "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+          "v": "urn:schemas-microsoft-com:vml"}
+
+
+def box_paragraphs(lines: list[tuple[str, str]]) -> str:
+    """w:p elements, each (text, East Asian font)."""
+    return "".join(f'<w:p><w:r><w:rPr><w:rFonts w:eastAsia="{font}"/></w:rPr><w:t>{text}</w:t>'
+                   "</w:r></w:p>" for text, font in lines)
+
+
+def add_text_box(paragraph, lines: list[tuple[str, str]], vml_only: bool = False) -> None:
+    """A text box anchored in `paragraph`, as Word writes it: a DrawingML shape with a VML copy
+    for old readers (mc:AlternateContent), or (`vml_only`) a VML shape alone, as WPS does."""
+    from docx.oxml import parse_xml
+    content = f"<w:txbxContent>{box_paragraphs(lines)}</w:txbxContent>"
+    vml = f'<w:pict><v:shape style="width:200pt;height:80pt"><v:textbox>{content}</v:textbox>' \
+          "</v:shape></w:pict>"
+    drawing = (
+        '<w:drawing><wp:inline><wp:extent cx="2540000" cy="1016000"/>'
+        '<wp:docPr id="90" name="文本框 90"/><a:graphic><a:graphicData uri="http://schemas.'
+        'microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp><wps:cNvSpPr txBox="1"/>'
+        f"<wps:spPr/><wps:txbx>{content}</wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData>"
+        "</a:graphic></wp:inline></w:drawing>")
+    inner = vml if vml_only else \
+        (f'<mc:AlternateContent><mc:Choice Requires="wps">{drawing}</mc:Choice>'
+         f"<mc:Fallback>{vml}</mc:Fallback></mc:AlternateContent>")
+    spaces = " ".join(f'xmlns:{k}="{v}"' for k, v in SHAPES.items())
+    paragraph._p.append(parse_xml(f"<w:r {spaces}>{inner}</w:r>"))
+
+
+def text_box_draft(tmp_path: Path) -> Path:
+    document, para, body = office_doc()
+    anchor = body("全市推进一批重点工程。")
+    add_text_box(anchor, [("专栏1　重点工程", "黑体"), ("污水管网改造工程。新建管网120公里。", "仿宋_GB2312"),
+                          ("工业园区治理工程。完成园区污水处理厂提标。", "仿宋_GB2312")])
+    body("工程实施后，水环境质量明显改善。")
+    anchor = body("城区空气质量持续向好。")
+    add_text_box(anchor, [("据统计，2020年全市优良天数比率达到95.3%。", "仿宋_GB2312")],
+                 vml_only=True)
+    body("下一步继续巩固。")
+    document.save(tmp_path / "稿.docx")
+    return tmp_path / "稿.docx"
+
+
+def test_text_boxes_come_in_at_their_anchor_as_a_box_or_as_text(tmp_path):
+    result = run_import(text_box_draft(tmp_path), "--plan", tmp_path / "plan")
+    assert result.exit_code == 0, result.output
+    plan = tmp_path / "plan"
+    lines = [line for line in (plan / "chapters" / "01-总体要求.md").read_text("utf-8")
+             .splitlines() if line]
+    start = lines.index("全市推进一批重点工程。")
+    assert lines[start:start + 9] == [
+        "全市推进一批重点工程。", "::: 专栏 重点工程", "污水管网改造工程。新建管网120公里。",
+        "工业园区治理工程。完成园区污水处理厂提标。", ":::", "工程实施后，水环境质量明显改善。",
+        "城区空气质量持续向好。", "据统计，2020年全市优良天数比率达到95.3%。", "下一步继续巩固。"]
+    assert sum("污水管网改造工程" in line for line in lines) == 1  # the VML copy left out
+    report = (plan / "导入报告.txt").read_text("utf-8")
+    assert re.search(r"chapters/01-总体要求\.md:\d+（原文第 \d+ 段）：文本框“重点工程”导入为专栏",
+                     report), report
+    assert re.search(r"chapters/01-总体要求\.md:\d+（原文第 \d+ 段）：文本框中的文字“据统计，2020年全市优良天数"
+                     r"比率达到9”按正文导入", report), report
+    assert "专栏：2" in report  # office_doc's own one-cell 专栏 and this one
+    docx = build_docx(plan, "draft").docx
+    texts = [paragraph_text(p) for p in part(docx, "word/document.xml").iter(f"{{{W}}}p")]
+    assert "专栏2　重点工程" in texts and "污水管网改造工程。新建管网120公里。" in texts
+    assert audit_errors(docx) == []
+
+
+def test_a_text_box_found_in_no_chapter_is_reported_with_its_first_words():
+    from pipeline.importer.run import dropped_text_boxes
+    files = {"chapters/01-总体要求.md": "# 总体要求\n\n工程实施后，水环境 质量明显改善。\n".encode()}
+    notes = dropped_text_boxes({1: "工程实施后，水环境质量明显改善。", 2: "污水管网改造工程。新建管网120公里"},
+                               files, "稿.docx")
+    assert [(n.code, n.file, n.message) for n in notes] == [
+        ("E934", "稿.docx", "第 2 个文本框中的文字“污水管网改造工程。新建管网120公里”未能导入：请从原文复制")]

@@ -120,6 +120,7 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
         text, lines = chapter_markdown(chapter, footnotes, images.place(chapter.blocks, files))
         files[path] = text.encode("utf-8")
         positions.update({p: (path, line) for p, line in lines.items()})
+    notes += dropped_text_boxes(marked.text_boxes, files, shown)
     plan_yaml = "plan.yaml 已存在，未改动"
     if not (plan_dir / "plan.yaml").is_file():
         files["plan.yaml"] = plan_yaml_text(shape, headings.scheme).encode("utf-8")
@@ -132,6 +133,20 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
     counts["图片（未能导入）"] = images.dropped
     return Imported(shown, plan_dir, shape, headings.scheme, files, headings.levels, counts,
                     comments, changes, mode, converted, notes, positions, plan_yaml)
+
+
+def dropped_text_boxes(boxes: dict[int, str], files: dict[str, bytes], shown: str
+                       ) -> list[Diagnostic]:
+    """A note for each text box whose first words are in no chapter: never lost silently."""
+    chapters = "".join("".join(data.decode("utf-8").split()) for path, data in files.items()
+                       if path.startswith("chapters/"))
+    notes = []
+    for number, text in boxes.items():
+        words = "".join(text.split())[:12]
+        if words not in chapters:
+            notes.append(warning("E934", f"第 {number} 个文本框中的文字“{text[:20]}”未能导入："
+                                         "请从原文复制", shown))
+    return notes
 
 
 def plan_yaml_text(shape: Outline, scheme: str) -> str:
