@@ -114,14 +114,18 @@ def header_rows(docx: Path) -> list[list[tuple[str, str, str]]]:
     return out
 
 
+# What Word holds for HEADER_MERGED: (text, gridSpan, vMerge) of each header cell.
+TWO_HEADER_ROWS = [
+    [("序号", "1", "restart"), ("指标", "1", "restart"), ("2020年", "1", "restart"),
+     ("2025年", "2", "")],
+    [("", "1", "continue"), ("", "1", "continue"), ("", "1", "continue"), ("目标", "1", ""),
+     ("属性", "1", "")]]
+
+
 def test_merged_header_cells_reach_word_in_repeated_header_rows(tmp_path):
     root = make_plan(tmp_path / "plan", {"01.md": HEADER_MERGED})
     docx = build_docx(root, "draft").docx
-    assert header_rows(docx) == [
-        [("序号", "1", "restart"), ("指标", "1", "restart"), ("2020年", "1", "restart"),
-         ("2025年", "2", "")],
-        [("", "1", "continue"), ("", "1", "continue"), ("", "1", "continue"), ("目标", "1", ""),
-         ("属性", "1", "")]]
+    assert header_rows(docx) == TWO_HEADER_ROWS
     assert audit_errors(docx) == []
 
 
@@ -748,11 +752,7 @@ def test_merged_header_cells_come_back_merged(tmp_path, repeat_second):
     report = (plan / "导入报告.txt").read_text("utf-8")
     assert "合并单元格未能保留" not in report and "行表头" not in report
     docx = build_docx(plan, "draft").docx
-    assert header_rows(docx) == [
-        [("序号", "1", "restart"), ("指标", "1", "restart"), ("2020年", "1", "restart"),
-         ("2025年", "2", "")],
-        [("", "1", "continue"), ("", "1", "continue"), ("", "1", "continue"), ("目标", "1", ""),
-         ("属性", "1", "")]]
+    assert header_rows(docx) == TWO_HEADER_ROWS
     assert audit_errors(docx) == []
 
 

@@ -15,6 +15,7 @@ from .wordxml import Cue
 
 TABLE_CAPTION = re.compile(r"^(?:续)?表\s*[\d０-９]+(?:[-－.．]\d+)?[\s\u3000:：.．、]*(.*)$")
 FIGURE_CAPTION = re.compile(r"^图\s*[\d０-９]+(?:[-－.．]\d+)?[\s\u3000:：.．、]*(.*)$")
+CJK = re.compile(r"[\u4e00-\u9fff]")  # a box title is words, not a calendar's day number
 NOTE_LABEL = "【编者注】"
 NOTE_STYLE = "drafter note"
 BULLETS = "●•▪■◆◇○◎□·"
@@ -143,7 +144,7 @@ class Objects:
                 text[-1] not in CLOSING and (isinstance(first, Heading) or cue.emphasis or
                                              cue.align == "center"):
             title = text
-        if title and len(blocks) > 1:
+        if title and len(blocks) > 1 and CJK.search(title) and not title[0].isdigit():
             self.note(f"文本框“{title}”导入为专栏（原在文本框中，位置可能不同）：请核对", first,
                       "E932")
             body = [Paragraph([replace(i, bold=True) if isinstance(i, Span) else i
