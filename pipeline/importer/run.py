@@ -4,6 +4,7 @@ first; an existing chapters/ is replaced only with --force, and then moved to �
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -28,6 +29,7 @@ from .text import squeeze_blocks
 from .wordxml import MarkedCopy, marked_copy
 
 BACKUP_PREFIX = "导入备份-"
+WORDS = re.compile(r"[\W_]+")  # what Markdown adds around words: spaces, pipes, marks
 CHANGE_KINDS = {"insertion": "插入", "deletion": "删除", "replacement": "替换", "move": "移动"}
 
 
@@ -138,12 +140,11 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
 def dropped_text_boxes(boxes: dict[int, str], files: dict[str, bytes], shown: str
                        ) -> list[Diagnostic]:
     """A note for each text box whose first words are in no chapter: never lost silently."""
-    chapters = "".join("".join(data.decode("utf-8").split()) for path, data in files.items()
+    chapters = "".join(WORDS.sub("", data.decode("utf-8")) for path, data in files.items()
                        if path.startswith("chapters/"))
     notes = []
     for number, text in boxes.items():
-        words = "".join(text.split())[:12]
-        if words not in chapters:
+        if WORDS.sub("", text)[:12] not in chapters:
             notes.append(warning("E934", f"第 {number} 个文本框中的文字“{text[:20]}”未能导入："
                                          "请从原文复制", shown))
     return notes

@@ -300,8 +300,9 @@ def lift_text_boxes(root: etree._Element) -> list[tuple[list[etree._Element], st
             continue
         blocks = [child for child in content if child.tag in (w("p"), w("tbl"))]
         parent.remove(content)
-        text = "\n".join(t for p in blocks
-                         if (t := "".join(n.text or "" for n in p.iter(w("t"))).strip()))
+        paragraphs = [p for block in blocks for p in block.iter(w("p"))]
+        text = " ".join(t for p in paragraphs
+                        if (t := "".join(n.text or "" for n in p.iter(w("t"))).strip()))
         if not text:
             continue  # a shape's empty text area: nothing to keep
         place = after.get(anchor, anchor)
@@ -309,7 +310,6 @@ def lift_text_boxes(root: etree._Element) -> list[tuple[list[etree._Element], st
             place.addnext(block)
             place = block
         after[anchor] = place
-        paragraphs = [p for block in blocks for p in block.iter(w("p"))]
         boxes.append((paragraphs, text))
     return boxes
 
