@@ -49,7 +49,7 @@ class Objects:
         self.cues, self.file = cues, file
         self.notes: list[Diagnostic] = []
         self.toc_lines = 0  # paragraphs in Word's table-of-contents styles, left out
-        self.text_boxes: set[int] = set()  # text boxes read (wordxml lifted them into the body)
+        self.boxes_read: set[int] = set()  # text boxes (wordxml lifted them into the body) read
 
     def cue(self, block: Block) -> Cue:
         return self.cues.get(block.source.line, Cue()) if hasattr(block, "source") else Cue()
@@ -86,11 +86,11 @@ class Objects:
                 out.append(Note(self.blocks(body, in_note=True), first.source))
                 index = end
                 continue
-            if cue.text_box and cue.text_box not in self.text_boxes:
+            if cue.text_box and cue.text_box not in self.boxes_read:
                 end = index + 1
                 while end < len(blocks) and self.cue(blocks[end]).text_box == cue.text_box:
                     end += 1
-                self.text_boxes.add(cue.text_box)
+                self.boxes_read.add(cue.text_box)
                 out.extend(self.text_box(blocks[index:end]))
                 index = end
                 continue
