@@ -27,10 +27,11 @@ setup: $(STAMP) system ## 准备运行环境：虚拟环境、Python 依赖、Li
 system: ## 检查并安装 LibreOffice、字体等系统组件（root 时经 apt 安装，否则提示安装命令）
 	@scripts/install-system.sh
 
-# 工作区（workspace.yaml）中生成哪些规划、同时生成几份：make draft PLAN="章贡区 赣州市" JOBS=2
+# 工作区（workspace.yaml）中生成、检查哪些规划，同时生成几份：make draft PLAN="章贡区 赣州市" JOBS=2
 PLAN ?=
 JOBS ?=
-BUILD_ARGS = $(foreach p,$(PLAN),--plan $(p)) $(if $(JOBS),--jobs $(JOBS))
+PLAN_ARGS = $(foreach p,$(PLAN),--plan $(p))
+BUILD_ARGS = $(PLAN_ARGS) $(if $(JOBS),--jobs $(JOBS))
 
 draft: setup ## 生成初稿：市级规划在 build/draft/，各县（市、区）在 build/<县（市、区）>/draft/；未改动的不重新生成（PLAN=、JOBS= 见 README）
 	$(BIN)/plan build --version draft $(BUILD_ARGS)
@@ -47,14 +48,14 @@ all: setup ## 一次生成全部规划的初稿、征求意见稿、报批稿（
 status: $(STAMP) ## 各章编写进度：责任科室、状态、字数、待办标记、所在版本
 	$(BIN)/plan status
 
-check: $(STAMP) ## 按起草规则检查章节（标点、引号、文号、日期、术语、标题）；有错误时退出码为 1
-	$(BIN)/plan check
+check: $(STAMP) ## 按起草规则检查章节（标点、引号、文号、日期、术语、标题、衔接）；工作区中检查全部规划（PLAN= 可选）；有错误时退出码为 1
+	$(BIN)/plan check $(PLAN_ARGS)
 
 data: $(STAMP) ## 检查 data/ 下的数据文件（列名、取值、重复的 id），列出样例数据行数
 	$(BIN)/plan data
 
-verify: $(STAMP) ## 实测最近一次生成的初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）
-	$(BIN)/plan verify --version draft
+verify: $(STAMP) ## 实测最近一次生成的初稿 PDF 的版面（纸张、版心、行数、字数、页码、字体、目录页码）；工作区中实测全部规划的（PLAN= 可选）
+	$(BIN)/plan verify --version draft $(PLAN_ARGS)
 
 ROUND ?= 征求意见稿
 RETURNED ?= reviews/returned

@@ -8,13 +8,18 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from .errors import Diagnostic, PlanError
 from .files import display_path
 
+if TYPE_CHECKING:
+    from .workspace import Member
+
 LOCALE = Path(__file__).resolve().parent / "locale"
+CLOSING = "，。、；：？！）】》”’"
 
 
 def chinese_click() -> None:
@@ -26,7 +31,37 @@ def chinese_click() -> None:
     os.environ["LANGUAGE"] = "zh_CN"
 
 
+def cjk_widths() -> None:
+    """click lays out help (option columns, wrapping) by counting characters; a Chinese character
+    takes two columns of a terminal, so its help ran past the edge and its columns slipped.
+    click routes every width it measures through term_len and _truncate_visible (8.4+): they
+    are given display widths here. tests/test_messages.py checks the layout, so a click that
+    measures otherwise fails there, not on a drafter's screen."""
+    import click._textwrap
+    import click.formatting
+
+    from .chinese import display_width
+
+    def term_len(text: str) -> int:
+        return display_width(click._compat.strip_ansi(text))
+
+    def truncate_visible(text: str, n: int) -> str:
+        width = 0
+        for index, char in enumerate(text):
+            width += display_width(char)
+            if width > n:
+                # A line does not open with a closing mark: it stays on the line before.
+                while index > 1 and text[index] in CLOSING:
+                    index -= 1
+                return text[:max(index, 1)]
+        return text
+
+    click.formatting.term_len = click._textwrap.term_len = term_len
+    click._textwrap._truncate_visible = truncate_visible
+
+
 chinese_click()
+cjk_widths()
 
 
 class HelpFormatter(click.HelpFormatter):
@@ -38,7 +73,21 @@ class Context(click.Context):
     formatter_class = HelpFormatter
 
 
-class Command(click.Command):
+class ShortHelp:
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """A command's line in its group's list: the first sentence of its help (to 。), or what
+        precedes its first ： when that is too long. click's own cuts the help at a space, and
+        Chinese has none: it printed "生成规划文本：Word 与 PDF，输出到…" or only "..."."""
+        if self.short_help:
+            return self.short_help
+        from .chinese import display_width
+        sentence = " ".join((self.help or "").split()).split("。")[0]
+        if display_width(sentence) > limit * 2:
+            sentence = sentence.split("：")[0]
+        return sentence
+
+
+class Command(ShortHelp, click.Command):
     """A command whose usage line says [选项], not [OPTIONS]."""
     context_class = Context
 
@@ -46,7 +95,7 @@ class Command(click.Command):
         super().__init__(*args, options_metavar=options_metavar, **kwargs)
 
 
-class Group(click.Group):
+class Group(ShortHelp, click.Group):
     context_class = Context
     command_class = Command
     group_class = type  # a group's groups are Groups too
@@ -198,7 +247,8 @@ class RunView:
         if built is None:
             for diagnostic in outcome.errors:
                 self.say_once(diagnostic, outcome)
-            unread = [d for d in outcome.errors if d.code != "E031"]  # E031 says what happened
+            from .run import WORKER_CODES
+            unread = [d for d in outcome.errors if d.code not in WORKER_CODES]  # they say it
             if unread and not any(o is not outcome and o.member == outcome.member
                                   and o.built is None for o in self.outcomes):
                 line(f"{self.name(outcome)}规划无法读取，未生成，原有输出保持不变。", error=True)
@@ -215,6 +265,9 @@ class RunView:
             made = "、".join(k for k, p in (("Word", built.docx), ("PDF", built.pdf)) if p)
             line(("未变", "cyan"), f" {who} {made}：{self.path(built.docx)}（源文件未改动，未重新生成）")
             return
+        if outcome.retried:
+            line(("注意", "yellow"), f" {who}：有工作进程意外退出，本文档已在新的进程中重新生成",
+                 error=True)
         line(("已生成", "green"), f" {who} Word：{self.path(built.docx)}")
         if built.pdf_skipped:
             line(("未生成 PDF", "yellow"), f"：{built.pdf_skipped}", error=True)
@@ -303,7 +356,8 @@ class RunView:
                 "layout_checks": [{"item": c.item, "ok": c.ok, "requirement": c.requirement,
                                    "measured": c.measured} for c in built.checks],
                 "refused": bool(built.refused), "failed": bool(built.failed),
-                "up_to_date": built.up_to_date, "seconds": round(built.seconds, 3),
+                "up_to_date": built.up_to_date, "retried": outcome.retried,
+                "seconds": round(built.seconds, 3),
                 "stages": {k: round(v, 3) for k, v in built.stages.items()},
                 "diagnostics": [d.as_json() for d in shown]}
 
@@ -311,7 +365,9 @@ class RunView:
 def outcome_word(outcome) -> str:
     built = outcome.built
     if built is None:
-        return "无法读取"
+        from .run import WORKER_CODES
+        lost = {d.code for d in outcome.errors} & set(WORKER_CODES)
+        return "未生成（进程退出）" if "E031" in lost else "未生成（程序错误）" if lost else "无法读取"
     if built.refused:
         return "未生成"
     if built.failed:
@@ -461,37 +517,117 @@ def data(plan_dir: Path) -> None:
                   f"{marker}的 {loaded.sample_rows(name)} 行")
 
 
+PLANS_OPTION = partial(click.option, "--plan", "names", multiple=True, metavar="名称")
+
+
 @main.command(help="按版式方案实测 PDF：纸张、版心、行数、字数、页码、字体嵌入、目录页码。"
-                   "不指明 PDF 时实测最近一次生成的该版本 PDF（见 --version）。")
+                   "不指明 PDF 时实测最近一次生成的该版本 PDF（见 --version）；在工作区根目录实测各规划的。")
 @click.argument("pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
               show_default=True, help="不指明 PDF 时，实测哪个版本最近一次生成的 PDF。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
+@PLANS_OPTION(help="工作区根目录中只实测这个规划的 PDF：县（市、区）名或目录，市级规划用 workspace.yaml "
+                   "中 city 的名称；可写多次。")
 @click.pass_obj
-def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str) -> None:
-    from .build import built_pdf
-    from .layout import load_layout
-    from .files import read_text
-    from .load import load_meta
-    from .verify import render_table, to_json, verify_pdf
+def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str,
+           names: tuple[str, ...]) -> None:
+    from .verify import render_table, to_json
 
+    root = plan_dir.resolve()
     with fail_cleanly(note=""):
-        pdf = pdf or built_pdf(plan_dir.resolve(), version)
-        layout_name, duplex = "gbt9704", True
-        if (plan_dir / "plan.yaml").is_file():
-            meta = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml"))
-            layout_name, duplex = meta.layout, meta.print == "duplex"
-        checks = verify_pdf(pdf, load_layout(layout_name, plan_dir.resolve()), duplex)
+        workspace, members, named = chosen_plans(root, names) if pdf is None else (None, [], False)
+        if not named:  # one PDF: its table alone, as always
+            pdf, checks = verify_plan(plan_dir, pdf, version)
+            if fmt == "json":
+                out.print_json(json.dumps(to_json(checks), ensure_ascii=False))
+            else:
+                out.print(render_table(checks), markup=False)
+            sys.exit(0 if all(c.ok for c in checks) else 1)
+    measured = []
+    for member in members:
+        try:
+            measured.append(Measured(member, *verify_plan(member.root, None, version)))
+        except PlanError as exc:
+            measured.append(Measured(member, None, [], exc.diagnostics))
     if fmt == "json":
-        out.print_json(json.dumps(to_json(checks), ensure_ascii=False))
+        click.echo(json.dumps({"plans": [
+            {"plan": m.member.name, "folder": m.member.shown,
+             "pdf": from_here(m.pdf.parent, m.pdf.name) if m.pdf else None,
+             "checks": to_json(m.checks),
+             "diagnostics": [here(d, m.member.root).as_json() for d in m.errors]}
+            for m in measured]}, ensure_ascii=False, indent=1))
     else:
-        out.print(render_table(checks), markup=False)
-    sys.exit(0 if all(c.ok for c in checks) else 1)
+        for m in measured:
+            for diagnostic in m.errors:
+                say(here(diagnostic, m.member.root))
+            if m.pdf:
+                line((m.member.name, "cyan"), f" {from_here(m.pdf.parent, m.pdf.name)}")
+                out.print(render_table(m.checks), markup=False)
+        bad = [f"{m.member.name} {sum(not c.ok for c in m.checks)} 项" for m in measured
+               if not all(c.ok for c in m.checks)]
+        unread = sum(1 for m in measured if m.errors)
+        line(f"{len(measured)} 个规划的 PDF：全部符合 {len(measured) - len(bad) - unread} 份"
+             + (f"；有不符合项 {len(bad)} 份（{'，'.join(bad)}）" if bad else "")
+             + (f"；无法实测 {unread} 份" if unread else "") + "。")
+    if workspace.problems or any(m.errors for m in measured):
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(0 if all(c.ok for m in measured for c in m.checks) else 1)
+
+
+class Measured(NamedTuple):
+    """`plan verify` at a workspace's root: one plan's PDF and its checks, or why it has none."""
+    member: Member
+    pdf: Path | None
+    checks: list
+    errors: list[Diagnostic] = []
+
+
+class Checked(NamedTuple):
+    """`plan check`: one plan's findings and what --fix mended, or why it cannot be checked."""
+    member: Member
+    fixed: dict
+    findings: list
+    errors: list[Diagnostic] = []
+
+
+def verify_plan(plan_dir: Path, pdf: Path | None, version: str):
+    """The PDF measured (the last one built of `version` when none is named) and its checks."""
+    from .build import built_pdf
+    from .files import read_text
+    from .layout import load_layout
+    from .load import load_meta
+    from .verify import verify_pdf
+
+    pdf = pdf or built_pdf(plan_dir.resolve(), version)
+    layout_name, duplex = "gbt9704", True
+    if (plan_dir / "plan.yaml").is_file():
+        meta = load_meta(read_text(plan_dir / "plan.yaml", "plan.yaml"))
+        layout_name, duplex = meta.layout, meta.print == "duplex"
+    return pdf, verify_pdf(pdf, load_layout(layout_name, plan_dir.resolve()), duplex)
+
+
+def chosen_plans(root: Path, names: tuple[str, ...]):
+    """The plans a command acts on (workspace.chosen) and whether it names them in what it says:
+    at a workspace's root, whose workspace.yaml's problems are said first."""
+    from .workspace import at_root, chosen
+    workspace, members = chosen(root, list(names))
+    named = at_root(root)
+    for problem in workspace.problems if named else []:
+        say(problem)
+    return workspace, members, named
+
+
+def here(diagnostic: Diagnostic, plan_root: Path) -> Diagnostic:
+    """A plan's diagnostic with its file as the terminal's editor opens it."""
+    from dataclasses import replace
+    return replace(diagnostic, file=from_here(plan_root, diagnostic.file)) if diagnostic.file \
+        else diagnostic
 
 
 @main.command(help="按起草规则检查章节源文：标点、引号、发文字号、日期、术语、标题结构、待办标记。"
-                   "输出“文件:行:列: 级别 代码 说明”，有错误时退出码为 1。")
+                   "输出“文件:行:列: 级别 代码 说明”，有错误时退出码为 1。在工作区根目录检查各规划，"
+                   "县（市、区）的文件前带其目录。")
 @click.option("--version", "version", type=click.Choice(VERSIONS), default="draft",
               show_default=True, help="按哪个版本的要求检查：只查该版本的章节，待办标记等规则的级别随版本而定。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -499,8 +635,11 @@ def verify(plan_dir: Path, pdf: Path | None, version: str, fmt: str) -> None:
 @click.option("--fix", is_flag=True, help="就地改正可机械改正的问题（半角标点、直引号、发文字号括号），"
               "再报告其余问题。")
 @click.option("--rules", "list_rules", is_flag=True, help="列出全部规则（Markdown 表格）后退出。")
+@PLANS_OPTION(help="工作区根目录中只检查这个规划：县（市、区）名或目录，市级规划用 workspace.yaml 中 "
+                   "city 的名称；可写多次。")
 @click.pass_obj
-def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool) -> None:
+def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool,
+          names: tuple[str, ...]) -> None:
     from .check import check_plan, fix_plan, rules_table, summary, to_json, to_text
 
     root = plan_dir.resolve()
@@ -508,18 +647,41 @@ def check(plan_dir: Path, version: str, fmt: str, fix: bool, list_rules: bool) -
         if list_rules:
             click.echo(rules_table(root))
             return
-        fixed = fix_plan(root, version) if fix else {}
-        findings = check_plan(root, version)
-    shown = partial(from_here, root)
-    for file, count in fixed.items():
-        err.print(f"已改正 {shown(file)}：{count} 个字符")
+        workspace, members, named = chosen_plans(root, names)
+    checked = []
+    for member in members:
+        try:
+            fixed = fix_plan(member.root, version) if fix else {}
+            checked.append(Checked(member, fixed, check_plan(member.root, version)))
+        except PlanError as exc:
+            checked.append(Checked(member, {}, [], exc.diagnostics))
+    every, rows = [f for c in checked for f in c.findings], []
+    for member, fixed, findings, errors in checked:
+        shown = partial(from_here, member.root)
+        for file, count in fixed.items():
+            err.print(f"已改正 {shown(file)}：{count} 个字符", markup=False)
+        if fmt == "json":
+            rows += [{**row, "plan": member.name} if named else row
+                     for row in to_json(findings, shown)]
+            rows += [{**here(d, member.root).as_json(), "plan": member.name} for d in errors]
+        else:
+            for text in to_text(findings, shown):
+                click.echo(text)
+            for diagnostic in errors:
+                say(here(diagnostic, member.root))
+    unread = [c.member.name for c in checked if c.errors]
     if fmt == "json":
-        click.echo(json.dumps(to_json(findings, shown), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not named:
+        err.print(summary(every))
     else:
-        for line in to_text(findings, shown):
-            click.echo(line)
-        err.print(summary(findings))
-    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+        counts = [f"{c.member.name} {len(c.findings)} 处" for c in checked if c.findings]
+        err.print(f"{len(checked)} 个规划" + (f"（{'，'.join(counts)}）" if len(counts) > 1 else "")
+                  + f"：{summary(every)}" + (f"无法检查：{'、'.join(unread)}。" if unread else ""),
+                  markup=False)
+    if unread or (named and workspace.problems):
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(1 if any(f.severity == "error" for f in every) else 0)
 
 
 def from_here(root: Path, file: str) -> str:

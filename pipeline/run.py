@@ -26,7 +26,7 @@ from .fingerprint import (Fingerprint, Record, file_digest, fingerprint, read_re
 from .load import load_meta
 from .model import PlanMeta, SourceRevision
 from .revision import source_revision
-from .workspace import WORKSPACE_FILE, Member, Workspace, find_workspace, read_workspace
+from .workspace import WORKSPACE_FILE, Member, Workspace, at_root, chosen
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -52,6 +52,7 @@ class Outcome:
     version: str
     built: BuiltDocument | None = None  # None: the plan could not be read
     errors: list[Diagnostic] = field(default_factory=list)  # why the plan could not be read
+    retried: bool = False  # made again after its worker process died
 
     @property
     def ok(self) -> bool:
@@ -79,17 +80,10 @@ def plan_run(root: Path, names: list[str], versions: list[str], pdf: bool, force
     if not (root / WORKSPACE_FILE).is_file() and not (root / "plan.yaml").is_file():
         from .load import load_plan
         load_plan(root)  # says there is no plan.yaml here, as it always did
-    if (root / WORKSPACE_FILE).is_file():
-        workspace = read_workspace(root)
-        members = workspace.select(names)
-    else:
-        workspace, member = find_workspace(root)
-        if names and any(workspace.member(n) != member for n in names):
-            raise PlanError(f"在 {member.name} 的规划目录中只能生成本规划；要生成其他规划，请在"
-                            f"工作区根目录运行（--plan {'、'.join(names)}）", code="E028")
-        members = [member]
-    at_root = (root / WORKSPACE_FILE).is_file()  # inside a county folder, the others' problems are not ours
-    run = Run(workspace, members, versions, problems=list(workspace.problems) if at_root else [])
+    workspace, members = chosen(root, names)
+    # Inside a county folder, the others' problems are not ours.
+    run = Run(workspace, members, versions, problems=list(workspace.problems)
+              if at_root(root) else [])
     titles: dict[str, Member] = {}
     for member in members:
         try:
@@ -239,10 +233,45 @@ def make_in_worker(target: Target) -> Outcome:
     return make(target, STATE)
 
 
+def make_alone(target: Target, slot: int, build_root: Path, reply) -> None:
+    """A document made again after a worker died, in a process of its own: a second death
+    costs this document only."""
+    global STATE
+    STATE = JobState(build_root, slot)
+    try:
+        outcome = make_in_worker(target)
+    except Exception as exc:  # noqa: BLE001 — a bug in the pipeline, not bad input
+        outcome = internal_error(target, exc)
+    reply.send(outcome)
+    reply.close()
+
+
+def internal_error(target: Target, exc: BaseException) -> Outcome:
+    return Outcome(target.member, target.version, errors=[Diagnostic(
+        "E037", "error", f"生成{target.member.name}（{target.version}）时出现程序错误"
+        f"（{type(exc).__name__}：{exc}），未生成，原有输出保持不变；请把这段话报告给维护者")])
+
+
+def died(target: Target, exitcode: int | None) -> Outcome:
+    how = (f"被信号 {-exitcode} 终止" if exitcode is not None and exitcode < 0
+           else f"退出码 {exitcode}")
+    return Outcome(target.member, target.version, errors=[Diagnostic(
+        "E031", "error", f"生成{target.member.name}（{target.version}）时工作进程意外退出，在单独的"
+        f"进程中重新生成时再次退出（{how}），未生成，原有输出保持不变；其他文档照常生成")])
+
+
+# Codes of a document lost with its worker process, not of a plan that cannot be read.
+WORKER_CODES = ("E031", "E037")
+
+
 class Execution:
     """The documents of a run being made. Entering starts the worker processes and hands them
     every document at once (before the caller starts a progress display's thread: the workers
-    are forked); iterating yields each outcome as it is done, up-to-date ones first."""
+    are forked); iterating yields each outcome as it is done, up-to-date ones first.
+
+    A worker that dies (killed, a crash, out of memory) breaks the pool, and every document not
+    yet done with it: those are made again, each in a fresh process of its own, so a document
+    that kills its worker once more is the only one lost."""
 
     def __init__(self, run: Run, jobs: int) -> None:
         self.run = run
@@ -280,16 +309,56 @@ class Execution:
                 yield make(target, state)
             return
         from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+        unfinished = []
         for future in as_completed(self.futures):
             target = self.futures[future]
             try:
                 yield future.result()
-            except Exception as exc:  # noqa: BLE001 — a worker that died, not bad input
-                # A dead worker breaks the pool: every document not yet done ends here too.
-                yield Outcome(target.member, target.version, errors=[Diagnostic(
-                    "E031", "error", f"生成{target.member.name}（{target.version}）时工作进程意外退出"
-                    f"（{type(exc).__name__}：{exc}），未生成，原有输出保持不变；尚未完成的其他文档"
-                    "同样未生成，可用 --jobs 1 重试以找出是哪一份")])
+            except BrokenProcessPool:
+                unfinished.append(target)
+            except Exception as exc:  # noqa: BLE001 — raised in the worker: a bug, not bad input
+                yield internal_error(target, exc)
+        if unfinished:
+            self.pool.shutdown(wait=True)  # the pool has ended its workers
+            self.pool = None
+            yield from self.again([t for t in self.targets if t in unfinished])
+
+    def again(self, targets: list[Target]) -> Iterator[Outcome]:
+        """`targets` made once more, up to `workers` at a time, each by a fresh process."""
+        import multiprocessing
+        from multiprocessing.connection import wait
+
+        from .build import profile_folder
+        from .pdf.engine import stop_strays
+        root = self.run.workspace.root
+        context = multiprocessing.get_context("fork")
+        free = list(range(1, self.workers + 1))
+        for slot in free:  # the soffice of a killed worker still holds its profile
+            stop_strays(profile_folder(root, slot))
+        waiting, running = list(targets), {}
+        while waiting or running:
+            while waiting and free:
+                target, slot = waiting.pop(0), free.pop(0)
+                reader, writer = context.Pipe(duplex=False)
+                process = context.Process(target=make_alone, daemon=True,
+                                          args=(target, slot, root, writer))
+                process.start()
+                writer.close()  # the child's copy alone: its end of the pipe closes with it
+                running[reader] = (process, target, slot)
+            for reader in wait(list(running)):
+                process, target, slot = running.pop(reader)
+                try:
+                    outcome = replace(reader.recv(), retried=True)
+                except EOFError:  # died before it could answer
+                    outcome = None
+                reader.close()
+                process.join()
+                if outcome is None:
+                    stop_strays(profile_folder(root, slot))
+                    outcome = died(target, process.exitcode)
+                free.append(slot)
+                yield outcome
 
 
 def with_folder(diagnostic: Diagnostic, member: Member, base: Path) -> Diagnostic:

@@ -169,6 +169,25 @@ def find_workspace(plan_root: Path) -> tuple[Workspace, Member]:
     return workspace, workspace.city
 
 
+def chosen(root: Path, names: list[str]) -> tuple[Workspace, list[Member]]:
+    """The plans a command run for `root` acts on: at a workspace's root those `names` select
+    (every plan when none), inside a plan folder that plan alone (naming another stops)."""
+    root = Path(root).resolve()
+    if (root / WORKSPACE_FILE).is_file():
+        workspace = read_workspace(root)
+        return workspace, workspace.select(names)
+    workspace, member = find_workspace(root)
+    if names and any(workspace.member(n) != member for n in names):
+        raise PlanError(f"在 {member.name} 的规划目录中只能处理本规划；要处理其他规划，请在"
+                        f"工作区根目录运行（--plan {'、'.join(names)}）", code="E028")
+    return workspace, [member]
+
+
+def at_root(root: Path) -> bool:
+    """A command run at a workspace's root acts on its plans, each named in what it says."""
+    return (Path(root) / WORKSPACE_FILE).is_file()
+
+
 def style_folders(plan_root: Path) -> list[Path]:
     """Where a plan's styles/ files are looked up, first match wins: its own styles/, then the
     workspace root's (which serve every plan of the workspace)."""

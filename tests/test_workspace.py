@@ -18,6 +18,7 @@ from lxml import etree
 from conftest import NS, ROOT, copy_workspace, make_plan
 from pipeline import fingerprint as fp
 from pipeline.cli import main
+from pipeline.files import display_path
 from pipeline.workspace import find_workspace, read_workspace
 
 COUNTIES = ["章贡区", "瑞金市", "寻乌县"]
@@ -129,7 +130,7 @@ def test_inside_a_county_folder_plan_acts_on_that_plan_alone(workspace):
     code, report = build(workspace)
     assert made(report) == {name: False for name in [CITY, *COUNTIES]}
     result = CliRunner().invoke(main, ["--plan", str(county), "build", "--plan", "瑞金市"])
-    assert result.exit_code == 2 and "只能生成本规划" in result.output
+    assert result.exit_code == 2 and "只能处理本规划" in result.output
 
 
 def test_the_roots_styles_serve_every_plan_and_a_countys_own_styles_win(workspace):
@@ -540,15 +541,99 @@ def test_status_names_a_plan_it_cannot_read_and_sums_the_others(workspace):
     assert "YAML 格式错误" in rows["章贡区"]["problem"] and not rows["瑞金市"]["problem"]
 
 
+# ---- check and verify over the workspace ---------------------------------------------------
+
+def plan_cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def straight_quotes(chapter: Path) -> int:
+    """A P102 error (straight quotes) added to a chapter: its line."""
+    edit(chapter, '\n他说"好"。\n')
+    return chapter.read_text(encoding="utf-8").split("\n").index('他说"好"。') + 1
+
+
+def test_check_at_the_root_covers_every_plan_with_the_county_folder_in_front(workspace,
+                                                                             monkeypatch):
+    monkeypatch.chdir(workspace)
+    assert plan_cli("check") == (0, "", "4 个规划：未发现问题。\n")
+    line = straight_quotes(workspace / "县区" / "瑞金市" / "chapters" / "03-主要任务.md")
+    county = workspace / "县区" / "章贡区"
+    set_target(county / "data" / "indicators.yaml", "pm25", "≤32")  # D703 against the city
+    row = (county / "data" / "indicators.yaml").read_text(encoding="utf-8").split("\n") \
+        .index("- id: pm25") + 1
+    code, out, err = plan_cli("check")
+    assert code == 1
+    found = [text.split(" ")[:3] for text in out.splitlines()]
+    assert found == [["县区/章贡区/data/indicators.yaml:%d:1:" % row, "警告", "D703"],
+                     ["县区/瑞金市/chapters/03-主要任务.md:%d:3:" % line, "错误", "P102"]]
+    assert err.splitlines() == ["4 个规划（章贡区 1 处，瑞金市 1 处）：共 2 处：错误 1，警告 1；"
+                                "其中 1 处可用 plan check --fix 改正。"]
+    code, out, _ = plan_cli("check", "--plan", "瑞金市", "--format", "json")
+    assert code == 1 and [(f["plan"], f["file"], f["line"], f["code"]) for f in json.loads(out)] \
+        == [("瑞金市", "县区/瑞金市/chapters/03-主要任务.md", line, "P102")]
+    code, out, err = plan_cli("check", "--plan", CITY, "--plan", "寻乌县")
+    assert (code, out, err) == (0, "", "2 个规划：未发现问题。\n")
+    code, _, err = plan_cli("check", "--version", "final", "--plan", "章贡区")
+    assert code == 1 and "错误 1" in err  # D703 is an error for the final text
+    # Inside a county folder: that plan alone, as before.
+    monkeypatch.chdir(workspace / "县区" / "瑞金市")
+    code, out, err = plan_cli("check")
+    assert code == 1 and out.startswith("chapters/03-主要任务.md:%d:3: 错误 P102" % line)
+    assert err.startswith("共 1 处") and len(out.splitlines()) == 1
+    assert plan_cli("check", "--plan", "章贡区")[0] == 2  # another plan: from the root
+
+
+def test_check_at_the_root_with_fix_mends_every_plan(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    chapter = workspace / "县区" / "寻乌县" / "chapters" / "03-主要任务.md"
+    straight_quotes(chapter)
+    code, out, err = plan_cli("check", "--fix")
+    assert code == 0 and out == ""
+    assert "已改正 县区/寻乌县/chapters/03-主要任务.md：2 个字符" in err
+    assert "他说“好”。" in chapter.read_text(encoding="utf-8")
+
+
+def test_a_plan_check_cannot_read_is_named_and_the_others_are_checked(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    (workspace / "县区" / "章贡区" / "plan.yaml").write_text("title: [\n", encoding="utf-8")
+    line = straight_quotes(workspace / "chapters" / "11-保障措施.md")
+    code, out, err = plan_cli("check")
+    assert code == 2
+    assert out.splitlines() == ["chapters/11-保障措施.md:%d:3: 错误 P102 中文中的引号应使用弯引号 “”，"
+                                '不用直引号 ""' % line]
+    assert "县区/章贡区/plan.yaml:" in err and "E101" in err
+    assert err.splitlines()[-1].endswith("无法检查：章贡区。")
+
+
+def test_verify_at_the_root_measures_every_plans_pdf(workspace, monkeypatch):
+    """The workspace fixture made Word files only: every plan is named for its missing PDF."""
+    monkeypatch.chdir(workspace)
+    code, _, err = plan_cli("verify")
+    assert code == 2
+    missing = [text for text in err.splitlines() if "E054" in text]
+    assert [text.split(" ")[1] for text in missing] == [
+        "build/draft/", "build/章贡区/draft/", "build/瑞金市/draft/", "build/寻乌县/draft/"]
+    code, out, _ = plan_cli("verify", "--plan", "寻乌县", "--format", "json")
+    assert code == 2 and [(p["plan"], p["pdf"], p["diagnostics"][0]["code"])
+                          for p in json.loads(out)["plans"]] == [("寻乌县", None, "E054")]
+
+
 # ---- make and CI ---------------------------------------------------------------------------------
 
-def test_make_draft_builds_every_plan_and_can_choose_some():
+def test_make_targets_act_on_every_plan_and_can_choose_some():
     import subprocess
     text = subprocess.run(["make", "-n", "draft", "PLAN=章贡区 瑞金市", "JOBS=2"], cwd=ROOT,
                           capture_output=True, text=True).stdout
     assert "plan build --version draft --plan 章贡区 --plan 瑞金市 --jobs 2" in text
     text = subprocess.run(["make", "-n", "all"], cwd=ROOT, capture_output=True, text=True).stdout
     assert "plan build --version all" in text and "--plan" not in text
+    for target, command in (("check", "plan check"), ("verify", "plan verify --version draft")):
+        text = subprocess.run(["make", "-n", target, "PLAN=瑞金市 赣州市"], cwd=ROOT,
+                              capture_output=True, text=True).stdout
+        assert f"{command} --plan 瑞金市 --plan 赣州市" in text, target
 
 
 def ci_jobs() -> dict[str, dict[str, list[str]]]:
@@ -575,11 +660,11 @@ def test_ci_has_a_job_per_plan_of_the_workspace():
 def test_ci_jobs_run_the_make_targets_and_publish_the_outputs():
     gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     template = gitlab[".plan"]
-    assert ".venv/bin/plan --plan \"$PLAN_DIR\" check" in template["script"]
+    assert "make check PLAN=\"$PLAN\"" in template["script"]
     assert "make draft PLAN=\"$PLAN\"" in template["script"]
     assert any("*.pdf" in p for p in template["artifacts"]["paths"])
     workflow = (ROOT / ".forgejo" / "workflows" / "plans.yml").read_text(encoding="utf-8")
-    assert '.venv/bin/plan --plan "${{ matrix.folder }}" check' in workflow
+    assert 'make check PLAN="${{ matrix.plan }}"' in workflow
     assert 'make draft PLAN="${{ matrix.plan }}"' in workflow
     assert "upload-artifact" in workflow
     workspace = read_workspace(ROOT)
@@ -588,10 +673,10 @@ def test_ci_jobs_run_the_make_targets_and_publish_the_outputs():
             member = workspace.member(name)
             if system == "gitlab":
                 paths, own = job["rules"][0]["changes"], "/**/*"
-                assert job["variables"]["PLAN_DIR"] == member.shown
+                assert job["variables"]["OUT"] == display_path(member.out / "draft", ROOT)
             else:
                 paths, own = job["entry"]["paths"].split(), "/**"
-                assert job["entry"]["folder"] == member.shown
+                assert job["entry"]["out"] == display_path(member.out / "draft", ROOT)
             # Its own sources, what every plan reads, and what it reads from the others.
             assert {"styles" + own, "workspace.yaml", "pipeline" + own} <= set(paths)
             if member.city:
@@ -601,25 +686,63 @@ def test_ci_jobs_run_the_make_targets_and_publish_the_outputs():
                 assert {member.folder + own, "data/indicators.*"} <= set(paths), (system, name)
 
 
-def crash_on_ruijin(target):
-    """A worker process that dies (as a segfault would) on one document."""
-    if target.member.name == "瑞金市":
-        os._exit(3)
+def crash_on(plan: str, once: Path | None = None):
+    """run.make for a pool whose worker dies (as a segfault or the OOM killer would end it) on
+    one plan's documents: always, or only the first time when `once` is a marker file. The pool
+    forks, so the patched function is what its workers and the fresh ones after it run."""
     from pipeline import run
-    return run.make(target, run.STATE)
+    make = run.make
+
+    def crashing(target, state):
+        if target.member.name == plan and not (once and once.exists()):
+            if once:
+                once.touch()
+            os._exit(3)
+        return make(target, state)
+    return crashing
 
 
-def test_a_worker_that_dies_is_reported_not_a_traceback(workspace, monkeypatch):
+def plan_outputs(root: Path, plan: str) -> dict[str, bytes]:
+    folder = root / "build" / ("" if plan == CITY else plan) / "draft"
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_worker_that_dies_costs_its_own_document_only(workspace, tmp_path, monkeypatch):
+    """The city's worker dies as it starts (the biggest document goes first): the pool breaks
+    with the counties not yet made; they are made again, each by a fresh process, and the city
+    dies there once more."""
     from pipeline import run
-    before = docx_of(workspace, "瑞金市").read_bytes()
-    monkeypatch.setattr(run, "make_in_worker", crash_on_ruijin)  # the workers are forked
+    edit(workspace / "chapters" / "11-保障措施.md")  # a build would change the city's outputs
+    serial = shutil.copytree(workspace, tmp_path / "serial")
+    before = plan_outputs(workspace, CITY)
+    monkeypatch.setattr(run, "make", crash_on(CITY))
     code, report = build(workspace, "--force", "--jobs", "2")
     assert code == 2
     failed = {p["plan"]: p for p in report["plans"] if p["failed"]}
-    assert "瑞金市" in failed
-    [error] = failed["瑞金市"]["diagnostics"]
-    assert error["code"] == "E031" and "--jobs 1" in error["message"]
-    assert docx_of(workspace, "瑞金市").read_bytes() == before
+    assert list(failed) == [CITY]
+    [error] = failed[CITY]["diagnostics"]
+    assert error["code"] == "E031" and CITY in error["message"] and "退出码 3" in error["message"]
+    assert made(report) == {name: True for name in COUNTIES}
+    assert any(d["retried"] for d in report["documents"])  # made after the pool broke
+    assert plan_outputs(workspace, CITY) == before  # its last good outputs stay
+    monkeypatch.undo()
+    code, _ = build(serial, "--force", "--jobs", "1", *(a for p in COUNTIES for a in ("--plan", p)))
+    assert code == 0
+    for plan in COUNTIES:
+        assert plan_outputs(workspace, plan) == plan_outputs(serial, plan), plan
+
+
+def test_a_document_whose_worker_died_once_is_made_again(workspace, tmp_path, monkeypatch):
+    from pipeline import run
+    edit(workspace / "县区" / "瑞金市" / "chapters" / "03-主要任务.md", "\n进程重启后的一段。\n")
+    monkeypatch.setattr(run, "make", crash_on("瑞金市", once=tmp_path / "crashed"))
+    code, report = build(workspace, "--force", "--jobs", "2")
+    assert (tmp_path / "crashed").exists() and code == 0, report
+    assert made(report) == {name: True for name in [CITY, *COUNTIES]}
+    retried = {d["plan"] for d in report["documents"] if d["retried"]}
+    assert "瑞金市" in retried
+    with zipfile.ZipFile(docx_of(workspace, "瑞金市")) as docx:
+        assert "进程重启后的一段" in docx.read("word/document.xml").decode("utf-8")
 
 
 def test_in_git_a_county_edit_leaves_the_city_clean(workspace):

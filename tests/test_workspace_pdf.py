@@ -85,6 +85,21 @@ def test_every_pdf_passes_verify(runs, plan):
     assert failed == [], failed
 
 
+def test_verify_at_the_root_measures_every_plans_latest_pdf(runs, monkeypatch):
+    root, report = runs["parallel"]
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["verify", "--version", "draft"])
+    assert result.exit_code == 0, result.output
+    named = [text for text in result.stdout.splitlines() if text.split(" ")[0] in PLANS]
+    assert named == [f"{d['plan']} {d['pdf']}" for d in report["documents"]]
+    assert sum(text.startswith("目录页码") for text in result.stdout.splitlines()) == 4
+    assert result.stdout.splitlines()[-1] == "4 个规划的 PDF：全部符合 4 份。"
+    result = CliRunner().invoke(main, ["verify", "--plan", "瑞金市", "--format", "json"])
+    [entry] = json.loads(result.stdout)["plans"]
+    assert result.exit_code == 0 and entry["plan"] == "瑞金市"
+    assert entry["pdf"].startswith("build/瑞金市/draft/") and all(c["ok"] for c in entry["checks"])
+
+
 def test_a_second_run_makes_nothing_neither_word_nor_pdf(runs):
     root, _ = runs["serial"]
     before = outputs(root)
@@ -97,3 +112,45 @@ def test_a_second_run_makes_nothing_neither_word_nor_pdf(runs):
     assert outputs(root) == before
     record = json.loads((root / "build" / "瑞金市" / "draft" / RECORD).read_text(encoding="utf-8"))
     assert record["pdf"] and record["pages"] > 5
+
+
+def soffice_on(profiles: list[Path]) -> list[int]:
+    """Processes running LibreOffice on one of these profile folders."""
+    wanted = {f"-env:UserInstallation={p.resolve().as_uri()}" for p in profiles}
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (entry / "cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+        except OSError:
+            continue
+        if wanted & set(args) and (entry / "status").read_text().find("State:\tZ") < 0:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_worker_dead_with_its_soffice_running_leaves_the_retry_a_free_profile(tmp_path,
+                                                                                monkeypatch):
+    """The worker dies while its soffice is up: that soffice would hold the profile, and the
+    document made again on it would get no PDF."""
+    import os
+
+    from pipeline import run
+    from pipeline.reading import fontconfig
+    make, once = run.make, tmp_path / "crashed"
+
+    def crashing(target, state):
+        if target.member.name == "瑞金市" and not once.exists():
+            once.touch()
+            state.worker.warm(fontconfig(target.member.root))
+            state.worker._pending[1].join()  # soffice is up on this worker's profile
+            os._exit(3)
+        return make(target, state)
+
+    root = copy_workspace(tmp_path / "ws")
+    monkeypatch.setattr(run, "make", crashing)
+    code, report = build(root, "--jobs", "2", "--plan", "瑞金市", "--plan", "寻乌县")
+    assert once.exists() and code == 0, report
+    documents = {d["plan"]: d for d in report["documents"]}
+    assert documents["瑞金市"]["retried"] and documents["瑞金市"]["pdf_pages"] > 5
+    assert (root / documents["瑞金市"]["pdf"]).read_bytes().startswith(b"%PDF-")
+    assert soffice_on([root / "build" / ".libreoffice", root / "build" / ".libreoffice-2"]) == []

@@ -15,6 +15,7 @@ import os
 import queue
 import secrets
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -147,6 +148,37 @@ def _remove_our_lock(docx: Path, profile_url: str) -> None:
             lock.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def stop_strays(profile_dir: Path) -> int:
+    """Kills the soffice (and its UNO worker) still running on `profile_dir` after the process
+    that started it died without closing it: a stray soffice holds the profile, and the next
+    soffice on it hands its work over to the stray and quits. Linux: read from /proc. Returns
+    how many processes were killed."""
+    profile_arg = f"-env:UserInstallation={Path(profile_dir).resolve().as_uri()}"
+    found: dict[int, list[str]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if entry.stat().st_uid != os.getuid():
+                continue
+            found[int(entry.name)] = (entry / "cmdline").read_bytes().decode(
+                "utf-8", "replace").split("\0")
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    pipes = {arg.removeprefix("--accept=pipe,name=").split(";")[0]
+             for args in found.values() if profile_arg in args
+             for arg in args if arg.startswith("--accept=pipe,name=")}
+    strays = [pid for pid, args in found.items() if profile_arg in args
+              or any(args[i:i + 2] == ["--pipe", pipe] for pipe in pipes
+                     for i in range(len(args) - 1))]
+    for pid in strays:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    for pipe in pipes:
+        Path(f"/tmp/OSL_PIPE_{os.getuid()}_{pipe}").unlink(missing_ok=True)
+    return len(strays)
 
 
 class PdfEngine:
