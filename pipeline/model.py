@@ -126,8 +126,9 @@ class ListBlock:
 
 @dataclass(frozen=True)
 class Merge:
-    """One body cell spanning `rows` rows and `cols` columns from (row, col); the cells it covers
-    stay in `Table.rows` but are not written."""
+    """One cell spanning `rows` rows and `cols` columns from (row, col), `row` counting the body
+    rows from 0 and the header row as -1; the cells it covers stay in the table, emptied, but
+    are not written."""
     row: int
     col: int
     rows: int = 1
@@ -145,6 +146,7 @@ class Table:
     label: str = ""  # the number as printed, given by the transform: 表1, 专栏1, 图1
     caption_source: Source | None = None  # the 表：… line
     merges: list[Merge] = field(default_factory=list)
+    head_rows: int = 1  # the header row and the body rows under it set as header rows too
     note: str = ""  # a line under the table, e.g. 注：〔 〕内为五年累计数。
     row_sources: list[Source] = field(default_factory=list)  # per body row, where known
     change: Change | None = None  # redline: the whole table inserted or deleted

@@ -510,23 +510,18 @@ class _Reader:
     def merges(self, header_row: SyntaxTreeNode, trs: list[SyntaxTreeNode], table: Table
                ) -> list[Merge] | None:
         """Table.merges from ^^ and || cells, covered cells emptied; None (reported) when a span
-        is not a rectangle inside the body — the header row has one cell per column."""
+        is not a rectangle. The header row may merge too: a ^^ below it makes its row part of
+        the header (Table.head_rows), as a 序号 cell spanning two header rows does."""
         count = len(table.aligns)
-        for col, cell in enumerate(self.raw_cells(header_row, count)):
-            if cell.strip() == JOIN_UP:
-                return self.error("表格第一行（表头）中的“^^”上方没有可合并的单元格", header_row,
-                                  "E980")
-            if cell == JOIN_LEFT:
-                return self.error(f"表头第 {col + 1} 列是“||”：表头不能合并单元格，请在两条竖线"
-                                  "之间写上文字或空格", header_row, "E982")
-        grid = [[_joins(cell) for cell in self.raw_cells(tr, count)] for tr in trs]
+        nodes = [header_row, *trs]
+        grid = [[_joins(cell) for cell in self.raw_cells(node, count)] for node in nodes]
+        if "up" in grid[0]:
+            return self.error("表格第一行（表头）中的“^^”上方没有可合并的单元格", header_row,
+                              "E980")
         for row, kinds in enumerate(grid):
-            if row == 0 and "up" in kinds:
-                return self.error(f"表头下第一行第 {kinds.index('up') + 1} 列是“^^”：合并单元格"
-                                  "不能跨越表头", trs[0], "E981")
             if kinds and kinds[0] == "left":
                 return self.error("行首的“||”左边没有可合并的单元格：空单元格请在两条竖线之间"
-                                  "写一个空格", trs[row], "E983")
+                                  "写一个空格", nodes[row], "E983")
 
         def origin(row: int, col: int) -> tuple[int, int]:
             while grid[row][col]:
@@ -537,6 +532,11 @@ class _Reader:
             for col, kind in enumerate(kinds):
                 if kind:
                     covered.setdefault(origin(row, col), []).append((row, col))
+        head = 1
+        while head < len(grid) and any(kind == "up" and origin(head, col)[0] < head
+                                       for col, kind in enumerate(grid[head])):
+            head += 1
+        table.head_rows = head
         merges = []
         for (row, col), cells in sorted(covered.items()):
             cols = 1
@@ -548,11 +548,12 @@ class _Reader:
             square = {(r, c) for r in range(row, row + rows) for c in range(col, col + cols)}
             stray = sorted(set(cells) ^ (square - {(row, col)}))
             if stray:
-                return self.error(f"第 {row + 1} 行第 {col + 1} 列起的合并单元格不是矩形：向下合并"
-                                  "（^^）的各行应合并同样多的列（||）", trs[stray[0][0]], "E984")
+                start = f"第 {row} 行" if row else "表头"
+                return self.error(f"{start}第 {col + 1} 列起的合并单元格不是矩形：向下合并"
+                                  "（^^）的各行应合并同样多的列（||）", nodes[stray[0][0]], "E984")
             for r, c in cells:
-                table.rows[r][c] = []
-            merges.append(Merge(row, col, rows, cols))
+                (table.header if r == 0 else table.rows[r - 1])[c] = []
+            merges.append(Merge(row - 1, col, rows, cols))
         return merges
 
     def inlines(self, node: SyntaxTreeNode, bold: bool = False, italic: bool = False

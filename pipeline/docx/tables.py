@@ -59,13 +59,14 @@ def table_element(w: Writer, item: Table, borders: etree._Element | None = None,
     rows = []
     if title is not None:
         rows.append(title_row(w, title, widths, title_change))
-    rows.append(row(w, item.header, widths, item.aligns, True, item.source, change=item.change))
+    rows.append(row(w, item.header, widths, item.aligns, True, item.source, spans.get(-1, {}),
+                    change=item.change))
     for index, cells in enumerate(item.rows):
         source = item.row_sources[index] if index < len(item.row_sources) else item.source
         change = item.change or (item.row_changes[index]
                                  if index < len(item.row_changes) else None)
-        rows.append(row(w, cells, widths, item.aligns, False, source, spans.get(index, {}),
-                        change))
+        rows.append(row(w, cells, widths, item.aligns, index < item.head_rows - 1, source,
+                        spans.get(index, {}), change))
     return el("w:tbl", None, props(
         "w:tblPr", val("w:tblStyle", "PlanTable"),
         el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}), val("w:jc", "center"),
@@ -91,8 +92,8 @@ def title_row(w: Writer, title: etree._Element, widths: list[int], change: Chang
 
 
 def merged_cells(item: Table) -> Cells:
-    """Body row → column → (columns spanned, or 0 if covered from the left; "restart",
-    "continue" or "" for w:vMerge), from the table's merges."""
+    """Body row (-1: the header row) → column → (columns spanned, or 0 if covered from the
+    left; "restart", "continue" or "" for w:vMerge), from the table's merges."""
     out: Cells = {}
     for merge in item.merges:
         for r in range(merge.row, merge.row + merge.rows):
@@ -135,16 +136,17 @@ def column_widths(w: Writer, item: Table, ncols: int, spans: Cells | None = None
     pad = 2 * twips(spec["cell_margin_mm"]) + half
     natural = [pad + 4 * half] * ncols
     floor = [pad + spec["min_column_chars"] * 2 * half] * ncols
-    for i, cell in enumerate(item.header[:ncols]):  # a header may wrap onto two lines
-        two_lines = pad + (print_width(plain_text(cell)) + 1) // 2 * half
-        natural[i] = max(natural[i], two_lines)
-        floor[i] = max(floor[i], two_lines)
-    for r, cells in enumerate(item.rows):
+    for r, cells in enumerate([item.header, *item.rows], start=-1):
         merged = (spans or {}).get(r, {})
         for i, cell in enumerate(cells[:ncols]):
             if i in merged and merged[i][0] != 1:
                 continue
             text = plain_text(cell)
+            if r < item.head_rows - 1:  # a header may wrap onto two lines
+                two_lines = pad + (print_width(text) + 1) // 2 * half
+                natural[i] = max(natural[i], two_lines)
+                floor[i] = max(floor[i], two_lines)
+                continue
             natural[i] = max(natural[i], pad + print_width(text) * half)
             floor[i] = max(floor[i], pad + unbroken_width(text) * half)
     short = pad + spec["short_column_chars"] * 2 * half

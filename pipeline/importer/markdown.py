@@ -112,11 +112,8 @@ class Writer:
         if block.caption:
             lines += [f"表：{escape(block.caption)}", ""]
         count = len(block.aligns)
-        header = (block.header + [[]] * count)[:count]
-        lines.append("| " + " | ".join(self.cell(c) or " " for c in header) + " |")
         marks = {"left": ":---", "center": ":---:", "right": "---:"}
-        lines.append("|" + "|".join(marks.get(a, "---") for a in block.aligns) + "|")
-        for r, row in enumerate(block.rows):
+        for r, row in enumerate([block.header, *block.rows], start=-1):
             row = (row + [[]] * count)[:count]
             line = "|"
             for c, cell in enumerate(row):
@@ -128,6 +125,8 @@ class Writer:
                 else:
                     line += f" {self.cell(cell) or ' '} |"
             lines.append(line)
+            if r < 0:
+                lines.append("|" + "|".join(marks.get(a, "---") for a in block.aligns) + "|")
         return "\n".join(lines)
 
     def cell(self, inlines: list[Inline]) -> str:
@@ -152,8 +151,8 @@ class Writer:
 
 
 def covered_cells(table: Table) -> dict[tuple[int, int], str]:
-    """Body positions a merged cell covers: 'up' in its first column below its first row (^^),
-    'left' in its other columns (||)."""
+    """Positions a merged cell covers (row -1: the header row): 'up' in its first column below
+    its first row (^^), 'left' in its other columns (||)."""
     out = {}
     for merge in table.merges:
         for r in range(merge.row, merge.row + merge.rows):

@@ -1,6 +1,7 @@
 """What the blocks pandoc read stand for in a plan: table and figure captions (表N …, 图N …),
-专栏 drawn as bordered paragraphs, drafters' notes (【编者注】), lists typed by hand (●…, 1.…),
-tables of contents. Numbers typed in captions go: the pipeline numbers tables, figures, boxes."""
+专栏 drawn as bordered paragraphs or text boxes, drafters' notes (【编者注】), lists typed by hand
+(●…, 1.…), tables of contents. Numbers typed in captions go: the pipeline numbers tables,
+figures, boxes."""
 from __future__ import annotations
 
 import re
@@ -14,6 +15,7 @@ from .wordxml import Cue
 
 TABLE_CAPTION = re.compile(r"^(?:续)?表\s*[\d０-９]+(?:[-－.．]\d+)?[\s\u3000:：.．、]*(.*)$")
 FIGURE_CAPTION = re.compile(r"^图\s*[\d０-９]+(?:[-－.．]\d+)?[\s\u3000:：.．、]*(.*)$")
+CJK = re.compile(r"[\u4e00-\u9fff]")  # a box title is words, not a calendar's day number
 NOTE_LABEL = "【编者注】"
 NOTE_STYLE = "drafter note"
 BULLETS = "●•▪■◆◇○◎□·"
@@ -47,12 +49,13 @@ class Objects:
         self.cues, self.file = cues, file
         self.notes: list[Diagnostic] = []
         self.toc_lines = 0  # paragraphs in Word's table-of-contents styles, left out
+        self.boxes_read: set[int] = set()  # text boxes (wordxml lifted them into the body) read
 
     def cue(self, block: Block) -> Cue:
         return self.cues.get(block.source.line, Cue()) if hasattr(block, "source") else Cue()
 
-    def note(self, message: str, block: Block) -> None:
-        self.notes.append(warning("E996", message, self.file, block.source.line or None))
+    def note(self, message: str, block: Block, code: str = "E996") -> None:
+        self.notes.append(warning(code, message, self.file, block.source.line or None))
 
     def blocks(self, blocks: list[Block], in_note: bool = False) -> list[Block]:
         """One level of blocks, and every level inside boxes, notes and list items."""
@@ -81,6 +84,14 @@ class Objects:
                         *blocks[index + 1:end]]
                 body = [b for b in body if not isinstance(b, Paragraph) or b.inlines]
                 out.append(Note(self.blocks(body, in_note=True), first.source))
+                index = end
+                continue
+            if cue.text_box and cue.text_box not in self.boxes_read:
+                end = index + 1
+                while end < len(blocks) and self.cue(blocks[end]).text_box == cue.text_box:
+                    end += 1
+                self.boxes_read.add(cue.text_box)
+                out.extend(self.text_box(blocks[index:end]))
                 index = end
                 continue
             if isinstance(block, Paragraph) and cue.bordered:
@@ -119,6 +130,32 @@ class Objects:
                         re.I):
             return ""
         return alt
+
+    def text_box(self, blocks: list[Block]) -> list[Block]:
+        """A text box's blocks: a 专栏 when its first paragraph reads as a title (专栏N …, or
+        short, unpunctuated and bold, 黑体 or centred), else paragraphs of the text."""
+        first = blocks[0]
+        text = plain_text(first.inlines).strip() if isinstance(first, (Paragraph, Heading)) \
+            else ""
+        numbered = BOX_TITLE.match(text)
+        title = numbered.group(1).strip() if numbered else ""
+        cue = self.cue(first)
+        if not title and len(blocks) > 1 and text and len(text) <= 30 and \
+                text[-1] not in CLOSING and (isinstance(first, Heading) or cue.emphasis or
+                                             cue.align == "center"):
+            title = text
+        if title and len(blocks) > 1 and CJK.search(title) and not title[0].isdigit():
+            self.note(f"文本框“{title}”导入为专栏（原在文本框中，位置可能不同）：请核对", first,
+                      "E932")
+            body = [Paragraph([replace(i, bold=True) if isinstance(i, Span) else i
+                               for i in b.inlines], b.source) if isinstance(b, Heading) else b
+                    for b in blocks[1:]]  # a 专栏 holds no headings
+            return [Box(title, self.blocks(body), first.source)]
+        words = plain_text(first.inlines)[:20] if isinstance(first, (Paragraph, Heading)) \
+            else "表格"
+        self.note(f"文本框中的文字“{words}”按正文导入（首段不像标题，未作专栏）：请核对", first,
+                  "E933")
+        return self.blocks(blocks)
 
     def bordered_box(self, blocks: list[Block], index: int) -> tuple[Box | None, int]:
         """Bordered paragraphs whose first line is 专栏N 标题: one box."""

@@ -207,22 +207,22 @@ class AstReader:
             # A 专栏 that opens with its table: the box's title is the table's first row.
             self.fill_table(table, grid[1:], source)
             return Box(title.group(1).strip(), [table], source)
-        if head_rows > 1:
-            self.note("E996", f"表格有 {head_rows} 行表头：第一行作表头，其余作表身", source.line)
         self.fill_table(table, grid, source)
+        if head_rows > table.head_rows:
+            self.note("E996", f"表格有 {head_rows} 行表头：前 {table.head_rows} 行作表头，其余"
+                              "作表身（只有表头单元格向下合并到的行才作表头）", source.line)
         return table
 
     def fill_table(self, table: Table, grid: list, source: Source) -> None:
-        """The header and body rows of `table` from the grid; merges in the body kept."""
-        spans_in_header = False
+        """The header and body rows of `table` from the grid, merges kept (the header row's
+        as row -1); the rows under the header that a header cell spans down into are header
+        rows too, as the Markdown reads them back."""
         for r, row in enumerate(grid):
             cells: list[list[Inline]] = []
             for col, cell in enumerate(row):
                 if isinstance(cell, Cell):
                     cells.append(self.cell_inlines(cell, source.line))
-                    if r == 0 and (cell.cols > 1 or cell.rows > 1):
-                        spans_in_header = True
-                    elif r > 0 and (cell.cols > 1 or cell.rows > 1):
+                    if cell.cols > 1 or cell.rows > 1:
                         table.merges.append(Merge(r - 1, col, cell.rows, cell.cols))
                 else:
                     cells.append([])
@@ -230,9 +230,11 @@ class AstReader:
                 table.header = cells
             else:
                 table.rows.append(cells)
-        if spans_in_header:
-            self.note("E996", "表头中的合并单元格未能保留（流水线的表头每列一格）：已拆为单格",
-                      source.line)
+        head = 1
+        while head < len(grid) and any(m.row + 1 < head < m.row + 1 + m.rows
+                                       for m in table.merges):
+            head += 1
+        table.head_rows = head
 
     def grid(self, rows: list, ncols: int) -> list[list["Cell | str | None"]]:
         """Rows of cells, each position the Cell starting there, 'up'/'left' where a merged

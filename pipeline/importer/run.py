@@ -3,25 +3,24 @@ plan.yaml when the folder has none, and 导入报告.txt. Everything is read and
 first; an existing chapters/ is replaced only with --force, and then moved to 导入备份-N/."""
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import yaml
 
 from ..errors import Diagnostic, PlanError, warning
 from ..files import atomic_write
 from ..model import Block, Box, Image, ListBlock, Note, PageBreak, Paragraph, Table
-from ..safefile import MB, Limits, sniff
+from ..safefile import Limits, sniff
 from ..wordfile import Mark, WordFile, open_word, read_marks
 from ..transform import walk
-from .chapters import Outline, file_stem, outline
+from .chapters import Outline, outline
 from .headings import Headings
+from .images import Images, Metafiles
 from .markdown import chapter_markdown
 from .objects import Objects, typed_lists
 from .pandoc_ast import AstReader, ReadDocument, run_pandoc
@@ -30,10 +29,8 @@ from .text import squeeze_blocks
 from .wordxml import MarkedCopy, marked_copy
 
 BACKUP_PREFIX = "导入备份-"
-IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg"}
-CONVERTIBLE = ("GIF", "BMP", "TIFF", "WEBP")
+WORDS = re.compile(r"[\W_]+")  # what Markdown adds around words: spaces, pipes, marks
 CHANGE_KINDS = {"insertion": "插入", "deletion": "删除", "replacement": "替换", "move": "移动"}
-GENERIC_NAME = re.compile(r"(图片|图像|图|Picture|Image|Grafik|Rectangle)?\s*\d*", re.I)
 
 
 def import_word(source: Path, plan_dir: Path, force: bool = False, mode: str = "",
@@ -80,8 +77,12 @@ def read_word(source: Path, plan_dir: Path, work: Path, mode: str, limits: Limit
             raise refusal(shown, comments, changes)
         marked = marked_copy(word, work / "marked.docx")
         doc = AstReader(shown).read(run_pandoc(marked.path, shown, mode or "accept"))
-        return assemble(doc, marked, word, shown, plan_dir, mode, converted, comments,
-                        changes, replacing)
+        metafiles = Metafiles(plan_dir, work)
+        try:
+            return assemble(doc, marked, word, shown, plan_dir, mode, converted, comments,
+                            changes, replacing, metafiles)
+        finally:
+            metafiles.close()
 
 
 def refusal(shown: str, comments: list[Mark], changes: Counter) -> PlanError:
@@ -98,7 +99,7 @@ def refusal(shown: str, comments: list[Mark], changes: Counter) -> PlanError:
 
 def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
              plan_dir: Path, mode: str, converted: bool, comments: list, changes: Counter,
-             replacing: bool) -> Imported:
+             replacing: bool, metafiles: Metafiles) -> Imported:
     objects = Objects(marked.cues, shown)
     blocks = objects.blocks(doc.blocks)
     headings = Headings(marked.cues, shown)
@@ -114,13 +115,14 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
         raise PlanError("文件中没有可导入的正文", shown, code="E994")
     files: dict[str, bytes] = {}
     images = Images(word, shown, notes, marked.image_names,
-                    lambda path: not replacing and (plan_dir / path).exists())
+                    lambda path: not replacing and (plan_dir / path).exists(), metafiles)
     positions: dict[int, tuple[str, int]] = {}
     for chapter in shape.chapters:  # names are numbered: 01-…, 02-…
         path = f"chapters/{chapter.file_name}"
         text, lines = chapter_markdown(chapter, footnotes, images.place(chapter.blocks, files))
         files[path] = text.encode("utf-8")
         positions.update({p: (path, line) for p, line in lines.items()})
+    notes += dropped_text_boxes(marked.text_boxes, files, shown)
     plan_yaml = "plan.yaml 已存在，未改动"
     if not (plan_dir / "plan.yaml").is_file():
         files["plan.yaml"] = plan_yaml_text(shape, headings.scheme).encode("utf-8")
@@ -133,6 +135,19 @@ def assemble(doc: ReadDocument, marked: MarkedCopy, word: WordFile, shown: str,
     counts["图片（未能导入）"] = images.dropped
     return Imported(shown, plan_dir, shape, headings.scheme, files, headings.levels, counts,
                     comments, changes, mode, converted, notes, positions, plan_yaml)
+
+
+def dropped_text_boxes(boxes: dict[int, str], files: dict[str, bytes], shown: str
+                       ) -> list[Diagnostic]:
+    """A note for each text box whose first words are in no chapter: never lost silently."""
+    chapters = "".join(WORDS.sub("", data.decode("utf-8")) for path, data in files.items()
+                       if path.startswith("chapters/"))
+    notes = []
+    for number, text in boxes.items():
+        if WORDS.sub("", text)[:12] not in chapters:
+            notes.append(warning("E934", f"第 {number} 个文本框中的文字“{text[:20]}”未能导入："
+                                         "请从原文复制", shown))
+    return notes
 
 
 def plan_yaml_text(shape: Outline, scheme: str) -> str:
@@ -169,78 +184,6 @@ def count_blocks(blocks: list[Block]) -> Counter:
         elif type(block) in names:
             counts[names[type(block)]] += 1
     return counts
-
-
-class Images:
-    """Pictures of the Word file saved into images/ under their caption (or Word's own name);
-    formats Word can hold but the pipeline cannot are converted or left out with a note."""
-
-    def __init__(self, word: WordFile, shown: str, notes: list[Diagnostic],
-                 names: dict[str, str], taken: Callable[[str], bool]):
-        self.package, self.shown, self.notes, self.taken = word.package, shown, notes, taken
-        self.names = names  # media target → the picture's name in Word
-        self.folder = PurePosixPath(word.main_name).parent
-        self.by_target: dict[str, str] = {}
-        self.dropped = 0
-
-    def place(self, blocks: list[Block], files: dict[str, bytes]) -> dict[int, str]:
-        paths: dict[int, str] = {}
-        for block in walk(blocks):
-            if not isinstance(block, Image):
-                continue
-            target = str(block.path)
-            if target not in self.by_target:
-                saved = self.save(block, files)
-                if saved is None:
-                    self.dropped += 1
-                    continue
-                self.by_target[target] = saved
-            paths[id(block)] = f"../{self.by_target[target]}"
-        return paths
-
-    def save(self, block: Image, files: dict[str, bytes]) -> str | None:
-        from PIL import Image as PILImage
-        name = str(self.folder / str(block.path))
-        if name not in self.package.names:
-            name = str(block.path).lstrip("/")
-        where = block.source.line or None
-        if name not in self.package.names:
-            self.notes.append(warning("E996", f"图片 {block.path} 不在文件中（可能是链接的外部图片），"
-                                              "未导入", self.shown, where))
-            return None
-        info = self.package.zip.getinfo(name)
-        if info.file_size > self.package.limits.part_mb * MB:
-            self.notes.append(warning("E996", f"图片 {block.path} 过大，未导入", self.shown, where))
-            return None
-        data = self.package.zip.read(info)
-        try:
-            with PILImage.open(io.BytesIO(data)) as picture:
-                kind = picture.format or ""
-                if kind in CONVERTIBLE:
-                    out = io.BytesIO()
-                    picture.save(out, "PNG")
-                    data, kind = out.getvalue(), "PNG"
-                    self.notes.append(warning("E996", f"图片 {block.path} 由 {picture.format} "
-                                                      "转为 PNG", self.shown, where))
-        except Exception:  # PIL names no common error type; EMF, WMF and broken files land here
-            kind = PurePosixPath(name).suffix.lstrip(".").upper() or "未知"
-        if kind not in IMAGE_FORMATS:
-            self.notes.append(warning("E996", f"图片{('“' + block.caption + '”') if block.caption else ' ' + str(block.path)}"
-                                              f"为 {kind} 格式，流水线只能排 PNG、JPEG：未导入，"
-                                              "请另存为 PNG 后放入 images/", self.shown, where))
-            return None
-        own = PurePosixPath(self.names.get(str(block.path), "")).stem
-        if GENERIC_NAME.fullmatch(own):
-            own = ""
-        stem = file_stem(block.caption or own, 30) if block.caption or own else ""
-        stem = stem if stem and stem != "章" else f"图{len(self.by_target) + 1}"
-        path = f"images/{stem}.{IMAGE_FORMATS[kind]}"
-        number = 2
-        while path in files or self.taken(path):
-            path = f"images/{stem}-{number}.{IMAGE_FORMATS[kind]}"
-            number += 1
-        files[path] = data
-        return path
 
 
 def put_in_place(imported: Imported, replacing: bool) -> None:

@@ -2,6 +2,10 @@
 borders, page breaks and automatic numbers. Each paragraph of the main part gets a private-use
 marker carrying its number, so the paragraph pandoc reads can be matched with these cues exactly.
 
+Text boxes (w:txbxContent in a DrawingML or VML shape) are lifted out of their shape into the
+body, after the paragraph they are anchored to, their paragraphs cued with the box's number:
+pandoc reads some shapes and drops others, and a box's text belongs in the text anyway.
+
 Run-level 楷体 and 黑体 become italic and bold in the copy pandoc reads: the pipeline writes
 emphasis as 楷体, and a Chinese office marks a run-in heading with 黑体 rather than bold."""
 from __future__ import annotations
@@ -10,12 +14,12 @@ import copy
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
 
-from ..names import A, PACKAGE_RELS, PIC, R, W
+from ..names import A, MC, PACKAGE_RELS, PIC, R, W
 from ..wordfile.package import WordFile, rels_name, target_part
 
 # Plane-15 private-use characters: a paragraph's number between START and END, a page break.
@@ -42,6 +46,7 @@ class Cue:
     break_before: bool = False  # set to start a new page
     number: str = ""  # an automatic number's kind: 篇 章 节 cn pcn n pn bullet other
     number_text: str = ""  # the number as Word shows it, e.g. 一、 (lists only)
+    text_box: int = 0  # the text box the paragraph was lifted from, numbered from 1
 
     @property
     def emphasis(self) -> bool:
@@ -53,6 +58,7 @@ class MarkedCopy:
     path: Path  # the .docx pandoc reads: markers in, run fonts as bold/italic
     cues: dict[int, Cue] = field(default_factory=dict)  # paragraph number → cues
     image_names: dict[str, str] = field(default_factory=dict)  # media target → name in Word
+    text_boxes: dict[int, str] = field(default_factory=dict)  # text box number → its text
 
 
 def font_class(name: str) -> str:
@@ -173,6 +179,7 @@ class Marker:
     def __init__(self, styles: Styles, numbering: Numbering):
         self.styles, self.numbering = styles, numbering
         self.cues: dict[int, Cue] = {}
+        self.text_boxes: dict[int, str] = {}
 
     def paragraph_prop(self, ppr: etree._Element | None, sid: str, name: str
                        ) -> etree._Element | None:
@@ -257,12 +264,54 @@ class Marker:
                 t = etree.Element(w("t"))
                 t.text = PAGE
                 br.getparent().replace(br, t)
+        lifted = lift_text_boxes(root)
+        self.text_boxes = {n: text for n, (_, text) in enumerate(lifted, start=1)}
+        boxed = {p: n for n, (paragraphs, _) in enumerate(lifted, start=1) for p in paragraphs}
         for number, p in enumerate(root.iter(w("p")), start=1):
-            self.cues[number] = self.cue(p)
+            cue = self.cue(p)
+            self.cues[number] = replace(cue, text_box=boxed[p]) if p in boxed else cue
             r = etree.Element(w("r"))
             etree.SubElement(r, w("t")).text = f"{START}{number}{END}"
             ppr = p.find(w("pPr"))
             p.insert(p.index(ppr) + 1 if ppr is not None else 0, r)
+
+
+def lift_text_boxes(root: etree._Element) -> list[tuple[list[etree._Element], str]]:
+    """Moves each text box's paragraphs and tables out of its shape to just after the paragraph
+    holding the shape; returns, per box with text, its paragraphs and their text. The VML copy
+    Word keeps in mc:Fallback for old readers goes."""
+    boxes: list[tuple[list[etree._Element], str]] = []
+    after: dict[etree._Element, etree._Element] = {}  # anchor → the last block lifted after it
+    chosen: set[etree._Element] = set()  # mc:AlternateContent whose mc:Choice held a text box
+    for content in list(root.iter(w("txbxContent"))):
+        parent = content.getparent()
+        if parent is None:
+            continue
+        branch = next((a for a in content.iterancestors()
+                       if a.tag in (f"{{{MC}}}Choice", f"{{{MC}}}Fallback")), None)
+        if branch is not None and branch.tag == f"{{{MC}}}Fallback" and \
+                branch.getparent() in chosen:
+            parent.remove(content)  # the same box as the mc:Choice's, lifted already
+            continue
+        if branch is not None and branch.tag == f"{{{MC}}}Choice":
+            chosen.add(branch.getparent())
+        anchor = nearest_paragraph(content)
+        if anchor is None or anchor.getparent() is None:
+            continue
+        blocks = [child for child in content if child.tag in (w("p"), w("tbl"))]
+        parent.remove(content)
+        paragraphs = [p for block in blocks for p in block.iter(w("p"))]
+        text = " ".join(t for p in paragraphs
+                        if (t := "".join(n.text or "" for n in p.iter(w("t"))).strip()))
+        if not text:
+            continue  # a shape's empty text area: nothing to keep
+        place = after.get(anchor, anchor)
+        for block in blocks:
+            place.addnext(block)
+            place = block
+        after[anchor] = place
+        boxes.append((paragraphs, text))
+    return boxes
 
 
 def int_val(element: etree._Element | None, default: int) -> int:
@@ -316,4 +365,4 @@ def marked_copy(word: WordFile, dest: Path) -> MarkedCopy:
         for info in package.zip.infolist():
             out.writestr(info.filename, data if info.filename == word.main_name
                          else package.zip.read(info))
-    return MarkedCopy(dest, marker.cues, image_names(root, word))
+    return MarkedCopy(dest, marker.cues, image_names(root, word), marker.text_boxes)

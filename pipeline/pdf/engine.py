@@ -428,6 +428,19 @@ class PdfEngine:
         cells and defined names kept. Raises PdfError naming the file."""
         self._store_as(Path(source), Path(xlsx), "xlsx")
 
+    def to_bitmap(self, source: Path, bmp: Path, dpi: int, max_side: int) -> tuple[int, int]:
+        """Draws a picture LibreOffice reads (an EMF or WMF of a Word file) as a .bmp at `dpi`
+        for its own size, its longer side at most `max_side` pixels; returns its size. Raises
+        PdfError naming the file."""
+        resolved = Path(source).resolve()
+        self.start()
+        reply = self._ask(source, resolved, {"cmd": "to_bitmap", "source": str(resolved),
+                                             "bmp": str(Path(bmp).resolve()), "dpi": dpi,
+                                             "max_side": max_side})
+        self._check_reply(source, reply)
+        width, height = reply["size"]
+        return width, height
+
     def _store_as(self, source: Path, target: Path, suffix: str) -> None:
         resolved = source.resolve()
         if not resolved.is_file():

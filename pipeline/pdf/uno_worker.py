@@ -18,6 +18,9 @@ answers JSON lines on stdin/stdout, one response line per request line:
     -> {"ok": true}      (a .doc or .wps a reviewer returned, saved as .docx to be read)
     {"cmd": "to_xlsx", "source": "/abs/in.xls", "xlsx": "/abs/out.xlsx"}
     -> {"ok": true}      (a .xls or .et a unit returned, saved as .xlsx to be read)
+    {"cmd": "to_bitmap", "source": "/abs/chart.emf", "bmp": "/abs/out.bmp", "dpi": 300,
+     "max_side": 3000}
+    -> {"ok": true, "size": [1800, 1105]}  (an EMF/WMF picture of a Word file drawn as pixels)
     {"cmd": "tracked_text", "docx": "/abs/in.docx", "action": "accept"|"reject"|"none"}
     -> {"ok": true, "redlines": 5, "paragraphs": ["...", ...]}
     {"cmd": "quit"}  -> {"ok": true}, then LibreOffice is asked to terminate and the worker exits
@@ -310,8 +313,43 @@ def to_xlsx(desktop, request: dict) -> dict:
     return store_as(request["source"], request["xlsx"], CALC_FILTER, desktop)
 
 
+def to_bitmap(desktop, request: dict) -> dict:
+    """A picture LibreOffice reads (EMF, WMF) drawn on white at `dpi` for its own size, its
+    longer side at most `max_side` pixels, written to `bmp`. (LibreOffice's PNG export renders
+    a metafile at screen resolution whatever size is asked, so it is drawn on a device here.)"""
+    ctx = REMOTE["ctx"]
+    smgr = ctx.ServiceManager
+    provider = smgr.createInstanceWithContext("com.sun.star.graphic.GraphicProvider", ctx)
+    graphic = provider.queryGraphic(_props(URL=uno.systemPathToFileUrl(request["source"])))
+    if graphic is None:
+        return NOT_LOADED
+    size, per_inch = graphic.getPropertyValue("Size100thMM"), 2540
+    if size.Width <= 0 or size.Height <= 0:
+        size, per_inch = graphic.getPropertyValue("SizePixel"), 96
+    if size.Width <= 0 or size.Height <= 0:
+        return {"ok": False, "stage": "load", "error": "the picture has no size"}
+    scale = min(request["dpi"] / per_inch, request["max_side"] / max(size.Width, size.Height))
+    width, height = max(1, round(size.Width * scale)), max(1, round(size.Height * scale))
+    toolkit = smgr.createInstanceWithContext("com.sun.star.awt.Toolkit", ctx)
+    device = toolkit.createScreenCompatibleDevice(width, height)
+    graphics = device.createGraphics()
+    graphics.setFillColor(0xFFFFFF)
+    graphics.setLineColor(0xFFFFFF)
+    graphics.drawRect(0, 0, width, height)
+    renderer = smgr.createInstanceWithContext("com.sun.star.graphic.GraphicRendererVCL", ctx)
+    uno.invoke(renderer, "setPropertyValue",
+               ("Device", uno.Any("com.sun.star.awt.XDevice", device)))
+    renderer.setPropertyValue("DestinationRect", uno.createUnoStruct(
+        "com.sun.star.awt.Rectangle", 0, 0, width, height))
+    renderer.render(graphic)
+    bitmap = device.createBitmap(0, 0, width, height).getDIB().value  # a whole .bmp file
+    with open(request["bmp"], "wb") as out:
+        out.write(bitmap)
+    return {"ok": True, "size": [width, height]}
+
+
 COMMANDS = {"convert": convert, "to_docx": to_docx, "to_xlsx": to_xlsx,
-            "tracked_text": tracked_text}
+            "tracked_text": tracked_text, "to_bitmap": to_bitmap}
 
 
 def handle(desktop, request: dict) -> dict:
