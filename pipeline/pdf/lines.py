@@ -8,15 +8,18 @@ The page is read as the document is written: body lines top to bottom, and a tab
 run and not interleaved with its neighbours'. A cell's line takes the margin number nearest
 to it within its row: a short cell centred beside a fuller one cites the line it sits on.
 Footnotes, at the foot of their page, are numbered in the margin like any line (see
-linenumbers.py) and cited the same way: 第3页第20行."""
+linenumbers.py) and cited the same way: 第3页第20行. A landscape page (a wide table) is read
+upright in its own type area, its number from the footer set turned in the margin."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..layout import Layout
 from .citable import Rule, enclosing_cell
+from .linenumbers import type_box
 
 PT_PER_MM = 72 / 25.4
 SAME_LINE = 4 * PT_PER_MM  # characters of one line differ less than this in height (fonts differ)
@@ -35,6 +38,7 @@ class Char:
     x: float  # pt from the left edge
     y: float  # pt from the top edge, the top of the character's font box
     bottom: float
+    turned: bool = False  # set turned a quarter: a landscape page's number
 
 
 def squeeze(text: str) -> str:
@@ -42,6 +46,8 @@ def squeeze(text: str) -> str:
 
 
 def page_chars(page) -> list[Char]:
+    """The page's characters in the order the page sets them."""
+    import pypdfium2.raw as raw
     text = page.get_textpage()
     height = page.get_size()[1]
     out = []
@@ -50,7 +56,8 @@ def page_chars(page) -> list[Char]:
         if not char.strip():
             continue
         x0, y0, _, y1 = text.get_charbox(index, loose=True)
-        out.append(Char(char, x0, height - y1, height - y0))
+        angle = raw.FPDFText_GetCharAngle(text.raw, index)
+        out.append(Char(char, x0, height - y1, height - y0, abs(math.sin(angle)) > 0.5))
     return out
 
 
@@ -104,17 +111,18 @@ def printed_lines(pdf: Path, layout: Layout) -> tuple[str, list[tuple[int, int |
     number beside it."""
     import pypdfium2 as pdfium
 
-    page_spec = layout["page"]
-    top, left = page_spec["top_mm"] * PT_PER_MM, page_spec["left_mm"] * PT_PER_MM
-    bottom = top + page_spec["type_height_mm"] * PT_PER_MM
     text: list[str] = []
     where: list[tuple[int, int | None]] = []
     document = pdfium.PdfDocument(str(pdf))
     try:
         for page in document:
-            chars = page_chars(page)
-            footer = "".join(c.char for row in lines_of([c for c in chars if c.y > bottom])
-                             for c in row)
+            width, height = page.get_size()
+            left, top, bottom = type_box(width, height, layout)
+            every = page_chars(page)
+            chars = [c for c in every if not c.turned]
+            footer = "".join(c.char for c in every if c.turned) if width > height else \
+                "".join(c.char for row in lines_of([c for c in chars if c.y > bottom])
+                        for c in row)
             number = re.search(r"(\d+)", footer)
             if number is None:  # the cover and the 目录 are not numbered
                 continue
