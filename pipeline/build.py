@@ -279,11 +279,7 @@ def render_pdf(engine: PdfEngine, plan: Plan, layout: Layout, document: Document
                        tuple(grid_styles(layout, plan.meta.numbering)), "Grid Spacer",
                        SPACER_PREFIX)
     numbered = document.version.line_numbers
-    # LibreOffice lays out a copy of its own (the body's section break differs, see
-    # docx/sections.py), in its profile folder: the Word file beside the PDF is Word's.
-    laid_out = engine.profile_dir / built.docx.name
-    atomic_write(laid_out, write_docx(document, layout, when, libreoffice=True).data)
-    result = engine.convert(laid_out, pdf_path, title=plan.meta.title,
+    result = engine.convert(built.docx, pdf_path, title=plan.meta.title,
                             subject=document.version.label, grid=grid,
                             blank_pages=plan.meta.print == "duplex", own_line_numbers=numbered)
     engine.release()  # LibreOffice's work is done: it quits while the PDF is stamped and checked

@@ -15,6 +15,7 @@ from .errors import Diagnostic, PlanError
 from .files import display_path
 
 LOCALE = Path(__file__).resolve().parent / "locale"
+CLOSING = "，。、；：？！）】》”’"
 
 
 def chinese_click() -> None:
@@ -26,7 +27,37 @@ def chinese_click() -> None:
     os.environ["LANGUAGE"] = "zh_CN"
 
 
+def cjk_widths() -> None:
+    """click lays out help (option columns, wrapping) by counting characters; a Chinese character
+    takes two columns of a terminal, so its help ran past the edge and its columns slipped.
+    click routes every width it measures through term_len and _truncate_visible (8.4+): they
+    are given display widths here. tests/test_messages.py checks the layout, so a click that
+    measures otherwise fails there, not on a drafter's screen."""
+    import click._textwrap
+    import click.formatting
+
+    from .chinese import display_width
+
+    def term_len(text: str) -> int:
+        return display_width(click._compat.strip_ansi(text))
+
+    def truncate_visible(text: str, n: int) -> str:
+        width = 0
+        for index, char in enumerate(text):
+            width += display_width(char)
+            if width > n:
+                # A line does not open with a closing mark: it stays on the line before.
+                while index > 1 and text[index] in CLOSING:
+                    index -= 1
+                return text[:max(index, 1)]
+        return text
+
+    click.formatting.term_len = click._textwrap.term_len = term_len
+    click._textwrap._truncate_visible = truncate_visible
+
+
 chinese_click()
+cjk_widths()
 
 
 class HelpFormatter(click.HelpFormatter):
@@ -38,7 +69,21 @@ class Context(click.Context):
     formatter_class = HelpFormatter
 
 
-class Command(click.Command):
+class ShortHelp:
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """A command's line in its group's list: the first sentence of its help (to 。), or what
+        precedes its first ： when that is too long. click's own cuts the help at a space, and
+        Chinese has none: it printed "生成规划文本：Word 与 PDF，输出到…" or only "..."."""
+        if self.short_help:
+            return self.short_help
+        from .chinese import display_width
+        sentence = " ".join((self.help or "").split()).split("。")[0]
+        if display_width(sentence) > limit * 2:
+            sentence = sentence.split("：")[0]
+        return sentence
+
+
+class Command(ShortHelp, click.Command):
     """A command whose usage line says [选项], not [OPTIONS]."""
     context_class = Context
 
@@ -46,7 +91,7 @@ class Command(click.Command):
         super().__init__(*args, options_metavar=options_metavar, **kwargs)
 
 
-class Group(click.Group):
+class Group(ShortHelp, click.Group):
     context_class = Context
     command_class = Command
     group_class = type  # a group's groups are Groups too

@@ -50,12 +50,16 @@ def resolve_plan(plan: Plan, layout: Layout, version: str) -> Document:
     """One version of the plan, numbered and labelled as the layout profile says."""
     scheme = [Level(spec["number"], spec.get("continuous", False))
               for spec in layout.scheme(plan.meta.numbering)]
+    return resolve(plan, version, scheme, labels(layout))
+
+
+def labels(layout: Layout) -> Labels:
+    """The words before a number (表1, 图1, 专栏1) and the list markers, as the profile says."""
     lists = layout["list"]
     levels = ((lists["ordered"], lists["bullet"]),
               *((level["ordered"], level["bullet"]) for level in lists.get("nested", [])))
-    labels = Labels(layout["table"]["label"], layout["figure"]["label"], layout["box"]["label"],
-                    levels)
-    return resolve(plan, version, scheme, labels)
+    return Labels(layout["table"]["label"], layout["figure"]["label"], layout["box"]["label"],
+                  levels)
 
 
 def resolve_version(plan: Plan, layout: Layout, version: str, revision: SourceRevision

@@ -113,12 +113,8 @@ def number_objects(blocks: list[Block], labels: Labels) -> list[Block]:
             return block
         counts[kind] += 1
         n = counts[kind]
-        if isinstance(block, Table):
-            return replace(block, number=n, label=f"{labels.table}{n}{LABEL_GAP}{block.caption}")
-        if isinstance(block, Box):
-            return replace(block, number=n, label=f"{labels.box}{n}{LABEL_GAP}{block.title}")
-        label = f"{labels.figure}{n}" + (f"{LABEL_GAP}{block.caption}" if block.caption else "")
-        return replace(block, number=n, label=label)
+        prefix = labels.table if kind is Table else labels.box if kind is Box else labels.figure
+        return replace(block, number=n, label=f"{prefix}{n}")
     return map_blocks(blocks, number)
 
 

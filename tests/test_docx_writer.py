@@ -22,7 +22,7 @@ from pipeline.docx.ooxml import (bookmark, doc_grid, el, field, move_range, para
 from pipeline.docx.sections import footer, section
 from pipeline.docx.boxes import box
 from pipeline.docx.tables import column_widths, merged_cells, table
-from pipeline.docx.writer import BODY, ParagraphContext, Writer, split_todos
+from pipeline.docx.writer import BODY, ParagraphContext, Writer
 from pipeline.layout import load_layout
 from pipeline.model import (Box, Change, Document, FootnoteRef, Heading, ListBlock, ListItem,
                             Merge, Note, Paragraph, PlanMeta, Redline, Source, Span, Table,
@@ -109,10 +109,11 @@ def test_removed_text_moves_to_del_text_inside_a_deletion():
     assert xml(end) == '<w:moveToRangeEnd w:id="3"/>'
 
 
-def test_todo_markers_are_split_out_of_the_text():
-    assert split_todos("甲【待补】乙TODO") == [("甲", False), ("【待补】", True), ("乙", False),
-                                               ("TODO", True)]
-    assert split_todos("") == [("", False)]
+def test_what_the_transform_marked_as_todo_is_highlighted_and_nothing_else():
+    w = writer()
+    marked, plain = w.runs([Span("【待补】", todo=True), Span("见 TODO 清单")])
+    assert marked.find(".//w:highlight", NS).get(qn("w:val")) == LAYOUT["note"]["highlight"]
+    assert plain.find(".//w:highlight", NS) is None  # the writer finds no TODO by itself
 
 
 # ---- the writer's paragraph builder --------------------------------------------------------
@@ -137,7 +138,7 @@ def test_a_paragraph_is_built_once_in_order_lead_anchor_move_content():
 def test_runs_bold_italic_highlight_footnote_reference_and_break():
     w = writer()
     runs = w.runs([Span("粗", bold=True), Span("斜", italic=True), FootnoteRef("a", 2),
-                   Span("TODO")], highlight="green")
+                   Span("TODO", todo=True)], highlight="green")
     assert [xml(r) for r in runs] == [
         '<w:r><w:rPr><w:b/><w:bCs/><w:highlight w:val="green"/></w:rPr><w:t>粗</w:t></w:r>',
         '<w:r><w:rPr><w:rFonts w:ascii="楷体_GB2312" w:hAnsi="楷体_GB2312" '
@@ -204,7 +205,7 @@ def test_a_list_in_a_note_is_highlighted_marker_and_all():
 def test_table_header_repeats_rows_never_split_and_merged_cells_span():
     item = Table([[Span("序号")], [Span("名称")], [Span("投资")]],
                  [[[Span("一")], [Span("合计")], []], [[Span("1")], [Span("甲")], [Span("3")]]],
-                 ["", "left", ""], AT, caption="投资表", number=2,
+                 ["", "left", ""], AT, caption="投资表", number=2, label="表2",
                  merges=[Merge(0, 1, cols=2)])
     assert merged_cells(item) == {0: {1: (2, ""), 2: (0, "")}}
     caption, tbl, spacer = table(writer(), item)
@@ -240,7 +241,7 @@ def test_long_columns_share_the_width_short_ones_keep_theirs():
 
 def test_a_box_is_a_framed_table_with_a_shaded_title_row_and_a_spacer_after_it():
     w = writer()
-    item = Box("重点工程", [Paragraph([Span("建设内容。")], AT)], AT, number=1)
+    item = Box("重点工程", [Paragraph([Span("建设内容。")], AT)], AT, number=1, label="专栏1")
     tbl, after = box(w, item, lambda content, ctx: blocks(w, content, ctx))
     title_row, body_row = tbl.findall("w:tr", NS)
     assert "".join(title_row.itertext()) == "专栏1　重点工程"
@@ -256,9 +257,9 @@ def test_a_table_in_a_box_is_a_table_of_its_own_that_repeats_its_header():
     framed parts standing one under the other, the table at the top level between them."""
     w = writer()
     inner = Table([[Span("序号")], [Span("项目")]], [[[Span("1")], [Span("污水管网")]]],
-                  ["", ""], AT, caption="项目表", number=3, note="注：样例。")
+                  ["", ""], AT, caption="项目表", number=3, label="表3", note="注：样例。")
     item = Box("重点工程", [Paragraph([Span("说明。")], AT), inner,
-                        Paragraph([Span("其后。")], AT)], AT, number=2)
+                        Paragraph([Span("其后。")], AT)], AT, number=2, label="专栏2")
     out = box(w, item, lambda content, ctx: blocks(w, content, ctx))
     kinds = [e.tag.split("}")[1] for e in out]
     assert kinds == ["tbl", "p", "tbl", "p", "tbl", "p"]
@@ -286,7 +287,7 @@ def test_a_box_opening_with_its_table_repeats_its_title_with_the_header():
     w = writer()
     inner = Table([[Span("指标")], [Span("目标")]], [[[Span("PM2.5")], [Span("30")]]],
                   ["", ""], AT)
-    tbl, spacer = box(w, Box("指标", [inner], AT, number=1),
+    tbl, spacer = box(w, Box("指标", [inner], AT, number=1, label="专栏1"),
                       lambda content, ctx: blocks(w, content, ctx))
     title, header, body = tbl.findall("w:tr", NS)
     assert "".join(title.itertext()) == "专栏1　指标"
@@ -332,8 +333,8 @@ def test_body_section_numbers_pages_from_one_with_footers_and_line_numbers():
     review = VersionSpec("review", "征求意见稿", "2020-12", header=True, line_numbers=True)
     sect = section(Writer(doc(version=review), LAYOUT), "body")
     assert [c.tag.split("}")[1] for c in sect] == [
-        "headerReference", "headerReference", "footerReference", "footerReference", "type",
-        "pgSz", "pgMar", "lnNumType", "pgNumType", "docGrid"]
+        "headerReference", "headerReference", "footerReference", "footerReference", "pgSz",
+        "pgMar", "lnNumType", "pgNumType", "docGrid"]
     margins = sect.find("w:pgMar", NS)
     assert {k.split("}")[1]: v for k, v in margins.attrib.items()} == {
         "top": "2098", "right": "1474", "bottom": "1984", "left": "1587", "header": "851",
@@ -342,21 +343,15 @@ def test_body_section_numbers_pages_from_one_with_footers_and_line_numbers():
     assert [c.tag.split("}")[1] for c in cover_section] == ["pgSz", "pgMar", "docGrid"]
 
 
-def test_printed_double_sided_the_toc_and_the_body_open_on_a_recto():
-    """Odd-page breaks before the 目录 and the body. The copy LibreOffice lays out has none
-    before the body: it takes the recto from the page numbers starting at 1."""
+def test_printed_double_sided_the_toc_opens_on_a_recto():
+    """An odd-page break before the 目录; the body gets its recto from its page numbers
+    starting at 1 (LibreOffice adds the blank verso)."""
     toc_section = section(Writer(doc(), LAYOUT), "toc")
     assert xml(toc_section.find(qn("w:type"))) == '<w:type w:val="oddPage"/>'
-    word = Writer(doc(), LAYOUT)
-    first, after_landscape = section(word, "body"), section(word, "body")
-    assert xml(first.find(qn("w:type"))) == '<w:type w:val="oddPage"/>'
-    assert after_landscape.find(qn("w:type")) is None  # the body goes on where it is
-    assert section(Writer(doc(), LAYOUT, libreoffice=True), "body").find(qn("w:type")) is None
-    assert section(Writer(doc(), LAYOUT, libreoffice=True), "toc").find(qn("w:type")) is not None
+    assert section(Writer(doc(), LAYOUT), "body").find(qn("w:type")) is None
     simplex = doc()
     simplex.meta.print = "simplex"
-    for part in ("toc", "body"):
-        assert section(Writer(simplex, LAYOUT), part).find(qn("w:type")) is None
+    assert section(Writer(simplex, LAYOUT), "toc").find(qn("w:type")) is None
 
 
 def test_footers_put_odd_numbers_right_and_even_left():
@@ -388,7 +383,7 @@ def sample_model() -> Document:
     table_ = Table([[Span("类别")], [Span("指标")], [Span("目标")]],
                    [[[Span("环境")], [Span("PM2.5")], [Span("30")]],
                     [[], [Span("优良天数")], [Span("95")]]],
-                   ["", "left", ""], AT, caption="主要指标", number=1,
+                   ["", "left", ""], AT, caption="主要指标", number=1, label="表1",
                    merges=[Merge(0, 0, rows=2)])
     return doc(
         heading_(1, "序言", "", "_Toc00000001", numbered=False),
@@ -396,7 +391,7 @@ def sample_model() -> Document:
         heading_(1, "总体要求", "第一章　", "_Toc00000002"),
         heading_(2, "主要目标", "第一节　", "_Toc00000003"),
         table_,
-        Box("重点工程", [Paragraph([Span("实施工程。")], AT), table_], AT, number=1),
+        Box("重点工程", [Paragraph([Span("实施工程。")], AT), table_], AT, number=1, label="专栏1"),
         ListBlock([ListItem([Paragraph([Span("一项")], AT)], AT)], True, 1, AT),
         Note([Paragraph([Span("请核实。")], AT)], AT),
         footnotes_={1: [Paragraph([Span("见附件。")], AT)]})

@@ -94,6 +94,37 @@ def test_help_is_chinese_whatever_the_locale():
     assert "用法： plan build [选项]" in build and "[默认：draft]" in build
 
 
+def every_help(group: click.Group, path: tuple[str, ...] = ()):
+    yield path
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_help(command, (*path, name))
+        else:
+            yield (*path, name)
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_help_fits_the_terminal_with_its_columns_aligned(columns):
+    """Chinese characters take two columns: every help text fits the terminal, the descriptions
+    of one list start in one column, no line opens with a closing mark, no command's line in
+    its group's list is cut to "..."."""
+    from pipeline.chinese import display_width
+    for path in every_help(main):
+        out = CliRunner().invoke(main, [*path, "--help"], terminal_width=columns).output
+        lines = out.splitlines()
+        assert all(display_width(line) <= columns for line in lines), (path, out)
+        assert not [line for line in lines if line.strip() and line.strip()[0] in "，。、；：？！）》”"], out
+        starts = set()
+        for line in lines:
+            # "  --plan 名称    只生成…" / "  build     生成…": where a description begins
+            found = re.match(r"^  (\S+(?: \S+)?)( {2,})(\S)", line)
+            if found and not line.startswith("   "):
+                starts.add(display_width(line[:found.start(3)]))
+        assert len(starts) <= 2, (path, starts, out)  # the options' column, the commands'
+        listed = out.partition("命令：")[2]  # a group's commands, one line each
+        assert "..." not in listed, out
+
+
 @pytest.mark.parametrize("args, words", [
     (["bild"], "错误：没有命令“bild”。"),
     (["build", "--version", "最终"], "错误：'--version' 的取值不对：“最终”不在可选范围内"),

@@ -120,23 +120,6 @@ def test_crafted_plans_pass_verify(plans, name, version):
     assert built.pdf_pages == len(PdfReader(built.pdf).pages)  # the page count is the PDF's
 
 
-def section_breaks(docx: Path) -> list[str | None]:
-    from lxml import etree
-    with zipfile.ZipFile(docx) as z:
-        body = etree.fromstring(z.read("word/document.xml"))
-    w = NS["w"]
-    return [s.find(f"{{{w}}}type").get(f"{{{w}}}val") if s.find(f"{{{w}}}type") is not None
-            else None for s in body.iter(f"{{{w}}}sectPr")]
-
-
-def test_the_word_file_beside_the_pdf_opens_the_body_on_a_recto_too(plans):
-    """Word pages a document itself when a reviewer prints it: the Word file carries odd-page
-    breaks before the 目录 and the body (the copy LibreOffice laid out has none before the
-    body, and the PDF's body still opens on a recto: see the test below)."""
-    assert section_breaks(plans["toc1"]["draft"].docx) == [None, "oddPage", "oddPage"]
-    assert set(section_breaks(plans["simplex"]["draft"].docx)) == {None}
-
-
 @pytest.mark.parametrize("toc_pages", [1, 2, 3, 4])
 def test_the_toc_and_the_body_open_on_rectos_whatever_the_toc_length(plans, toc_pages):
     pages, structure = structure_of(plans[f"toc{toc_pages}"]["draft"].pdf)

@@ -235,8 +235,8 @@ class _DocxReader:
         self.bullet = layout["list"]["bullet"]
         ordered = re.escape(layout["list"]["ordered"]).replace(r"\{n\}", r"(\d+)")
         self.ordered = re.compile(f"^{ordered}$")
-        self.caption = re.compile(rf"^{re.escape(layout['table']['label'])}(\d+)　")
-        self.box_title = re.compile(rf"^{re.escape(layout['box']['label'])}(\d+)　")
+        self.caption = re.compile(rf"^({re.escape(layout['table']['label'])}(\d+))　")
+        self.box_title = re.compile(rf"^({re.escape(layout['box']['label'])}(\d+))　")
 
     def list_marker(self, p: etree._Element) -> tuple[bool, int] | None:
         """(ordered, number) when the paragraph's first run is a list marker the writer put."""
@@ -277,7 +277,7 @@ class _DocxReader:
         children = list(body)
         start = body_start(children)
         blocks: list[Block] = []
-        caption: tuple[int, str] | None = None
+        caption: tuple[re.Match, str] | None = None
         after_box = False
         for node in children[start:]:
             if node.tag == qn("w:tbl"):
@@ -296,7 +296,7 @@ class _DocxReader:
                 after_box = False
                 block = self.paragraph(node, style, text)
                 if style == TABLE_CAPTION and self.caption.match(text):
-                    caption = (int(self.caption.match(text).group(1)), self.caption.sub("", text))
+                    caption = (self.caption.match(text), self.caption.sub("", text))
                 elif style == DRAFTER_NOTE:
                     if blocks and isinstance(blocks[-1], Note):
                         blocks[-1].blocks.append(block)
@@ -336,13 +336,13 @@ class _DocxReader:
         return [[i for p in tc.iter(qn("w:p")) for i in self.inlines(p)]
                 for tc in tr.iterchildren(qn("w:tc"))]
 
-    def table(self, tbl: etree._Element, caption: tuple[int, str] | None) -> Table:
+    def table(self, tbl: etree._Element, caption: tuple[re.Match, str] | None) -> Table:
         rows = [self.cells(tr) for tr in tbl.iterchildren(qn("w:tr"))]
         ncols = len(rows[0]) if rows else 0
         table = Table(rows[0] if rows else [], rows[1:], [""] * ncols, self.source)
         if caption:
-            table.number, table.caption = caption
-            table.caption_source = self.source
+            (label, number), table.caption = caption[0].groups(), caption[1]
+            table.number, table.label, table.caption_source = int(number), label, self.source
         return table
 
     def box(self, tbl: etree._Element) -> Box:
@@ -352,7 +352,7 @@ class _DocxReader:
         paragraphs = [p for p in rows[1].iter(qn("w:p"))] if len(rows) > 1 else []
         blocks = [Paragraph(self.inlines(p), self.source) for p in paragraphs if _text(p)]
         return Box(self.box_title.sub("", title), blocks, self.source,
-                   number=int(match.group(1)) if match else 0)
+                   number=int(match.group(2)) if match else 0, label=match.group(1) if match else "")
 
     def footnotes(self, root: etree._Element) -> dict[int, list[Block]]:
         out: dict[int, list[Block]] = {}

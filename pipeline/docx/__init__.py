@@ -25,13 +25,11 @@ class WrittenDocx:
 
 def write_docx(document: Document, layout: Layout, when: dt.datetime,
                toc_pages: dict[str, int] | None = None,
-               spacers: dict[str, int] | None = None, *, libreoffice: bool = False
-               ) -> WrittenDocx:
+               spacers: dict[str, int] | None = None) -> WrittenDocx:
     """From a rendering, when there was one: toc_pages maps heading bookmarks to page numbers,
     spacers the spacers after tables, 专栏 and figures to the heights that bring the text after
-    them back to the grid. `libreoffice`: the copy LibreOffice lays out for the PDF (see
-    sections.section: it differs in the body's section break only)."""
-    body = write_body(document, layout, toc_pages, spacers, libreoffice)
+    them back to the grid."""
+    body = write_body(document, layout, toc_pages, spacers)
     parts = [
         Part("word/styles.xml", f"{WML}.styles+xml", build_styles(layout, document.meta.numbering),
              f"{REL}/styles", "rIdStyles"),

@@ -40,8 +40,8 @@ def document_xml(w: Writer) -> bytes:
 
 
 def write_body(document: Document, layout: Layout, toc_pages: dict[str, int] | None = None,
-               spacers: dict[str, int] | None = None, libreoffice: bool = False) -> BodyParts:
-    w = Writer(document, layout, toc_pages or {}, spacers or {}, libreoffice=libreoffice)
+               spacers: dict[str, int] | None = None) -> BodyParts:
+    w = Writer(document, layout, toc_pages or {}, spacers or {})
     xml = document_xml(w)
     notes = footnotes(w)
     headers = {}

@@ -46,7 +46,7 @@ def box(w: Writer, item: Box, content_of: Render) -> list[etree._Element]:
     spec = w.layout["box"]
     outer = round(spec["border_pt"] * 8)
     inner = round(w.layout["table"]["border_pt"] * 8)
-    label = f"{spec['label']}{item.number}{LABEL_GAP}"
+    label = f"{item.label}{LABEL_GAP}"
     inside = w.layout["page"]["type_width_mm"] - 2 * w.layout["table"]["cell_margin_mm"]
     runs = None if item.label_change else w.title(label, [Span(item.title)],
                                                   spec["title_size_pt"], inside)

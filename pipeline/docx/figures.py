@@ -27,7 +27,7 @@ def figure(w: Writer, item: Image) -> list[etree._Element]:
     cx, cy = round(cx * scale), round(cy * scale)
     w.next_drawing += 1
     n = w.next_drawing
-    label = f"{w.layout['figure']['label']}{item.number}"
+    label = item.label
     pic = el("pic:pic", None,
              el("pic:nvPicPr", None, el("pic:cNvPr", {"id": n, "name": item.path.name}),
                 el("pic:cNvPicPr")),

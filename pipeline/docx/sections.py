@@ -19,10 +19,11 @@ def section(w: Writer, part: str) -> etree._Element:
     """w:sectPr of the cover or the 目录 (no footer, no number), of the body (numbered from 1
     in its first section, on from there after a landscape table) or of a landscape table's
     pages. Printed double-sided, the 目录 and the body each start on a recto (GB/T 9704
-    §6.2), through odd-page section breaks. In the copy LibreOffice lays out the body has none:
-    there its page numbers starting at 1, an odd number, set it on a recto (LibreOffice adds the
-    blank verso), and an odd-page break would move its first page 3–5 mm off the grid; Word
-    needs the break, and adds the blank page when printing."""
+    §6.2): the 目录 through an odd-page section break, the body through its page numbers
+    starting at 1, an odd number, which LibreOffice sets on a recto by adding a blank verso
+    when needed (an odd-page break there too moves the body's first page 3–5 mm off its
+    grid, and a Word file with one, opened and saved by LibreOffice 7.4 as a reviewer's copy
+    is, comes back with the body's first paragraph split at its page end: a false edit)."""
     body = part in ("body", "landscape")
     page = w.layout["page"]
     number = w.layout["page_number"]
@@ -49,9 +50,7 @@ def section(w: Writer, part: str) -> etree._Element:
         odd, even = FOOTERS["landscape" if part == "landscape" else "portrait"]
         children += [el("w:footerReference", {"w:type": "default", "r:id": odd}),
                      el("w:footerReference", {"w:type": "even", "r:id": even})]
-    recto = part == "toc" or (body and not w.numbered_sections and w.document.front_matter
-                              and not w.libreoffice)
-    if recto and w.document.meta.print == "duplex":
+    if part == "toc" and w.document.meta.print == "duplex":
         children.append(val("w:type", "oddPage"))
     children += [
         el("w:pgSz", size),

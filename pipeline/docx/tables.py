@@ -39,7 +39,7 @@ def ncols(item: Table) -> int:
 
 
 def caption(w: Writer, item: Table, style: str = "TableCaption") -> etree._Element:
-    label = f"{w.layout['table']['label']}{item.number}{LABEL_GAP}"
+    label = f"{item.label}{LABEL_GAP}"
     runs = None if item.label_change else w.title(label, [Span(item.caption)],
                                                   w.layout["table"]["caption_size_pt"])
     return w.paragraph(w.ppr(style, change=item.change),

@@ -13,7 +13,6 @@ from ..layout import Layout
 from ..names import SOURCE_ANCHOR
 from ..model import Change, Document, FootnoteRef, Inline, LineBreak, Source, Span
 from ..titles import chars_per_line, title_lines
-from ..transform import TODO
 from .ooxml import (bookmark, el, fonts, move_range, props, qn, revision_mark, tracked_runs,
                     val)
 
@@ -65,7 +64,6 @@ class Writer:
     layout: Layout
     toc_pages: dict[str, int] = field(default_factory=dict)
     spacer_heights: dict[str, int] = field(default_factory=dict)  # as LibreOffice set them
-    libreoffice: bool = False  # the copy LibreOffice lays out for the PDF
     next_spacer: int = 0
     numbered_sections: int = 0  # sections of the body written so far (the first starts at 1)
     landscape: bool = False  # a table was set on landscape pages
@@ -127,10 +125,9 @@ class Writer:
         todo_mark = self.layout["note"]["highlight"]
         for item in inlines:
             if isinstance(item, Span):
-                for text, is_todo in split_todos(item.text):
-                    r = self.text_run(text, item.bold, item.italic,
-                                      todo_mark if is_todo else highlight)
-                    out.append(self.tracked_run(r, item.change))
+                r = self.text_run(item.text, item.bold, item.italic,
+                                  todo_mark if item.todo else highlight)
+                out.append(self.tracked_run(r, item.change))
             elif isinstance(item, FootnoteRef):
                 out.append(self.tracked_run(
                     el("w:r", None, props("w:rPr", val("w:rStyle", "FootnoteReference")),
@@ -149,8 +146,7 @@ class Writer:
         words when it takes more than one (GB/T 9704 §7.3.1); None when it fits one line or
         holds more than plain text (a footnote mark, a tracked edit), left to the word
         processor."""
-        if any(not isinstance(i, Span) or i.change is not None or TODO.search(i.text)
-               for i in inlines):
+        if any(not isinstance(i, Span) or i.change is not None or i.todo for i in inlines):
             return None
         pieces = [(label, Span(label)), *((i.text, i) for i in inlines)]
         text = "".join(t for t, _ in pieces)
@@ -254,16 +250,3 @@ class Writer:
 
 def spacing_exact(twips: int) -> etree._Element:
     return el("w:spacing", {"w:before": 0, "w:after": 0, "w:line": twips, "w:lineRule": "exact"})
-
-
-def split_todos(text: str) -> list[tuple[str, bool]]:
-    """Text in pieces, each marked whether it is a TODO marker (highlighted wherever it shows)."""
-    pieces, at = [], 0
-    for match in TODO.finditer(text):
-        if match.start() > at:
-            pieces.append((text[at:match.start()], False))
-        pieces.append((match.group(), True))
-        at = match.end()
-    if at < len(text) or not pieces:
-        pieces.append((text[at:], False))
-    return pieces

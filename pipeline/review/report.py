@@ -191,16 +191,17 @@ def cell(text: str) -> list[Inline]:
     return inlines
 
 
-def table_block(sheet: Sheet, number: int, source: Source) -> Table:
+def table_block(sheet: Sheet, source: Source) -> Table:
     return Table([cell(h) for h in sheet.header], [[cell(v) for v in row] for row in sheet.rows],
-                 [""] * len(sheet.header), source, caption=sheet.title, number=number)
+                 [""] * len(sheet.header), source, caption=sheet.title)
 
 
 def docx_bytes(root: Path, title: str, sheets: list[Sheet], paragraphs: list[str],
                source: Source, paragraphs_title: str = "") -> bytes:
     """An official-format Word file: a heading, the tables, then plain paragraphs."""
-    from ..reading import read_layout
     from ..docx import write_docx
+    from ..reading import labels, read_layout
+    from ..transform import number_objects
 
     meta, layout = read_layout(root)
     if wide(sheets, layout):
@@ -208,12 +209,12 @@ def docx_bytes(root: Path, title: str, sheets: list[Sheet], paragraphs: list[str
     version = replace(meta.versions.get("review") or next(iter(meta.versions.values())),
                       label="", header=False, line_numbers=False, notes=False)
     blocks: list = [Heading(1, [Span(title)], source)]
-    for number, sheet in enumerate(sheets, start=1):
-        blocks.append(table_block(sheet, number, source))
+    blocks += [table_block(sheet, source) for sheet in sheets]
     if paragraphs:
         if paragraphs_title:
             blocks.append(Heading(2, [Span(paragraphs_title)], source))
         blocks += [Paragraph([Span(p)], source) for p in paragraphs]
+    blocks = number_objects(blocks, labels(layout))
     document = Document(replace(meta, title=title), version, blocks, {}, front_matter=False)
     # Stamped with the sources' date, not the clock: the same answers give the same bytes.
     document.revision = source_revision(root)
