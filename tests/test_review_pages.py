@@ -237,3 +237,24 @@ def test_without_libreoffice_regenerated_data_says_it_has_no_pages(sent, tmp_pat
     assert said.severity == "warning" and "没有页码行号" in said.message
     assert len(found.records) == len(TARGETS) + 1
     assert all(r.page is None and r.place and r.located_by == "anchor" for r in found.records)
+
+
+def test_regenerated_past_a_gate_of_today_keeps_lines_and_says_why(sent, tmp_path, monkeypatch):
+    """A rule added since the copy was sent refuses its sources today: the location data is
+    still made again, from the Word file alone (no pages), and it is said (E936)."""
+    import pipeline.build
+    from pipeline.errors import Diagnostic
+    from pipeline.rebuild import rebuilt_manifest
+    from pipeline.review.collect import collect_files
+    root = tmp_path / "plan"
+    shutil.copytree(sent["root"], root)
+    (root / "build" / "review" / "manifests" / f"{sent['commit']}.json").unlink()
+    (root / "build" / "review" / "manifest.json").unlink()
+    monkeypatch.setattr(pipeline.build, "gate_diagnostics",
+                        lambda document, root: [Diagnostic("E803", "error", "新规则不允许")])
+    found = collect_files([sent["copy"]], root, rebuild=rebuilt_manifest)
+    (said,) = [n for n in found.notes if n.code == "E936"]
+    assert "新规则不允许" in said.message
+    by_what = {r.text.removeprefix("意见："): r for r in found.records}
+    assert by_what["body"].line == sent["body"]["line"]
+    assert all(r.page is None and r.located_by == "anchor" for r in found.records)
