@@ -720,6 +720,7 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
             output: Path | None, units: Path | None, version: str | None) -> None:
     from .files import atomic_write
     from .review import report
+    from .rebuild import rebuilt_manifest
     from .review.collect import collect_files
     from .review.responses import load_responses, merge, responses_path, write_responses
     from .review.units import UnitMap
@@ -727,7 +728,7 @@ def collect(plan_dir: Path, files: tuple[Path, ...], round_name: str, fmt: str,
     root = plan_dir.resolve()
     with fail_cleanly():
         unit_map = UnitMap.load(units or root / "reviews" / "units.yaml")
-        found = collect_files(list(files), root, version, unit_map)
+        found = collect_files(list(files), root, version, unit_map, rebuild=rebuilt_manifest)
         path = responses_path(root, round_name)
         shown = display_path(path, root)
         items, added = merge(load_responses(path, shown), found.records)

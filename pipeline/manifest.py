@@ -46,7 +46,7 @@ def archived_manifest(version_folder: Path, revision: SourceRevision) -> Path | 
 @dataclass(frozen=True)
 class Place:
     text: str  # 第三章 第二节 一、 / 表2 第3行 / 专栏1 / 脚注3
-    in_table: bool = False  # a table's cells: no printed line numbers beside them
+    in_note: bool = False  # a footnote: printed at its page's foot, out of the text's order
 
 
 def places(document: Document, layout: Layout) -> dict[tuple[str, int], Place]:
@@ -58,9 +58,9 @@ def places(document: Document, layout: Layout) -> dict[tuple[str, int], Place]:
     def here(*more: str) -> str:
         return " ".join(p for p in (*path, *more) if p.strip())
 
-    def put(source, place: str, in_table: bool = False) -> None:
+    def put(source, place: str, in_note: bool = False) -> None:
         if source is not None:
-            out.setdefault((source.file, source.line), Place(place, in_table))
+            out.setdefault((source.file, source.line), Place(place, in_note))
 
     def visit(blocks: Iterable[Block], inside: tuple[str, ...] = ()) -> None:
         for block in blocks:
@@ -74,8 +74,8 @@ def places(document: Document, layout: Layout) -> dict[tuple[str, int], Place]:
                 lines = Counter((s.file, s.line) for s in block.row_sources)
                 for index, source in enumerate(block.row_sources):  # rows from data share a line
                     row = f"第{index + 1}行" if lines[(source.file, source.line)] == 1 else ""
-                    put(source, here(*inside, label, row), True)
-                put(block.source, here(*inside, label), True)
+                    put(source, here(*inside, label, row))
+                put(block.source, here(*inside, label))
             elif isinstance(block, Box):
                 label = f"{box_label}{block.number}"
                 put(block.source, here(*inside, label))
@@ -90,19 +90,20 @@ def places(document: Document, layout: Layout) -> dict[tuple[str, int], Place]:
     visit(document.blocks)
     for number, blocks in sorted(document.footnotes.items()):
         for block in blocks:
-            put(block.source, f"脚注{number}")
+            put(block.source, f"脚注{number}", True)
     return out
 
 
 def measured(pdf: Path, document: Document, layout: Layout, anchors: list[Anchor]
              ) -> dict[str, tuple[int, int | None]]:
-    """Page and printed line of each anchored paragraph outside tables, measured in the PDF
-    (a version with line numbers: the 征求意见稿)."""
+    """Page and printed line of each anchored paragraph — body text, table and 专栏 cells,
+    footnotes — measured in the PDF (a version with line numbers: the 征求意见稿)."""
     from .pdf.lines import paragraph_places
     where = places(document, layout)
-    return paragraph_places(pdf, layout, [
-        (a.name, a.text) for a in anchors
-        if not where.get((a.file, a.line), Place("")).in_table])
+    in_note = {a.name for a in anchors if where.get((a.file, a.line), Place("")).in_note}
+    return paragraph_places(pdf, layout,
+                            [(a.name, a.text) for a in anchors if a.name not in in_note],
+                            [(a.name, a.text) for a in anchors if a.name in in_note])
 
 
 def manifest_json(document: Document, docx_name: str, anchors: list[Anchor], layout: Layout,

@@ -32,6 +32,21 @@ class Rule:
         return self.bottom - self.top < self.x1 - self.x0
 
 
+def enclosing_cell(x: float, y: float, rules: list[Rule]) -> tuple[float, float] | None:
+    """(top, left) of the ruled cell around the point — the nearest rules above and below
+    that cross its x, left and right that cross its y — or None outside any (body text, a
+    footnote under its separator). A cell merged over rows keeps the top of its first row."""
+    flat = [r for r in rules if r.horizontal and r.x0 - JOIN <= x <= r.x1 + JOIN]
+    walls = [r.x0 for r in rules if not r.horizontal and r.top - JOIN <= y <= r.bottom + JOIN]
+    above = max((r.top for r in flat if r.top < y), default=None)
+    below = min((r.top for r in flat if r.top > y), default=None)
+    left = max((w for w in walls if w <= x), default=None)
+    right = min((w for w in walls if w > x), default=None)
+    if above is None or below is None or left is None or right is None:
+        return None
+    return above, left
+
+
 def line_bottoms(glyphs: Iterable[Glyph]) -> list[float]:
     """Glyphs clustered into lines by their boxes overlapping, larger first; each line's foot."""
     boxes: list[list[float]] = []

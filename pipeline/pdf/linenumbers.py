@@ -29,8 +29,13 @@ class Numbered:
 def type_area(page, layout: Layout) -> tuple[float, float, float]:
     """(left, top, bottom) of the type area in pt from the page's top-left corner; a
     landscape page is the sheet turned a quarter, its type area starting at the bottom margin."""
+    return type_box(float(page.width), float(page.height), layout)
+
+
+def type_box(width: float, height: float, layout: Layout) -> tuple[float, float, float]:
+    """type_area of a page `width` × `height` pt."""
     spec = layout["page"]
-    if page.width > page.height:
+    if width > height:
         left = spec["height_mm"] - spec["top_mm"] - spec["type_height_mm"]
         top, height = spec["left_mm"], spec["type_width_mm"]
     else:

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import Diagnostic, PlanError, info
 from ..safefile import Limits, sniff
 from ..wordfile import Mark, ReturnedDocument, read_returned
-from .locations import BuildRecords, BuiltVersion, Builds, squeeze
+from .locations import BuildRecords, BuiltVersion, Builds, Rebuild, squeeze
 from .units import UnitMap
 
 KIND_NAMES = {"comment": "批注", "insertion": "插入", "deletion": "删除", "move": "移动",
@@ -184,11 +184,13 @@ class Collected:
 
 
 def collect_files(paths: list[Path], root: Path, version: str | None = None,
-                  units: UnitMap | None = None, limits: Limits = Limits()) -> Collected:
-    """Every item of every file; a file that cannot be read costs only itself."""
+                  units: UnitMap | None = None, limits: Limits = Limits(),
+                  rebuild: Rebuild | None = None) -> Collected:
+    """Every item of every file; a file that cannot be read costs only itself. `rebuild`
+    makes a build's location data again when a copy's is gone (rebuild.py)."""
     units = units or UnitMap()
     result = Collected([], [], [])
-    builds = BuildRecords(root, result.notes)
+    builds = BuildRecords(root, result.notes, rebuild)
     engine = None
     work = Path(tempfile.mkdtemp(prefix="plan-review-"))
     try:

@@ -1,14 +1,14 @@
 """Where a returned copy's paragraphs came from: the location data of the build it was made
 from (build/<version>/manifests/<SourceCommit>.json, else regenerated from that commit with
-git, else none: located by text in the current build), and the current build to give each
-item its line today."""
+git — rebuild.py, the PDF included so pages and lines come back too — else none: located by
+text in the current build), and the current build to give each item its line today."""
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,11 +93,15 @@ class Builds:
     current: BuiltVersion | None
 
 
+# (plan folder, version, commit, notes) → that build's manifest, and whether it has pages
+Rebuild = Callable[[Path, str, str, list[Diagnostic]], tuple[bytes, bool]]
+
+
 class BuildRecords:
     """The location data of each build of a plan's versions, loaded once per collect."""
 
-    def __init__(self, root: Path, notes: list[Diagnostic]):
-        self.root, self.notes = root, notes
+    def __init__(self, root: Path, notes: list[Diagnostic], rebuild: Rebuild | None = None):
+        self.root, self.notes, self.rebuild = root, notes, rebuild
         self.loaded: dict[tuple[str, str], BuiltVersion | None] = {}
         self.said: set[str] = set()
 
@@ -145,30 +149,17 @@ class BuildRecords:
 
     def regenerated(self, version: str, commit: str, dirty: bool, key: str
                     ) -> BuiltVersion | None:
-        """The location data of a build of `commit`, made again from the sources of that
-        commit (exported as `plan diff` does) and kept for the next collect."""
-        if dirty:  # uncommitted sources cannot be had again
+        """The location data of a build of `commit`, made again from that commit's sources
+        (by `self.rebuild`, see rebuild.py) and kept for the next collect."""
+        if dirty or self.rebuild is None:  # uncommitted sources cannot be had again
             return None
-        from ..diff.sources import export_revision
-        from ..docx import write_docx
-        from ..files import atomic_write
-        from ..manifest import manifest_json, output_stem
-        from ..reading import read_plan, resolve_version
-        from ..revision import stamp
         try:
-            with contextlib.ExitStack() as stack:
-                root, revision = export_revision(stack, self.root, commit)
-                plan, layout = read_plan(root)
-                document = resolve_version(plan, layout, version,
-                                           SourceRevision(commit, False, revision.date,
-                                                          revision.epoch))
-                written = write_docx(document, layout, stamp(revision.epoch))
-                data = manifest_json(document, f"{output_stem(document)}.docx",
-                                     written.anchors, layout)
+            data, paged = self.rebuild(self.root, version, commit, self.notes)
         except PlanError:
             return None
-        path = self.folder(version) / ARCHIVE / f"{key}.json"
-        atomic_write(path, data)
+        from ..files import atomic_write
+        shown = f"build/{version}/{ARCHIVE}/{key}.json"
+        atomic_write(self.folder(version) / ARCHIVE / f"{key}.json", data)
         self.note(f"已由提交 {commit} 的源文件重新生成该次生成的定位数据"
-                  f"（build/{version}/{ARCHIVE}/{key}.json；无页码行号）")
-        return BuiltVersion.load(path, f"build/{version}/{ARCHIVE}/{key}.json")
+                  f"（{shown}；{'含' if paged else '无'}页码行号）")
+        return BuiltVersion.load(self.folder(version) / ARCHIVE / f"{key}.json", shown)
