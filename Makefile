@@ -60,7 +60,7 @@ verify: $(STAMP) ## 实测最近一次生成的初稿 PDF 的版面（纸张、�
 ROUND ?= 征求意见稿
 RETURNED ?= reviews/returned
 
-comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合并进 reviews/<轮次>.yaml（ROUND=征求意见稿），生成意见汇总表；有文件被跳过时退出码为 1
+comments: $(STAMP) ## 收集 reviews/returned/ 中各单位返回的文件，合并进 reviews/<轮次>.yaml（ROUND=征求意见稿），生成意见汇总表；有文件被跳过时报错（plan 退出码 1，make 随之以 2 退出）
 	@[ -d "$(RETURNED)" ] || { echo "请把各单位返回的 .docx/.doc/.wps 文件放在 $(RETURNED)/ 中"; exit 2; }
 	@files=(); while IFS= read -r -d '' f; do files+=("$$f"); done < <(find "$(RETURNED)" -maxdepth 1 \
 	  -type f \( -name '*.docx' -o -name '*.doc' -o -name '*.wps' \) ! -name '~$$*' -print0 | sort -z); \
