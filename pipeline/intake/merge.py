@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def data_path(root: Path, dataset: Dataset, schema: DataSchema) -> Path:
 
 
 @dataclass
-class DataFile:
+class DataFile(ABC):
     """One plan's data file of one dataset, as it will be written: it changes in memory unit by
     unit and is checked by the loader before anything is written."""
     dataset: Dataset
@@ -40,20 +41,22 @@ class DataFile:
         return []
 
     @property
+    @abstractmethod
     def changed(self) -> bool:
-        raise NotImplementedError
+        """Whether the collected rows change the file."""
 
+    @abstractmethod
     def rows(self) -> list[RawRow]:
         """The rows as the data loader reads the file now."""
-        raise NotImplementedError
 
+    @abstractmethod
     def rewrite(self, held: set[str], add: list[SubmittedRow], schema: DataSchema) -> None:
         """The rows numbered `held` replaced by the `add` of the same number or taken out, the
         other `add` appended."""
-        raise NotImplementedError
 
+    @abstractmethod
     def data(self) -> bytes:
-        raise NotImplementedError
+        """The file's new bytes."""
 
     def place(self, row: RawRow) -> str:
         return f"{self.shown} 第{row.where.row or row.where.line}行"
