@@ -188,6 +188,10 @@ def test_a_target_missing_from_a_version(tmp_path):
     assert (raised.value.code, raised.value.file, raised.value.line) == \
         ("E235", "chapters/01.md", 3)
     assert "不在初稿中" in raised.value.message
+    # plan check says so before a build does, for the version it checks
+    draft = [(f.file, f.line, f.severity) for f in check_plan(root, "draft") if f.code == "E235"]
+    assert draft == [("chapters/01.md", 3, "error")]
+    assert not [f for f in check_plan(root, "final") if f.code == "E235"]
 
 
 def test_attributes_that_do_not_belong_are_refused(tmp_path):

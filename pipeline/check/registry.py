@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..layout import Layout
 from ..model import Plan, PlanMeta
 from .text import ChapterText
 
@@ -42,6 +43,7 @@ class Context:
     glossary: Glossary
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule code → options
     plan: Plan | None = None  # with its data, for the data rules
+    layout: Layout | None = None  # for numbering the version as the build does
 
     def option(self, code: str, name: str) -> Any:
         return self.options[code][name]

@@ -49,7 +49,8 @@ def check_plan(root: Path, version: str = "draft") -> list[Finding]:
                         "plan.yaml", code="E403")
     specs = load_rule_specs(plan.root, plan.meta.versions)
     ctx = Context(plan.meta, version, len(layout.scheme(plan.meta.numbering)),
-                  load_glossary(plan.root), {code: s.options for code, s in specs.items()}, plan)
+                  load_glossary(plan.root), {code: s.options for code, s in specs.items()}, plan,
+                  layout)
     cover = CoverText(read_text(plan.root / "plan.yaml", "plan.yaml"))
     texts = [cover, *(ChapterText(ch) for ch in plan.chapters if version in ch.versions)]
     findings: list[Finding] = []

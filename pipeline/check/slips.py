@@ -6,9 +6,11 @@ always agree; the findings keep the build's codes (E…), which no silence marke
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..errors import Diagnostic, PlanError
 from ..parse import parse_chapter, plan_problems
+from ..reading import resolve_plan
 from ..render import render_chapter
 from .registry import Context
 from .structure import BUILD_CODES
@@ -29,4 +31,16 @@ def reading_problems(texts: list[ChapterText], ctx: Context) -> Iterator[Diagnos
         chapter, found = parse_chapter(text.chapter, rendered, ctx.levels, ctx.meta.versions)
         parsed.append(chapter)
         yield from (d for d in found if d.code not in BUILD_CODES)  # H501–H503 report those
-    yield from plan_problems(parsed)
+    problems = list(plan_problems(parsed))
+    yield from problems
+    if ctx.plan is None or ctx.layout is None or any(d.severity == "error" for d in problems):
+        return
+    # The version numbered as the build numbers it: a reference to text of another version
+    # (E235) shows only there.
+    try:
+        resolve_plan(replace(ctx.plan, parsed=parsed), ctx.layout, ctx.version)
+    except PlanError as exc:
+        yield from (d for d in exc.diagnostics if d.code in VERSION_CODES)
+
+
+VERSION_CODES = ("E235",)
