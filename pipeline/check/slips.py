@@ -1,7 +1,8 @@
 """What the build's own reading says about the chapters, reported by `plan check` too: the slips
 the parse stage refuses or warns of (`##标题`, raw HTML, a table row with a cell too many, a
-footnote without its text, a broken image, …) and the load stage's warnings (a chapter file
-plan.yaml does not list). The build's functions are called, not copied, so check and build
+footnote without its text, a broken image, …), the load stage's warnings (a chapter file
+plan.yaml does not list) and what numbering the checked version finds (a reference to text of
+another version, E235). The build's functions are called, not copied, so check and build
 always agree; the findings keep the build's codes (E…), which no silence marker can silence."""
 from __future__ import annotations
 
